@@ -1,0 +1,1266 @@
+//! The independent plan checker: does a written plan obey SPEC §3, rules 1–7?
+//!
+//! The checker reads the plan as it is on disk (`groups.csv`, `assignments.csv` and,
+//! when present, `routes.csv`), with string ids, and re-derives everything it needs from
+//! the validated [`Network`] alone. It deliberately shares no code with the optimiser:
+//! travel times come from its own Floyd–Warshall over `net.links`, not from
+//! [`crate::graph`], and a person's day is rebuilt here, not taken from [`crate::plan`].
+//!
+//! Every violation is reported (not only the first), each with its rule number, a
+//! stable code and the ids involved:
+//!
+//! | code  | rule | violation |
+//! |-------|------|-----------|
+//! | C0101 | 1 | a group's course does not exist |
+//! | C0102 | 1 | a group's school does not exist |
+//! | C0103 | 1 | a group's room does not exist |
+//! | C0104 | 1 | a group's teacher does not exist |
+//! | C0105 | 1 | an assignment names a student that does not exist |
+//! | C0106 | 1 | an assignment names a group that is not in groups.csv |
+//! | C0107 | 1 | a group id is empty or used twice |
+//! | C0108 | 1 | `periods` differs from the course's periods |
+//! | C0109 | 1 | the group does not fit in the day (first period 0, or ends after the last period) |
+//! | C0110 | 1 | the room is not at the group's school |
+//! | C0111 | 1 | the room's kind differs from the course's room kind |
+//! | C0112 | 1 | the room is not available in a period of the group |
+//! | C0113 | 1 | mode is neither `in_person` nor `distance` |
+//! | C0201 | 2 | `size` differs from the number of students assigned |
+//! | C0202 | 2 | fewer students than the course's minimum |
+//! | C0203 | 2 | more students than the course's maximum |
+//! | C0204 | 2 | an in-person group has more students than its room seats |
+//! | C0301 | 3 | the teacher cannot teach the course |
+//! | C0302 | 3 | the teacher teaches two groups at the same time |
+//! | C0303 | 3 | the teacher is not available in a period of the group |
+//! | C0304 | 3 | the teacher teaches more than `max_periods` periods |
+//! | C0305 | 3 | a teacher with `travels = no` teaches away from their home school |
+//! | C0401 | 4 | a room holds two groups at the same time |
+//! | C0501 | 5 | a student is in a group of a course they did not choose |
+//! | C0502 | 5 | a student is in two groups of one course |
+//! | C0503 | 5 | a student is in more groups than they want |
+//! | C0504 | 5 | a student is in two groups at the same time |
+//! | C0505 | 5 | a student is in a group whose course does not admit their grade |
+//! | C0506 | 5 | the same (student, group) row appears twice in assignments.csv |
+//! | C0601 | 6 | a distance group of a course that may not be taught remotely |
+//! | C0701 | 7 | too little time to travel between two consecutive places of a person's day |
+//! | C0702 | 7 | two places of one person's day (or a leg's ends) are not connected |
+//! | C0703 | 7 | a leg in routes.csv is shorter than the travel time between its ends |
+//! | C0704 | 7 | a leg in routes.csv starts before the day starts or ends after it ends |
+//! | C0705 | 7 | a person who must move between two places has no legs for it in routes.csv |
+//! | C0706 | 7 | a leg in routes.csv names an unknown person, role or school |
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::fs;
+use std::path::Path;
+
+use crate::model::{parse_hhmm, Hhmm, Minute, Network};
+
+/// One broken rule of SPEC §3.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Violation {
+    /// The rule number of SPEC §3 (1–7).
+    pub rule: u8,
+    /// Stable code `C0RNN` (R = rule); see the module documentation.
+    pub code: &'static str,
+    /// What is wrong, with the ids involved.
+    pub message: String,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "rule {} [{}]: {}", self.rule, self.code, self.message)
+    }
+}
+
+/// One row of `groups.csv`, ids as strings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlanGroupRow {
+    pub group: String,
+    pub course: String,
+    pub school: String,
+    pub room: String,
+    pub teacher: String,
+    /// 1-based.
+    pub first_period: usize,
+    pub periods: usize,
+    /// `in_person` or `distance`.
+    pub mode: String,
+    pub size: usize,
+}
+
+/// One row of `routes.csv`, ids as strings, times parsed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RouteLegRow {
+    pub person: String,
+    /// `student` or `teacher`.
+    pub role: String,
+    pub leg: usize,
+    pub from: String,
+    pub to: String,
+    pub depart: Minute,
+    pub arrive: Minute,
+    pub vehicle: String,
+}
+
+/// A plan file that could not be read: which file, where, and what is wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckError {
+    /// File name inside the plan directory, e.g. `groups.csv`.
+    pub file: String,
+    /// 1-based line (the header is line 1), where known.
+    pub line: Option<usize>,
+    /// Column name, where known.
+    pub column: Option<String>,
+    pub message: String,
+}
+
+impl CheckError {
+    fn new(file: &str, message: impl Into<String>) -> Self {
+        CheckError {
+            file: file.to_string(),
+            line: None,
+            column: None,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for CheckError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(l) = self.line {
+            write!(f, ", line {l}")?;
+        }
+        if let Some(c) = &self.column {
+            write!(f, ", column '{c}'")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for CheckError {}
+
+// ---------------------------------------------------------------------------------------
+// Reading plan files
+// ---------------------------------------------------------------------------------------
+
+/// A plan CSV file: the wanted columns' positions and the data rows with their lines.
+struct PlanCsv {
+    file: String,
+    columns: Vec<&'static str>,
+    positions: Vec<usize>,
+    rows: Vec<(usize, csv::StringRecord)>,
+}
+
+impl PlanCsv {
+    fn read(path: &Path, file: &str, columns: &[&'static str]) -> Result<Self, CheckError> {
+        let bytes = match fs::read(path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(CheckError::new(file, "the file is missing from the plan"))
+            }
+            Err(e) => return Err(CheckError::new(file, format!("cannot read the file: {e}"))),
+        };
+        let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(true)
+            .from_reader(text);
+        let csv_err = |e: csv::Error| {
+            let mut err = CheckError::new(file, format!("not a readable CSV file: {e}"));
+            err.line = e.position().map(|p| p.line() as usize);
+            err
+        };
+        let headers: Vec<String> = rdr
+            .headers()
+            .map_err(csv_err)?
+            .iter()
+            .map(|h| h.trim().to_lowercase())
+            .collect();
+        if headers.iter().all(|h| h.is_empty()) {
+            return Err(CheckError::new(file, "the file has no header row"));
+        }
+        let mut positions = Vec::with_capacity(columns.len());
+        for &c in columns {
+            match headers.iter().position(|h| h == c) {
+                Some(i) => positions.push(i),
+                None => {
+                    let mut err = CheckError::new(
+                        file,
+                        format!(
+                            "the header has no column '{c}' (it has: {})",
+                            headers.join(",")
+                        ),
+                    );
+                    err.line = Some(1);
+                    err.column = Some(c.to_string());
+                    return Err(err);
+                }
+            }
+        }
+        let mut rows = Vec::new();
+        for rec in rdr.records() {
+            let rec = rec.map_err(csv_err)?;
+            if rec.iter().all(|c| c.trim().is_empty()) {
+                continue;
+            }
+            let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
+            rows.push((line, rec));
+        }
+        Ok(PlanCsv {
+            file: file.to_string(),
+            columns: columns.to_vec(),
+            positions,
+            rows,
+        })
+    }
+
+    fn cell<'r>(&self, rec: &'r csv::StringRecord, k: usize) -> &'r str {
+        rec.get(self.positions[k]).unwrap_or("").trim()
+    }
+
+    fn error(&self, line: usize, k: usize, message: String) -> CheckError {
+        CheckError {
+            file: self.file.clone(),
+            line: Some(line),
+            column: Some(self.columns[k].to_string()),
+            message,
+        }
+    }
+
+    fn number(&self, line: usize, rec: &csv::StringRecord, k: usize) -> Result<usize, CheckError> {
+        let s = self.cell(rec, k);
+        s.parse::<usize>()
+            .map_err(|_| self.error(line, k, format!("'{s}' is not a whole number")))
+    }
+
+    fn time(&self, line: usize, rec: &csv::StringRecord, k: usize) -> Result<Minute, CheckError> {
+        let s = self.cell(rec, k);
+        parse_hhmm(s).ok_or_else(|| self.error(line, k, format!("'{s}' is not a time HH:MM")))
+    }
+}
+
+/// Reads `groups.csv` of a plan directory.
+pub fn read_groups(plan: &Path) -> Result<Vec<PlanGroupRow>, CheckError> {
+    let t = PlanCsv::read(
+        &plan.join("groups.csv"),
+        "groups.csv",
+        &[
+            "group",
+            "course",
+            "school",
+            "room",
+            "teacher",
+            "first_period",
+            "periods",
+            "mode",
+            "size",
+        ],
+    )?;
+    let mut out = Vec::with_capacity(t.rows.len());
+    for (line, rec) in &t.rows {
+        out.push(PlanGroupRow {
+            group: t.cell(rec, 0).to_string(),
+            course: t.cell(rec, 1).to_string(),
+            school: t.cell(rec, 2).to_string(),
+            room: t.cell(rec, 3).to_string(),
+            teacher: t.cell(rec, 4).to_string(),
+            first_period: t.number(*line, rec, 5)?,
+            periods: t.number(*line, rec, 6)?,
+            mode: t.cell(rec, 7).to_string(),
+            size: t.number(*line, rec, 8)?,
+        });
+    }
+    Ok(out)
+}
+
+/// Reads `assignments.csv` of a plan directory as `(student, group)` pairs.
+pub fn read_assignments(plan: &Path) -> Result<Vec<(String, String)>, CheckError> {
+    let t = PlanCsv::read(
+        &plan.join("assignments.csv"),
+        "assignments.csv",
+        &["student", "group"],
+    )?;
+    Ok(t.rows
+        .iter()
+        .map(|(_, rec)| (t.cell(rec, 0).to_string(), t.cell(rec, 1).to_string()))
+        .collect())
+}
+
+/// Reads `routes.csv` of a plan directory; `None` when the plan has no such file.
+pub fn read_routes(plan: &Path) -> Result<Option<Vec<RouteLegRow>>, CheckError> {
+    let path = plan.join("routes.csv");
+    if !path.exists() {
+        return Ok(None);
+    }
+    let t = PlanCsv::read(
+        &path,
+        "routes.csv",
+        &[
+            "person", "role", "leg", "from", "to", "depart", "arrive", "vehicle",
+        ],
+    )?;
+    let mut out = Vec::with_capacity(t.rows.len());
+    for (line, rec) in &t.rows {
+        out.push(RouteLegRow {
+            person: t.cell(rec, 0).to_string(),
+            role: t.cell(rec, 1).to_string(),
+            leg: t.number(*line, rec, 2)?,
+            from: t.cell(rec, 3).to_string(),
+            to: t.cell(rec, 4).to_string(),
+            depart: t.time(*line, rec, 5)?,
+            arrive: t.time(*line, rec, 6)?,
+            vehicle: t.cell(rec, 7).to_string(),
+        });
+    }
+    Ok(Some(out))
+}
+
+/// Checks the plan in directory `plan` against `net`: reads `groups.csv`,
+/// `assignments.csv` and (if present) `routes.csv`, then applies every rule 1–7.
+/// An unreadable or malformed plan file is an error; broken rules are violations.
+pub fn check_plan_dir(net: &Network, plan: &Path) -> Result<Vec<Violation>, CheckError> {
+    let groups = read_groups(plan)?;
+    let assignments = read_assignments(plan)?;
+    let routes = read_routes(plan)?;
+    Ok(check(net, &groups, &assignments, routes.as_deref()))
+}
+
+/// Checks rules 1–7 for a plan given as rows (no routes.csv).
+pub fn check_plan(
+    net: &Network,
+    groups: &[PlanGroupRow],
+    assignments: &[(String, String)],
+) -> Vec<Violation> {
+    check(net, groups, assignments, None)
+}
+
+/// Checks rules 1–7 for a plan given as rows, including the legs of routes.csv.
+pub fn check_plan_with_routes(
+    net: &Network,
+    groups: &[PlanGroupRow],
+    assignments: &[(String, String)],
+    routes: &[RouteLegRow],
+) -> Vec<Violation> {
+    check(net, groups, assignments, Some(routes))
+}
+
+// ---------------------------------------------------------------------------------------
+// Travel times
+// ---------------------------------------------------------------------------------------
+
+/// Shortest travel minutes between all pairs of schools (Floyd–Warshall over the
+/// undirected links of `net`); `m[a][b]` is `None` when there is no path. The diagonal is 0.
+pub fn shortest_travel(net: &Network) -> Vec<Vec<Option<u32>>> {
+    let n = net.schools.len();
+    const INF: u64 = u64::MAX / 4;
+    let mut d = vec![vec![INF; n]; n];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[i] = 0;
+    }
+    for l in &net.links {
+        let (a, b) = (l.a.idx(), l.b.idx());
+        if a < n && b < n {
+            let m = l.minutes as u64;
+            if m < d[a][b] {
+                d[a][b] = m;
+                d[b][a] = m;
+            }
+        }
+    }
+    for k in 0..n {
+        for i in 0..n {
+            let dik = d[i][k];
+            if dik >= INF {
+                continue;
+            }
+            let row_k = d[k].clone();
+            for (dij, dkj) in d[i].iter_mut().zip(row_k) {
+                let via = dik + dkj;
+                if via < *dij {
+                    *dij = via;
+                }
+            }
+        }
+    }
+    d.into_iter()
+        .map(|row| {
+            row.into_iter()
+                .map(|x| (x < INF).then(|| x.min(u32::MAX as u64) as u32))
+                .collect()
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// The rules
+// ---------------------------------------------------------------------------------------
+
+/// A group row with its ids resolved against the network.
+struct Resolved<'a> {
+    row: &'a PlanGroupRow,
+    course: Option<usize>,
+    school: Option<usize>,
+    room: Option<usize>,
+    teacher: Option<usize>,
+    distance: bool,
+    /// 0-based periods `first .. end` when the group fits in the day.
+    span: Option<(usize, usize)>,
+    /// Distinct students, in order of assignment.
+    members: Vec<usize>,
+}
+
+impl Resolved<'_> {
+    fn label(&self) -> String {
+        format!("{} ({})", self.row.group, self.row.course)
+    }
+
+    fn times(&self, net: &Network) -> Option<(Minute, Minute)> {
+        self.span
+            .map(|(a, b)| (net.periods[a].start, net.periods[b - 1].end))
+    }
+}
+
+/// The first common 0-based period of two spans, if they overlap.
+fn overlap(x: (usize, usize), y: (usize, usize)) -> Option<usize> {
+    (x.0 < y.1 && y.0 < x.1).then(|| x.0.max(y.0))
+}
+
+struct Out(Vec<Violation>);
+
+impl Out {
+    fn push(&mut self, rule: u8, code: &'static str, message: String) {
+        self.0.push(Violation {
+            rule,
+            code,
+            message,
+        });
+    }
+}
+
+fn index<'a, I: Iterator<Item = &'a str>>(ids: I) -> HashMap<&'a str, usize> {
+    let mut m = HashMap::new();
+    for (i, id) in ids.enumerate() {
+        m.entry(id).or_insert(i);
+    }
+    m
+}
+
+/// One place in a person's day: where, from when to when, and what it is (for messages).
+#[derive(Clone)]
+struct Stay {
+    place: usize,
+    start: Minute,
+    end: Minute,
+    what: String,
+    /// The day's start or end at home (not a group).
+    day: bool,
+}
+
+/// A movement a person must make, and the window it must fit in.
+struct Move {
+    from: usize,
+    to: usize,
+    window: (Minute, Minute),
+}
+
+fn check(
+    net: &Network,
+    groups: &[PlanGroupRow],
+    assignments: &[(String, String)],
+    routes: Option<&[RouteLegRow]>,
+) -> Vec<Violation> {
+    let mut out = Out(Vec::new());
+    let travel = shortest_travel(net);
+    let schools = index(net.schools.iter().map(|x| x.id.as_str()));
+    let rooms = index(net.rooms.iter().map(|x| x.id.as_str()));
+    let courses = index(net.courses.iter().map(|x| x.id.as_str()));
+    let teachers = index(net.teachers.iter().map(|x| x.id.as_str()));
+    let students = index(net.students.iter().map(|x| x.id.as_str()));
+    let np = net.num_periods();
+
+    // ---- rule 1: ids, periods, rooms, mode ----
+    let mut by_id: HashMap<&str, usize> = HashMap::new();
+    let mut resolved: Vec<Resolved> = Vec::with_capacity(groups.len());
+    for (gi, row) in groups.iter().enumerate() {
+        let g = &row.group;
+        if g.is_empty() {
+            out.push(
+                1,
+                "C0107",
+                format!("group row {} has an empty group id", gi + 1),
+            );
+        } else if by_id.contains_key(g.as_str()) {
+            out.push(
+                1,
+                "C0107",
+                format!("group id {g} is used by more than one group"),
+            );
+        } else {
+            by_id.insert(g.as_str(), gi);
+        }
+        let course = courses.get(row.course.as_str()).copied();
+        if course.is_none() {
+            out.push(
+                1,
+                "C0101",
+                format!("group {g}: course '{}' does not exist", row.course),
+            );
+        }
+        let school = schools.get(row.school.as_str()).copied();
+        if school.is_none() {
+            out.push(
+                1,
+                "C0102",
+                format!("group {g}: school '{}' does not exist", row.school),
+            );
+        }
+        let room = rooms.get(row.room.as_str()).copied();
+        if room.is_none() {
+            out.push(
+                1,
+                "C0103",
+                format!("group {g}: room '{}' does not exist", row.room),
+            );
+        }
+        let teacher = teachers.get(row.teacher.as_str()).copied();
+        if teacher.is_none() {
+            out.push(
+                1,
+                "C0104",
+                format!("group {g}: teacher '{}' does not exist", row.teacher),
+            );
+        }
+        let distance = match row.mode.as_str() {
+            "in_person" => false,
+            "distance" => true,
+            other => {
+                out.push(
+                    1,
+                    "C0113",
+                    format!("group {g}: mode '{other}' is neither in_person nor distance"),
+                );
+                false
+            }
+        };
+        if let Some(c) = course {
+            let cp = net.courses[c].periods;
+            if row.periods != cp {
+                out.push(
+                    1,
+                    "C0108",
+                    format!(
+                        "group {g}: periods is {} but course {} takes {cp}",
+                        row.periods, row.course
+                    ),
+                );
+            }
+        }
+        let span = if row.first_period == 0 {
+            out.push(
+                1,
+                "C0109",
+                format!("group {g}: first_period is 0; periods are numbered from 1"),
+            );
+            None
+        } else if row.periods == 0 {
+            None
+        } else {
+            let a = row.first_period - 1;
+            let b = a + row.periods;
+            if b > np {
+                out.push(
+                    1,
+                    "C0109",
+                    format!(
+                        "group {g} occupies periods {}-{b} but the day has only {np} period(s)",
+                        a + 1
+                    ),
+                );
+                None
+            } else {
+                Some((a, b))
+            }
+        };
+        if let Some(r) = room {
+            let rm = &net.rooms[r];
+            if let Some(s) = school {
+                if rm.school.idx() != s {
+                    out.push(
+                        1,
+                        "C0110",
+                        format!(
+                            "group {g}: room {} is at school {}, not at {}",
+                            rm.id,
+                            net.schools[rm.school.idx()].id,
+                            row.school
+                        ),
+                    );
+                }
+            }
+            if let Some(c) = course {
+                let need = net.courses[c].room_kind;
+                if rm.kind != need {
+                    out.push(
+                        1,
+                        "C0111",
+                        format!(
+                            "group {g}: room {} is of kind '{}' but course {} needs '{}'",
+                            rm.id,
+                            net.kind_name(rm.kind),
+                            row.course,
+                            net.kind_name(need)
+                        ),
+                    );
+                }
+            }
+            if let Some((a, b)) = span {
+                let missing: Vec<String> = (a..b)
+                    .filter(|&p| !rm.periods.contains(p))
+                    .map(|p| (p + 1).to_string())
+                    .collect();
+                if !missing.is_empty() {
+                    out.push(
+                        1,
+                        "C0112",
+                        format!(
+                            "group {g}: room {} is not available in period(s) {}",
+                            rm.id,
+                            missing.join(" ")
+                        ),
+                    );
+                }
+            }
+        }
+        resolved.push(Resolved {
+            row,
+            course,
+            school,
+            room,
+            teacher,
+            distance,
+            span,
+            members: Vec::new(),
+        });
+    }
+
+    // Assignments (unknown ids are rule 1; repeated rows are rule 5).
+    let mut seen: HashSet<(&str, &str)> = HashSet::new();
+    let mut student_groups: Vec<Vec<usize>> = vec![Vec::new(); net.students.len()];
+    for (s, g) in assignments {
+        let st = students.get(s.as_str()).copied();
+        if st.is_none() {
+            out.push(
+                1,
+                "C0105",
+                format!("assignments.csv: student '{s}' (in group {g}) does not exist"),
+            );
+        }
+        let gi = by_id.get(g.as_str()).copied();
+        if gi.is_none() {
+            out.push(
+                1,
+                "C0106",
+                format!("assignments.csv: group '{g}' (of student {s}) is not in groups.csv"),
+            );
+        }
+        if !seen.insert((s.as_str(), g.as_str())) {
+            out.push(
+                5,
+                "C0506",
+                format!("assignments.csv: student {s} is assigned to group {g} more than once"),
+            );
+            continue;
+        }
+        if let (Some(st), Some(gi)) = (st, gi) {
+            resolved[gi].members.push(st);
+            student_groups[st].push(gi);
+        }
+    }
+
+    // ---- rule 2: sizes ----
+    for g in &resolved {
+        let n = g.members.len();
+        let id = &g.row.group;
+        if g.row.size != n {
+            out.push(
+                2,
+                "C0201",
+                format!(
+                    "group {id}: size is {} but {n} student(s) are assigned to it",
+                    g.row.size
+                ),
+            );
+        }
+        if let Some(c) = g.course {
+            let c = &net.courses[c];
+            if (n as u64) < c.min_group as u64 {
+                out.push(
+                    2,
+                    "C0202",
+                    format!(
+                        "group {} has {n} student(s); the minimum for {} is {}",
+                        id, c.id, c.min_group
+                    ),
+                );
+            }
+            if (n as u64) > c.max_group as u64 {
+                out.push(
+                    2,
+                    "C0203",
+                    format!(
+                        "group {} has {n} student(s); the maximum for {} is {}",
+                        id, c.id, c.max_group
+                    ),
+                );
+            }
+        }
+        if let (false, Some(r)) = (g.distance, g.room) {
+            let rm = &net.rooms[r];
+            if (n as u64) > rm.capacity as u64 {
+                out.push(
+                    2,
+                    "C0204",
+                    format!(
+                        "group {id} has {n} student(s) in person but room {} seats {}",
+                        rm.id, rm.capacity
+                    ),
+                );
+            }
+        }
+    }
+
+    // ---- rule 3: teachers ----
+    let mut teacher_groups: Vec<Vec<usize>> = vec![Vec::new(); net.teachers.len()];
+    for (gi, g) in resolved.iter().enumerate() {
+        let Some(t) = g.teacher else { continue };
+        teacher_groups[t].push(gi);
+        let te = &net.teachers[t];
+        if let Some(c) = g.course {
+            if !te.courses.iter().any(|x| x.idx() == c) {
+                out.push(
+                    3,
+                    "C0301",
+                    format!(
+                        "teacher {} cannot teach course {} (group {})",
+                        te.id, g.row.course, g.row.group
+                    ),
+                );
+            }
+        }
+        if let Some((a, b)) = g.span {
+            let missing: Vec<String> = (a..b)
+                .filter(|&p| !te.periods.contains(p))
+                .map(|p| (p + 1).to_string())
+                .collect();
+            if !missing.is_empty() {
+                out.push(
+                    3,
+                    "C0303",
+                    format!(
+                        "teacher {} is not available in period(s) {} of group {}",
+                        te.id,
+                        missing.join(" "),
+                        g.row.group
+                    ),
+                );
+            }
+        }
+        if let Some(s) = g.school {
+            if !te.travels && te.school.idx() != s {
+                out.push(
+                    3,
+                    "C0305",
+                    format!(
+                        "teacher {} does not travel (home school {}) but teaches group {} at {}",
+                        te.id,
+                        net.schools[te.school.idx()].id,
+                        g.row.group,
+                        g.row.school
+                    ),
+                );
+            }
+        }
+    }
+    for (t, gs) in teacher_groups.iter().enumerate() {
+        let te = &net.teachers[t];
+        for (i, &x) in gs.iter().enumerate() {
+            for &y in &gs[i + 1..] {
+                if let (Some(sx), Some(sy)) = (resolved[x].span, resolved[y].span) {
+                    if let Some(p) = overlap(sx, sy) {
+                        out.push(
+                            3,
+                            "C0302",
+                            format!(
+                                "teacher {} teaches {} and {} at the same time (period {})",
+                                te.id,
+                                resolved[x].row.group,
+                                resolved[y].row.group,
+                                p + 1
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+        let total: usize = gs.iter().map(|&g| resolved[g].row.periods).sum();
+        if total > te.max_periods {
+            out.push(
+                3,
+                "C0304",
+                format!(
+                    "teacher {} teaches {total} periods (groups {}) but at most {}",
+                    te.id,
+                    gs.iter()
+                        .map(|&g| resolved[g].row.group.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    te.max_periods
+                ),
+            );
+        }
+    }
+
+    // ---- rule 4: rooms ----
+    let mut room_groups: Vec<Vec<usize>> = vec![Vec::new(); net.rooms.len()];
+    for (gi, g) in resolved.iter().enumerate() {
+        if let Some(r) = g.room {
+            room_groups[r].push(gi);
+        }
+    }
+    for (r, gs) in room_groups.iter().enumerate() {
+        for (i, &x) in gs.iter().enumerate() {
+            for &y in &gs[i + 1..] {
+                if let (Some(sx), Some(sy)) = (resolved[x].span, resolved[y].span) {
+                    if let Some(p) = overlap(sx, sy) {
+                        out.push(
+                            4,
+                            "C0401",
+                            format!(
+                                "room {} holds {} and {} at the same time (period {})",
+                                net.rooms[r].id,
+                                resolved[x].row.group,
+                                resolved[y].row.group,
+                                p + 1
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    // ---- rule 5: students ----
+    for (s, gs) in student_groups.iter().enumerate() {
+        let st = &net.students[s];
+        let mut per_course: HashMap<usize, Vec<usize>> = HashMap::new();
+        for &gi in gs {
+            let g = &resolved[gi];
+            let Some(c) = g.course else { continue };
+            per_course.entry(c).or_default().push(gi);
+            if !st.choices.iter().any(|x| x.idx() == c) {
+                out.push(
+                    5,
+                    "C0501",
+                    format!(
+                        "student {} is in group {} of course {}, which they did not choose",
+                        st.id, g.row.group, g.row.course
+                    ),
+                );
+            }
+            if !net.courses[c].admits(st.grade) {
+                out.push(
+                    5,
+                    "C0505",
+                    format!(
+                        "student {} (grade {}) is in group {} of course {}, which does not admit grade {}",
+                        st.id, st.grade, g.row.group, g.row.course, st.grade
+                    ),
+                );
+            }
+        }
+        let mut repeated: Vec<(usize, Vec<usize>)> = per_course
+            .into_iter()
+            .filter(|(_, v)| v.len() > 1)
+            .collect();
+        repeated.sort();
+        for (c, v) in repeated {
+            out.push(
+                5,
+                "C0502",
+                format!(
+                    "student {} is in {} groups of course {}: {}",
+                    st.id,
+                    v.len(),
+                    net.courses[c].id,
+                    v.iter()
+                        .map(|&g| resolved[g].row.group.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                ),
+            );
+        }
+        if gs.len() > st.wants {
+            out.push(
+                5,
+                "C0503",
+                format!(
+                    "student {} is in {} groups but wants at most {}",
+                    st.id,
+                    gs.len(),
+                    st.wants
+                ),
+            );
+        }
+        for (i, &x) in gs.iter().enumerate() {
+            for &y in &gs[i + 1..] {
+                if let (Some(sx), Some(sy)) = (resolved[x].span, resolved[y].span) {
+                    if let Some(p) = overlap(sx, sy) {
+                        out.push(
+                            5,
+                            "C0504",
+                            format!(
+                                "student {} is in {} and {} at the same time (period {})",
+                                st.id,
+                                resolved[x].row.group,
+                                resolved[y].row.group,
+                                p + 1
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    // ---- rule 6: distance mode ----
+    for g in &resolved {
+        if let (true, Some(c)) = (g.distance, g.course) {
+            if !net.courses[c].distance {
+                out.push(
+                    6,
+                    "C0601",
+                    format!(
+                        "group {} is taught at a distance but course {} may not be",
+                        g.row.group, g.row.course
+                    ),
+                );
+            }
+        }
+    }
+
+    // ---- rule 7: each person's day ----
+    let mut moves: HashMap<(bool, usize), Vec<Move>> = HashMap::new();
+    for (s, gs) in student_groups.iter().enumerate() {
+        let st = &net.students[s];
+        let home = st.school.idx();
+        let stays: Vec<Stay> = gs
+            .iter()
+            .filter_map(|&gi| {
+                let g = &resolved[gi];
+                let (start, end) = g.times(net)?;
+                let place = if g.distance { Some(home) } else { g.school }?;
+                Some(Stay {
+                    place,
+                    start,
+                    end,
+                    what: g.label(),
+                    day: false,
+                })
+            })
+            .collect();
+        let m = follow_day(
+            net,
+            &travel,
+            &format!("student {}", st.id),
+            home,
+            stays,
+            &mut out,
+        );
+        moves.insert((true, s), m);
+    }
+    for (t, gs) in teacher_groups.iter().enumerate() {
+        let te = &net.teachers[t];
+        let home = te.school.idx();
+        let stays: Vec<Stay> = gs
+            .iter()
+            .filter_map(|&gi| {
+                let g = &resolved[gi];
+                let (start, end) = g.times(net)?;
+                Some(Stay {
+                    place: g.school?,
+                    start,
+                    end,
+                    what: g.label(),
+                    day: false,
+                })
+            })
+            .collect();
+        let m = follow_day(
+            net,
+            &travel,
+            &format!("teacher {}", te.id),
+            home,
+            stays,
+            &mut out,
+        );
+        moves.insert((false, t), m);
+    }
+
+    if let Some(routes) = routes {
+        check_routes(
+            net, &travel, routes, &schools, &students, &teachers, &moves, &mut out,
+        );
+    }
+
+    let mut v = out.0;
+    v.sort_by_key(|x| x.rule);
+    v
+}
+
+/// Follows one person through the day: reports gaps too short for the travel between
+/// consecutive places (C0701) and unconnected places (C0702); returns the moves the
+/// person must make, each with the time window it has to fit in.
+fn follow_day(
+    net: &Network,
+    travel: &[Vec<Option<u32>>],
+    who: &str,
+    home: usize,
+    mut stays: Vec<Stay>,
+    out: &mut Out,
+) -> Vec<Move> {
+    stays.sort_by_key(|s| (s.start, s.end));
+    let home_id = &net.schools[home].id;
+    let mut places = Vec::with_capacity(stays.len() + 2);
+    places.push(Stay {
+        place: home,
+        start: net.day_start,
+        end: net.day_start,
+        what: format!(
+            "the day start ({}) at home school {home_id}",
+            Hhmm(net.day_start)
+        ),
+        day: true,
+    });
+    places.extend(stays);
+    places.push(Stay {
+        place: home,
+        start: net.day_end,
+        end: net.day_end,
+        what: format!(
+            "the day end ({}) at home school {home_id}",
+            Hhmm(net.day_end)
+        ),
+        day: true,
+    });
+    let mut moves = Vec::new();
+    let describe = |s: &Stay| -> String {
+        if s.day {
+            s.what.clone()
+        } else {
+            format!(
+                "{} at {} ({}-{})",
+                s.what,
+                net.schools[s.place].id,
+                Hhmm(s.start),
+                Hhmm(s.end)
+            )
+        }
+    };
+    for w in places.windows(2) {
+        let (prev, next) = (&w[0], &w[1]);
+        if next.start < prev.end {
+            // Two groups at once are reported under rule 3 or 5; a group that starts
+            // before the day starts or ends after it ends is reported here.
+            if prev.day || next.day {
+                out.push(
+                    7,
+                    "C0701",
+                    format!(
+                        "{who}: {} and {} overlap in time",
+                        describe(prev),
+                        describe(next)
+                    ),
+                );
+            }
+            continue;
+        }
+        match travel[prev.place][next.place] {
+            None => out.push(
+                7,
+                "C0702",
+                format!(
+                    "{who} would go from {} to {}, but there is no travel link path between {} and {}",
+                    describe(prev),
+                    describe(next),
+                    net.schools[prev.place].id,
+                    net.schools[next.place].id
+                ),
+            ),
+            Some(m) => {
+                let gap = next.start - prev.end;
+                if gap < m {
+                    out.push(
+                        7,
+                        "C0701",
+                        format!(
+                            "{who} has {gap} min between {} and {}, but travel from {} to {} takes {m} min",
+                            describe(prev),
+                            describe(next),
+                            net.schools[prev.place].id,
+                            net.schools[next.place].id
+                        ),
+                    );
+                }
+                if prev.place != next.place {
+                    moves.push(Move {
+                        from: prev.place,
+                        to: next.place,
+                        window: (prev.end, next.start),
+                    });
+                }
+            }
+        }
+    }
+    moves
+}
+
+/// Checks the legs of routes.csv: each leg on its own (C0702, C0703, C0704, C0706) and
+/// that every move a person must make is covered by their legs (C0705).
+#[allow(clippy::too_many_arguments)]
+fn check_routes(
+    net: &Network,
+    travel: &[Vec<Option<u32>>],
+    routes: &[RouteLegRow],
+    schools: &HashMap<&str, usize>,
+    students: &HashMap<&str, usize>,
+    teachers: &HashMap<&str, usize>,
+    moves: &HashMap<(bool, usize), Vec<Move>>,
+    out: &mut Out,
+) {
+    // (is_student, person) -> legs (from, to, depart, arrive, leg number)
+    type LegTuple = (usize, usize, Minute, Minute, usize);
+    let mut legs: HashMap<(bool, usize), Vec<LegTuple>> = HashMap::new();
+    for r in routes {
+        let name = format!("routes.csv: {} {} leg {}", r.role, r.person, r.leg);
+        let person = match r.role.as_str() {
+            "student" => students.get(r.person.as_str()).map(|&i| (true, i)),
+            "teacher" => teachers.get(r.person.as_str()).map(|&i| (false, i)),
+            other => {
+                out.push(
+                    7,
+                    "C0706",
+                    format!("{name}: role '{other}' is neither student nor teacher"),
+                );
+                continue;
+            }
+        };
+        if person.is_none() {
+            out.push(
+                7,
+                "C0706",
+                format!("{name}: no {} has id '{}'", r.role, r.person),
+            );
+        }
+        let from = schools.get(r.from.as_str()).copied();
+        let to = schools.get(r.to.as_str()).copied();
+        for (id, s) in [(&r.from, from), (&r.to, to)] {
+            if s.is_none() {
+                out.push(7, "C0706", format!("{name}: school '{id}' does not exist"));
+            }
+        }
+        if r.depart < net.day_start || r.arrive > net.day_end {
+            out.push(
+                7,
+                "C0704",
+                format!(
+                    "{name} runs {}-{}, outside the day {}-{}",
+                    Hhmm(r.depart),
+                    Hhmm(r.arrive),
+                    Hhmm(net.day_start),
+                    Hhmm(net.day_end)
+                ),
+            );
+        }
+        let (Some(from), Some(to)) = (from, to) else {
+            continue;
+        };
+        match travel[from][to] {
+            None => out.push(
+                7,
+                "C0702",
+                format!(
+                    "{name}: there is no travel link path from {} to {}",
+                    r.from, r.to
+                ),
+            ),
+            Some(m) => {
+                if r.arrive < r.depart || r.arrive - r.depart < m {
+                    out.push(
+                        7,
+                        "C0703",
+                        format!(
+                            "{name} from {} to {} departs {} and arrives {}, but the travel takes {m} min",
+                            r.from,
+                            r.to,
+                            Hhmm(r.depart),
+                            Hhmm(r.arrive)
+                        ),
+                    );
+                }
+            }
+        }
+        if let Some(p) = person {
+            legs.entry(p)
+                .or_default()
+                .push((from, to, r.depart, r.arrive, r.leg));
+        }
+    }
+
+    let mut keys: Vec<&(bool, usize)> = moves.keys().collect();
+    keys.sort_by_key(|(st, i)| (!st, *i));
+    for key in keys {
+        let (is_student, i) = *key;
+        let who = if is_student {
+            format!("student {}", net.students[i].id)
+        } else {
+            format!("teacher {}", net.teachers[i].id)
+        };
+        let mine = legs.get(key).map(Vec::as_slice).unwrap_or(&[]);
+        for mv in &moves[key] {
+            let (w0, w1) = mv.window;
+            let mut inside: Vec<_> = mine
+                .iter()
+                .filter(|l| l.2 >= w0 && l.3 <= w1)
+                .copied()
+                .collect();
+            inside.sort_by_key(|l| (l.2, l.4));
+            let chained = !inside.is_empty()
+                && inside[0].0 == mv.from
+                && inside.last().map(|l| l.1) == Some(mv.to)
+                && inside.windows(2).all(|w| w[0].1 == w[1].0);
+            if !chained {
+                let found = if inside.is_empty() {
+                    "none".to_string()
+                } else {
+                    inside
+                        .iter()
+                        .map(|l| format!("{}->{}", net.schools[l.0].id, net.schools[l.1].id))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                out.push(
+                    7,
+                    "C0705",
+                    format!(
+                        "{who} must travel from {} to {} between {} and {}, but routes.csv has no such legs (found: {found})",
+                        net.schools[mv.from].id,
+                        net.schools[mv.to].id,
+                        Hhmm(w0),
+                        Hhmm(w1)
+                    ),
+                );
+            }
+        }
+    }
+}

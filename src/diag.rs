@@ -1,0 +1,98 @@
+//! Diagnostics: problems found in the input, each with a place, a stable code and a cure.
+
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One problem found in a bundle (or a plan, or a scenario): where it is, a stable code
+/// (`E0101`, `W0301` …), what is wrong and what to do about it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// Stable code: `E....` for errors, `W....` for warnings.
+    pub code: &'static str,
+    /// File name relative to the bundle (e.g. `students.csv`).
+    pub file: String,
+    /// 1-based line number in the file (the header is line 1), where known.
+    pub row: Option<usize>,
+    /// Column name, where known.
+    pub column: Option<String>,
+    /// What is wrong.
+    pub message: String,
+    /// What to do about it.
+    pub hint: String,
+}
+
+impl Diagnostic {
+    pub fn error(code: &'static str, file: impl Into<String>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            code,
+            file: file.into(),
+            row: None,
+            column: None,
+            message: message.into(),
+            hint: String::new(),
+        }
+    }
+
+    pub fn warning(
+        code: &'static str,
+        file: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, file, message)
+        }
+    }
+
+    pub fn row(mut self, row: usize) -> Self {
+        self.row = Some(row);
+        self
+    }
+
+    pub fn column(mut self, column: impl Into<String>) -> Self {
+        self.column = Some(column.into());
+        self
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = hint.into();
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sev = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{sev}[{}] {}", self.code, self.file)?;
+        if let Some(r) = self.row {
+            write!(f, ", line {r}")?;
+        }
+        if let Some(c) = &self.column {
+            write!(f, ", column '{c}'")?;
+        }
+        write!(f, ": {}", self.message)?;
+        if !self.hint.is_empty() {
+            write!(f, " — {}", self.hint)?;
+        }
+        Ok(())
+    }
+}
+
+/// A bundle that could not be loaded: every problem found, errors and warnings.
+#[derive(Debug, thiserror::Error)]
+#[error("the bundle has {} error(s)", .0.iter().filter(|d| d.is_error()).count())]
+pub struct InvalidInput(pub Vec<Diagnostic>);

@@ -1,0 +1,557 @@
+//! Reading one CSV file the way SPEC §1 allows people to write it.
+//!
+//! * Encoding: UTF-8 with or without a BOM; anything that is not valid UTF-8 is read
+//!   as Windows-1251 (what Russian Excel saves). UTF-16 and binary data are refused with
+//!   a diagnostic, never a panic.
+//! * Delimiter: `,` or `;`, whichever occurs more often outside quotes in the header line
+//!   (a tie means `,`).
+//! * Line ends: LF or CRLF. Quoted cells may hold delimiters, quotes (`""`) and newlines.
+//! * Header cells are trimmed and lowercased, so `Id`, ` id ` and `ID` all name `id`;
+//!   data cells are trimmed.
+//! * Rows whose cells are all empty are skipped. A row with fewer fields than the header,
+//!   or more fields that are not all empty, is an error naming its line.
+//!
+//! The codes below are shared by everything that reads CSV (the bundle loader, the plan
+//! checker); the full table of bundle codes is in [`crate::io::bundle`].
+
+// Diagnostics are the error values here: built only on the failure path, and
+// callers collect them, so their size does not matter.
+#![allow(clippy::result_large_err)]
+
+use std::fs;
+use std::path::Path;
+
+use serde::de::DeserializeOwned;
+
+use crate::diag::Diagnostic;
+
+/// The file does not exist.
+pub const MISSING_FILE: &str = "E0001";
+/// A required column is not in the header.
+pub const MISSING_COLUMN: &str = "E0002";
+/// The bytes are not text in a supported encoding (binary data, UTF-16, …).
+pub const UNREADABLE: &str = "E0003";
+/// A row has a different number of fields than the header.
+pub const FIELD_COUNT: &str = "E0004";
+/// The file is empty (no header row) or is not CSV at all.
+pub const NO_HEADER: &str = "E0005";
+/// The same column name appears twice in the header.
+pub const DUPLICATE_COLUMN: &str = "E0006";
+/// The file exists but could not be read (permissions, a directory, …).
+pub const IO_ERROR: &str = "E0008";
+/// A column that nobody reads (warning; the column is ignored).
+pub const UNKNOWN_COLUMN: &str = "W0201";
+
+/// One CSV file, decoded and split, with trimmed cells.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Table {
+    /// File name relative to the bundle or plan directory, e.g. `students.csv`.
+    pub file: String,
+    /// Header cells, trimmed and lowercased.
+    pub headers: Vec<String>,
+    /// Data rows (rows with every cell empty are left out).
+    pub rows: Vec<Row>,
+    /// The detected delimiter, `b','` or `b';'`.
+    pub delimiter: u8,
+    /// 1-based line of the header row (1 unless blank lines precede it).
+    pub header_line: usize,
+}
+
+/// One data row of a [`Table`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Row {
+    /// 1-based physical line in the file where the row starts (the header is line 1
+    /// unless blank lines precede it).
+    pub line: usize,
+    /// Trimmed cells, exactly as many as the table has headers.
+    pub cells: Vec<String>,
+}
+
+impl Table {
+    /// Index of column `name` (compared case-insensitively, spaces around ignored).
+    pub fn col(&self, name: &str) -> Option<usize> {
+        let name = name.trim().to_lowercase();
+        self.headers.iter().position(|h| *h == name)
+    }
+
+    /// Whether the table has column `name`.
+    pub fn has(&self, name: &str) -> bool {
+        self.col(name).is_some()
+    }
+
+    /// The cell of `row` in column `name`; `""` when the table has no such column.
+    pub fn get<'r>(&self, row: &'r Row, name: &str) -> &'r str {
+        self.col(name)
+            .and_then(|i| row.cells.get(i))
+            .map_or("", String::as_str)
+    }
+
+    /// Pushes an error (`E0002`) for every column of `names` the header lacks; returns
+    /// whether all are present.
+    pub fn require(&self, names: &[&str], diags: &mut Vec<Diagnostic>) -> bool {
+        let mut ok = true;
+        for name in names {
+            if !self.has(name) {
+                ok = false;
+                diags.push(
+                    Diagnostic::error(
+                        MISSING_COLUMN,
+                        &self.file,
+                        format!("required column '{name}' is missing"),
+                    )
+                    .row(self.header_line)
+                    .column(*name)
+                    .hint(format!(
+                        "add a column named '{name}' to the header (it has: {})",
+                        self.headers.join(", ")
+                    )),
+                );
+            }
+        }
+        ok
+    }
+
+    /// Pushes a warning (`W0201`) for every column for which `known` is false.
+    pub fn warn_unknown(&self, known: impl Fn(&str) -> bool, diags: &mut Vec<Diagnostic>) {
+        for (i, h) in self.headers.iter().enumerate() {
+            if known(h) {
+                continue;
+            }
+            let (what, column) = if h.is_empty() {
+                (
+                    format!("column {} has no name", i + 1),
+                    format!("#{}", i + 1),
+                )
+            } else {
+                (format!("unknown column '{h}'"), h.clone())
+            };
+            diags.push(
+                Diagnostic::warning(UNKNOWN_COLUMN, &self.file, format!("{what}; it is ignored"))
+                    .row(self.header_line)
+                    .column(column)
+                    .hint("check its spelling against SPEC §1, or delete the column"),
+            );
+        }
+    }
+
+    /// Deserializes `row` into a serde row struct whose field names are column names.
+    /// Columns the struct does not name are ignored; use `#[serde(default)]` for
+    /// columns that may be absent.
+    pub fn deserialize<T: DeserializeOwned>(&self, row: &Row) -> Result<T, csv::Error> {
+        let headers = csv::StringRecord::from(self.headers.clone());
+        csv::StringRecord::from(row.cells.clone()).deserialize(Some(&headers))
+    }
+}
+
+/// Reads and splits one CSV file. Any problem is an error: a missing or unreadable
+/// file, or rows with the wrong number of fields (the diagnostic names the first such
+/// line and counts the others). Use [`read_table_lenient`] to get every bad row.
+pub fn read_table(path: &Path, file_label: &str) -> Result<Table, Diagnostic> {
+    let (table, mut problems) = read_table_lenient(path, file_label)?;
+    if problems.is_empty() {
+        return Ok(table);
+    }
+    let more = problems.len() - 1;
+    let mut first = problems.swap_remove(0);
+    if more > 0 {
+        first
+            .message
+            .push_str(&format!(" (and {more} more line(s) like it)"));
+    }
+    Err(first)
+}
+
+/// Reads and splits one CSV file, keeping going past bad rows: `Err` only when the
+/// file as a whole cannot be read; otherwise the table of good rows and one error per
+/// row with the wrong number of fields.
+pub fn read_table_lenient(
+    path: &Path,
+    file_label: &str,
+) -> Result<(Table, Vec<Diagnostic>), Diagnostic> {
+    let bytes = read_bytes(path, file_label)?;
+    let text = decode_text(&bytes, file_label)?;
+    parse_table(&text, file_label)
+}
+
+/// Reads a file's bytes, mapping "not found" to `E0001` and other failures to `E0008`.
+pub fn read_bytes(path: &Path, file_label: &str) -> Result<Vec<u8>, Diagnostic> {
+    fs::read(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            Diagnostic::error(
+                MISSING_FILE,
+                file_label,
+                format!("file not found: {}", path.display()),
+            )
+            .hint(format!("create {file_label} (see SPEC §1 for its columns)"))
+        } else {
+            Diagnostic::error(
+                IO_ERROR,
+                file_label,
+                format!("cannot read {}: {e}", path.display()),
+            )
+            .hint("check that it is a readable file, not a directory, and that you may read it")
+        }
+    })
+}
+
+/// Turns file bytes into text: UTF-8 (a BOM is dropped) or else Windows-1251. Refuses
+/// UTF-16 and binary data (NUL or other control characters) with `E0003`, naming the
+/// line where the trouble starts.
+pub fn decode_text(bytes: &[u8], file_label: &str) -> Result<String, Diagnostic> {
+    let unreadable = |msg: String, line: Option<usize>| {
+        let d = Diagnostic::error(UNREADABLE, file_label, msg).hint(
+            "save the file as CSV/text in UTF-8 (or Windows-1251); \
+             in Excel: File → Save As → 'CSV UTF-8'",
+        );
+        match line {
+            Some(l) => d.row(l),
+            None => d,
+        }
+    };
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(unreadable(
+            "the file is UTF-16 text, which is not supported".into(),
+            None,
+        ));
+    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(s) => s.strip_prefix('\u{feff}').unwrap_or(s).to_owned(),
+        Err(_) => {
+            if let Some(pos) = bytes.iter().position(|&b| b == 0) {
+                return Err(unreadable(
+                    format!("the file holds binary data (a NUL byte at offset {pos})"),
+                    Some(line_of_byte(bytes, pos)),
+                ));
+            }
+            match encoding_rs::WINDOWS_1251
+                .decode_without_bom_handling_and_without_replacement(bytes)
+            {
+                Some(s) => s.into_owned(),
+                None => {
+                    return Err(unreadable(
+                        "the file is neither UTF-8 nor Windows-1251 text".into(),
+                        None,
+                    ))
+                }
+            }
+        }
+    };
+    if let Some((pos, c)) = text
+        .char_indices()
+        .find(|&(_, c)| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    {
+        return Err(unreadable(
+            format!(
+                "the file holds binary data (control character U+{:04X} at line {})",
+                c as u32,
+                line_of_byte(text.as_bytes(), pos)
+            ),
+            Some(line_of_byte(text.as_bytes(), pos)),
+        ));
+    }
+    Ok(text)
+}
+
+/// 1-based line of byte offset `pos`.
+fn line_of_byte(bytes: &[u8], pos: usize) -> usize {
+    bytes[..pos.min(bytes.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// Detects the delimiter from the first non-blank line: `;` when it has more
+/// semicolons than commas outside double quotes, else `,`.
+pub fn detect_delimiter(text: &str) -> u8 {
+    let line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let (mut commas, mut semis, mut quoted) = (0usize, 0usize, false);
+    for c in line.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            ',' if !quoted => commas += 1,
+            ';' if !quoted => semis += 1,
+            _ => {}
+        }
+    }
+    if semis > commas {
+        b';'
+    } else {
+        b','
+    }
+}
+
+/// Turns byte offsets of record starts into 1-based lines. (The csv crate's own line
+/// numbers lag behind after CRLF and blank lines, as a record's recorded start may be
+/// the line end before it.) Offsets must not decrease between calls.
+struct LineCounter<'t> {
+    text: &'t [u8],
+    pos: usize,
+    line: usize,
+}
+
+impl<'t> LineCounter<'t> {
+    fn new(text: &'t str) -> Self {
+        LineCounter {
+            text: text.as_bytes(),
+            pos: 0,
+            line: 1,
+        }
+    }
+
+    fn line_at(&mut self, offset: usize) -> usize {
+        let mut offset = offset.min(self.text.len());
+        // A record never starts with a line end: skip the one(s) before it.
+        while offset < self.text.len() && matches!(self.text[offset], b'\r' | b'\n') {
+            offset += 1;
+        }
+        if offset >= self.pos {
+            self.line += self.text[self.pos..offset]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            self.pos = offset;
+        }
+        self.line
+    }
+}
+
+/// Splits decoded text into a table (see [`read_table_lenient`] for the result).
+pub fn parse_table(text: &str, file_label: &str) -> Result<(Table, Vec<Diagnostic>), Diagnostic> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let delimiter = detect_delimiter(text);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let mut headers: Option<Vec<String>> = None;
+    let mut header_line = 1;
+    let mut rows = Vec::new();
+    let mut problems = Vec::new();
+    let sep = delimiter as char;
+    let mut lines = LineCounter::new(text);
+    for rec in reader.records() {
+        let rec = match rec {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| lines.line_at(p.byte() as usize));
+                let d = Diagnostic::error(NO_HEADER, file_label, format!("malformed CSV: {e}"))
+                    .hint(
+                    "check the quotes on that line: a cell that starts with \" must end with \"",
+                );
+                problems.push(if line > 0 { d.row(line) } else { d });
+                continue;
+            }
+        };
+        let line = rec
+            .position()
+            .map_or(0, |p| lines.line_at(p.byte() as usize));
+        let mut cells: Vec<String> = rec.iter().map(|c| c.trim().to_owned()).collect();
+        if cells.iter().all(String::is_empty) {
+            continue;
+        }
+        let Some(hs) = &headers else {
+            let hs: Vec<String> = cells.iter().map(|c| c.to_lowercase()).collect();
+            for (i, h) in hs.iter().enumerate() {
+                if !h.is_empty() && hs[..i].contains(h) {
+                    return Err(Diagnostic::error(
+                        DUPLICATE_COLUMN,
+                        file_label,
+                        format!("column '{h}' appears twice in the header"),
+                    )
+                    .row(line)
+                    .column(h.clone())
+                    .hint("rename or delete one of the two columns"));
+                }
+            }
+            header_line = line;
+            headers = Some(hs);
+            continue;
+        };
+        let width = hs.len();
+        if cells.len() > width && cells[width..].iter().all(String::is_empty) {
+            cells.truncate(width);
+        }
+        if cells.len() != width {
+            problems.push(
+                Diagnostic::error(
+                    FIELD_COUNT,
+                    file_label,
+                    format!(
+                        "this line has {} field(s) but the header (line {header_line}) has {width}",
+                        cells.len()
+                    ),
+                )
+                .row(line)
+                .hint(format!(
+                    "the file is read with '{sep}' as delimiter: add the missing '{sep}', \
+                     or put a cell that contains '{sep}' in double quotes"
+                )),
+            );
+            continue;
+        }
+        rows.push(Row { line, cells });
+    }
+    let Some(headers) = headers else {
+        return Err(
+            Diagnostic::error(NO_HEADER, file_label, "the file is empty")
+                .hint("the first line must be the header row with the column names (SPEC §1)"),
+        );
+    };
+    Ok((
+        Table {
+            file: file_label.to_owned(),
+            headers,
+            rows,
+            delimiter,
+            header_line,
+        },
+        problems,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> (Table, Vec<Diagnostic>) {
+        parse_table(text, "t.csv").unwrap()
+    }
+
+    #[test]
+    fn comma_and_semicolon_dialects_agree() {
+        let (a, pa) = parse("id,Name , KIND\nS1, One ,school\n");
+        let (b, pb) = parse("\u{feff}id;name;kind\r\nS1;One;school\r\n");
+        assert!(pa.is_empty() && pb.is_empty());
+        assert_eq!(a.delimiter, b',');
+        assert_eq!(b.delimiter, b';');
+        assert_eq!(a.headers, vec!["id", "name", "kind"]);
+        assert_eq!(a.headers, b.headers);
+        assert_eq!(a.rows, b.rows);
+        assert_eq!(a.rows[0].cells, vec!["S1", "One", "school"]);
+        assert_eq!(a.rows[0].line, 2);
+        assert_eq!(a.get(&a.rows[0], "Name"), "One");
+        assert_eq!(a.get(&a.rows[0], "lat"), "");
+    }
+
+    #[test]
+    fn delimiter_inside_quotes_does_not_count() {
+        assert_eq!(detect_delimiter("\"a;b;c\",d\n"), b',');
+        assert_eq!(detect_delimiter("\"a,b,c\";d;e\n"), b';');
+        assert_eq!(detect_delimiter("\n\nid;name\n"), b';');
+        assert_eq!(detect_delimiter("id\n"), b',');
+    }
+
+    #[test]
+    fn quoted_cells_and_line_numbers() {
+        let (t, p) = parse("id,name\n\nA,\"Smith, John\"\n,\nB,\"two\nlines\"\nC,c\n");
+        assert!(p.is_empty(), "{p:?}");
+        let lines: Vec<usize> = t.rows.iter().map(|r| r.line).collect();
+        assert_eq!(lines, vec![3, 5, 7]);
+        assert_eq!(t.rows[0].cells[1], "Smith, John");
+        assert_eq!(t.rows[1].cells[1], "two\nlines");
+    }
+
+    #[test]
+    fn wrong_field_count_names_each_line() {
+        let (t, p) = parse("a,b,c\n1,2,3\n1,2\n1,2,3,4\n1,2,3,,\n");
+        assert_eq!(t.rows.len(), 2, "trailing empty cells are tolerated");
+        assert_eq!(p.len(), 2);
+        assert!(p.iter().all(|d| d.code == FIELD_COUNT && d.file == "t.csv"));
+        assert_eq!(p[0].row, Some(3));
+        assert_eq!(p[1].row, Some(4));
+    }
+
+    #[test]
+    fn strict_reader_reports_first_bad_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.csv");
+        fs::write(&path, "a,b\n1\n2\n3,4\n").unwrap();
+        let e = read_table(&path, "x.csv").unwrap_err();
+        assert_eq!((e.code, e.row), (FIELD_COUNT, Some(2)));
+        assert!(e.message.contains("1 more"), "{}", e.message);
+        fs::write(&path, "a,b\n3,4\n").unwrap();
+        assert_eq!(read_table(&path, "x.csv").unwrap().rows.len(), 1);
+    }
+
+    #[test]
+    fn windows_1251_is_decoded() {
+        let (bytes, _, _) = encoding_rs::WINDOWS_1251.encode("id;name\nS1;Школа №1\n");
+        assert!(std::str::from_utf8(&bytes).is_err());
+        let text = decode_text(&bytes, "t.csv").unwrap();
+        let (t, _) = parse(&text);
+        assert_eq!(t.rows[0].cells[1], "Школа №1");
+    }
+
+    #[test]
+    fn garbage_is_refused_without_panic() {
+        for bytes in [
+            &b"id,name\n\x00\x01\x02\xff\xfe"[..],
+            &[0xFF, 0xFE, b'i', 0, b'd', 0][..],
+            &b"id,name\nA,\x07bell\n"[..],
+            &b"\x89PNG\r\n\x1a\n\x00\x00"[..],
+            &b"id\n\x98\x98\n"[..],
+        ] {
+            let e = decode_text(bytes, "t.csv").unwrap_err();
+            assert_eq!(e.code, UNREADABLE, "{bytes:?}");
+        }
+        let e = decode_text(b"id,name\nA,\x07bell\n", "t.csv").unwrap_err();
+        assert_eq!(e.row, Some(2));
+    }
+
+    #[test]
+    fn empty_file_and_duplicate_columns() {
+        assert_eq!(parse_table("", "t.csv").unwrap_err().code, NO_HEADER);
+        assert_eq!(
+            parse_table(" \n\n ,, \n", "t.csv").unwrap_err().code,
+            NO_HEADER
+        );
+        let e = parse_table("id,name,ID\n", "t.csv").unwrap_err();
+        assert_eq!(
+            (e.code, e.column.as_deref()),
+            (DUPLICATE_COLUMN, Some("id"))
+        );
+    }
+
+    #[test]
+    fn require_and_unknown_columns() {
+        let (t, _) = parse("id,colour,\n1,red,\n");
+        let mut d = Vec::new();
+        assert!(!t.require(&["id", "name", "school"], &mut d));
+        assert_eq!(d.len(), 2);
+        assert_eq!(d[0].code, MISSING_COLUMN);
+        assert_eq!(d[0].column.as_deref(), Some("name"));
+        d.clear();
+        t.warn_unknown(|h| h == "id", &mut d);
+        let cols: Vec<_> = d.iter().map(|x| x.column.clone().unwrap()).collect();
+        assert_eq!(cols, vec!["colour", "#3"]);
+        assert!(d.iter().all(|x| !x.is_error()));
+    }
+
+    #[test]
+    fn missing_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = read_table(&dir.path().join("nope.csv"), "nope.csv").unwrap_err();
+        assert_eq!((e.code, e.file.as_str()), (MISSING_FILE, "nope.csv"));
+        let e = read_table(dir.path(), "dir.csv").unwrap_err();
+        assert_eq!(e.code, IO_ERROR);
+    }
+
+    #[test]
+    fn serde_rows() {
+        #[derive(serde::Deserialize, Default)]
+        #[serde(default)]
+        struct R {
+            id: String,
+            name: String,
+            kind: String,
+        }
+        let (t, _) = parse("name;ID;extra\nOne;S1;x\n");
+        let r: R = t.deserialize(&t.rows[0]).unwrap();
+        assert_eq!(
+            (r.id.as_str(), r.name.as_str(), r.kind.as_str()),
+            ("S1", "One", "")
+        );
+    }
+}

@@ -1,0 +1,17 @@
+//! profnet: plans the unified profile day of a network of schools.
+//!
+//! Data flows `io` (bundle in) → `model` (validated network) → `graph` (travel times)
+//! → `solve` (optimiser) → `plan` (groups, routes, KPIs, files out); `check` verifies a
+//! written plan against SPEC §3 independently of the optimiser.
+
+pub mod check;
+pub mod diag;
+pub mod generate;
+pub mod graph;
+pub mod io;
+pub mod model;
+pub mod output;
+pub mod plan;
+pub mod report;
+pub mod solve;
+pub mod validate;

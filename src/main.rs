@@ -1,0 +1,42 @@
+//! The `profnet` command line: a thin layer over the library.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod cli;
+
+#[derive(Parser)]
+#[command(
+    name = "profnet",
+    version,
+    about = "Plans the unified profile day of a network of schools"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Reads a bundle and reports every problem in it (exit 2 on any error).
+    Validate {
+        /// The network bundle directory.
+        bundle: PathBuf,
+    },
+    /// Plans the profile day and writes the plan directory.
+    Solve(cli::solve::Args),
+    /// Checks a written plan against every rule of SPEC section 3 (exit 1 on a violation).
+    Check { bundle: PathBuf, plan: PathBuf },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Validate { bundle } => cli::validate::run(&bundle),
+        Command::Solve(args) => cli::solve::run(&args),
+        Command::Check { bundle, plan } => cli::check::run(&bundle, &plan),
+    };
+    ExitCode::from(code)
+}

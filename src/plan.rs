@@ -1,0 +1,198 @@
+//! A plan in domain terms: opened groups and their members, and what follows from them
+//! (each person's day, routes, unserved choices and the KPIs of SPEC §4).
+
+use crate::graph::TravelTimes;
+use crate::model::{CourseId, Minute, Network, Period, RoomId, SchoolId, StudentId, TeacherId};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Mode {
+    InPerson,
+    Distance,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::InPerson => "in_person",
+            Mode::Distance => "distance",
+        }
+    }
+}
+
+/// One opened group.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Group {
+    pub course: CourseId,
+    pub school: SchoolId,
+    pub room: RoomId,
+    pub teacher: TeacherId,
+    /// 0-based first period.
+    pub first: Period,
+    pub mode: Mode,
+    /// Members, sorted by id.
+    pub members: Vec<StudentId>,
+}
+
+impl Group {
+    /// Periods occupied, `first .. last+1`.
+    pub fn periods(&self, net: &Network) -> std::ops::Range<Period> {
+        self.first..self.first + net.courses[self.course.idx()].periods
+    }
+
+    pub fn start(&self, net: &Network) -> Minute {
+        net.periods[self.first].start
+    }
+
+    pub fn end(&self, net: &Network) -> Minute {
+        let len = net.courses[self.course.idx()].periods;
+        net.periods[self.first + len - 1].end
+    }
+
+    /// Where a student of this group is while it runs.
+    pub fn student_location(&self, home: SchoolId) -> SchoolId {
+        match self.mode {
+            Mode::InPerson => self.school,
+            Mode::Distance => home,
+        }
+    }
+}
+
+/// Groups with their members. Groups are kept in a canonical order (course, school,
+/// first period, mode, room, teacher) so that output is deterministic.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Plan {
+    pub groups: Vec<Group>,
+}
+
+impl Plan {
+    pub fn placements(&self) -> usize {
+        self.groups.iter().map(|g| g.members.len()).sum()
+    }
+
+    pub fn rank_sum(&self, net: &Network) -> usize {
+        self.groups
+            .iter()
+            .flat_map(|g| {
+                g.members
+                    .iter()
+                    .map(move |s| net.students[s.idx()].rank_of(g.course).unwrap_or(0))
+            })
+            .sum()
+    }
+
+    pub fn canonicalize(&mut self) {
+        for g in &mut self.groups {
+            g.members.sort();
+        }
+        self.groups.sort_by(|a, b| {
+            (a.course, a.school, a.first, a.mode, a.room, a.teacher)
+                .cmp(&(b.course, b.school, b.first, b.mode, b.room, b.teacher))
+        });
+    }
+
+    /// Group indices of each student, sorted by start time.
+    pub fn student_groups(&self, net: &Network) -> Vec<Vec<usize>> {
+        let mut out = vec![Vec::new(); net.students.len()];
+        for (gi, g) in self.groups.iter().enumerate() {
+            for s in &g.members {
+                out[s.idx()].push(gi);
+            }
+        }
+        for v in &mut out {
+            v.sort_by_key(|&gi| (self.groups[gi].first, gi));
+        }
+        out
+    }
+
+    /// Group indices of each teacher, sorted by start time.
+    pub fn teacher_groups(&self, net: &Network) -> Vec<Vec<usize>> {
+        let mut out = vec![Vec::new(); net.teachers.len()];
+        for (gi, g) in self.groups.iter().enumerate() {
+            out[g.teacher.idx()].push(gi);
+        }
+        for v in &mut out {
+            v.sort_by_key(|&gi| (self.groups[gi].first, gi));
+        }
+        out
+    }
+}
+
+/// A stretch of a person's day at one place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stay {
+    pub place: SchoolId,
+    pub start: Minute,
+    pub end: Minute,
+}
+
+/// Whether a day of `stays` (sorted by start, not overlapping) can be travelled by a
+/// person living at `home`: leave home at day_start, be back by day_end.
+pub fn day_fits(net: &Network, tt: &TravelTimes, home: SchoolId, stays: &[Stay]) -> bool {
+    let mut place = home;
+    let mut free_from = net.day_start;
+    for s in stays {
+        match tt.get(place, s.place) {
+            Some(m) if free_from + m <= s.start => {}
+            _ => return false,
+        }
+        place = s.place;
+        free_from = s.end;
+    }
+    matches!(tt.get(place, home), Some(m) if free_from + m <= net.day_end)
+}
+
+/// Whether two stays can both be in one day in either order (no overlap, time to travel
+/// between them).
+pub fn stays_compatible(tt: &TravelTimes, a: Stay, b: Stay) -> bool {
+    let (first, second) = if a.start <= b.start { (a, b) } else { (b, a) };
+    if first.end > second.start {
+        return false;
+    }
+    matches!(tt.get(first.place, second.place), Some(m) if first.end + m <= second.start)
+}
+
+/// One movement between schools.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Leg {
+    pub from: SchoolId,
+    pub to: SchoolId,
+    pub depart: Minute,
+    pub arrive: Minute,
+}
+
+/// The legs of a day of stays: arrive just in time for each stay, leave right after it.
+pub fn legs_of_day(net: &Network, tt: &TravelTimes, home: SchoolId, stays: &[Stay]) -> Vec<Leg> {
+    let mut legs = Vec::new();
+    let mut place = home;
+    let mut free_from = net.day_start;
+    for s in stays {
+        if s.place != place {
+            let m = tt.get(place, s.place).unwrap_or(0);
+            // Leave the previous place right away after a group; from home, as late as
+            // still arrives on time.
+            let depart = if place == home && legs.is_empty() {
+                s.start.saturating_sub(m).max(free_from)
+            } else {
+                free_from
+            };
+            legs.push(Leg {
+                from: place,
+                to: s.place,
+                depart,
+                arrive: depart + m,
+            });
+        }
+        place = s.place;
+        free_from = s.end;
+    }
+    if place != home {
+        let m = tt.get(place, home).unwrap_or(0);
+        legs.push(Leg {
+            from: place,
+            to: home,
+            depart: free_from,
+            arrive: free_from + m,
+        });
+    }
+    legs
+}

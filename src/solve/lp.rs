@@ -1,0 +1,250 @@
+//! A thin layer over good_lp + HiGHS: build a MIP, pass a start, solve within a time
+//! limit, and read back values, status and the proven dual bound.
+
+use good_lp::solvers::highs::highs;
+use std::collections::HashMap;
+use std::time::Instant;
+
+use good_lp::{variable, Constraint, Expression, ProblemVariables, SolverModel, Variable};
+
+/// How a MIP solve ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MipStatus {
+    /// Proven optimal (within the gap tolerances set).
+    Optimal,
+    /// A feasible solution at a limit (time).
+    Feasible,
+    /// No feasible solution exists.
+    Infeasible,
+    /// Stopped at a limit without any feasible solution.
+    NoSolution,
+}
+
+pub struct MipResult {
+    pub status: MipStatus,
+    index: HashMap<Variable, usize>,
+    /// Values of every variable (empty when there is no solution).
+    pub values: Vec<f64>,
+    pub objective: f64,
+    /// A proven bound on the objective (upper for maximisation).
+    pub dual_bound: f64,
+}
+
+impl MipResult {
+    pub fn value(&self, v: Variable) -> f64 {
+        self.values[self.index[&v]]
+    }
+
+    pub fn int(&self, v: Variable) -> u32 {
+        self.value(v).round().max(0.0) as u32
+    }
+}
+
+/// A mixed-integer program under construction.
+pub struct Mip {
+    vars: ProblemVariables,
+    constraints: Vec<Constraint>,
+    start: Vec<f64>,
+    index: HashMap<Variable, usize>,
+}
+
+/// Solver settings for one MIP solve.
+#[derive(Clone, Copy, Debug)]
+pub struct MipSettings {
+    /// When the solve must end (model building counts too).
+    pub deadline: Instant,
+    pub threads: u32,
+    /// Absolute gap: with an integer objective, < 1 proves optimality.
+    pub abs_gap: f64,
+    pub rel_gap: f64,
+    pub verbose: bool,
+}
+
+impl MipSettings {
+    /// Seconds until the deadline (0 when past).
+    pub fn seconds_left(&self) -> f64 {
+        self.deadline
+            .saturating_duration_since(Instant::now())
+            .as_secs_f64()
+    }
+}
+
+impl Default for Mip {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Mip {
+    pub fn new() -> Self {
+        Mip {
+            vars: ProblemVariables::new(),
+            constraints: Vec::new(),
+            start: Vec::new(),
+            index: HashMap::new(),
+        }
+    }
+
+    /// An integer variable in `[0, ub]`.
+    pub fn int(&mut self, ub: f64) -> Variable {
+        let v = self.vars.add(variable().integer().min(0.0).max(ub));
+        self.index.insert(v, self.start.len());
+        self.start.push(0.0);
+        v
+    }
+
+    /// A binary variable.
+    pub fn bin(&mut self) -> Variable {
+        self.int(1.0)
+    }
+
+    pub fn num_vars(&self) -> usize {
+        self.start.len()
+    }
+
+    pub fn num_constraints(&self) -> usize {
+        self.constraints.len()
+    }
+
+    pub fn add(&mut self, c: Constraint) {
+        self.constraints.push(c);
+    }
+
+    /// Sets the start value of `v` (a MIP start; all others start at 0).
+    pub fn set_start(&mut self, v: Variable, value: f64) {
+        self.start[self.index[&v]] = value;
+    }
+
+    /// Sets the start values of all variables, in the order they were made.
+    pub fn set_start_all(&mut self, values: &[f64]) {
+        let n = self.start.len().min(values.len());
+        self.start[..n].copy_from_slice(&values[..n]);
+    }
+
+    /// Solves, maximising `objective` when `maximise`, else minimising.
+    pub fn solve(
+        self,
+        objective: Expression,
+        maximise: bool,
+        settings: &MipSettings,
+        use_start: bool,
+    ) -> Result<MipResult, String> {
+        let Mip {
+            vars,
+            constraints,
+            start,
+            index,
+        } = self;
+        let n = start.len();
+        if n == 0 {
+            // Nothing to decide (HiGHS reports no info for an empty model).
+            return Ok(MipResult {
+                status: MipStatus::Optimal,
+                index,
+                values: Vec::new(),
+                objective: 0.0,
+                dual_bound: 0.0,
+            });
+        }
+        let unsolved = if maximise {
+            vars.maximise(objective)
+        } else {
+            vars.minimise(objective)
+        };
+        let mut problem = unsolved.using(highs);
+        for c in constraints {
+            problem.add_constraint(c);
+        }
+        let mut model = problem
+            .try_into_inner()
+            .map_err(|e| format!("could not build the MIP: {e}"))?;
+        if settings.verbose {
+            model.set_option("output_flag", true);
+            model.set_option("log_to_console", true);
+        } else {
+            model.make_quiet();
+        }
+        let set = |model: &mut highs::Model, k: &str, v: f64| {
+            model
+                .try_set_option(k, v)
+                .map_err(|e| format!("HiGHS option {k}: {e:?}"))
+        };
+        set(&mut model, "time_limit", settings.seconds_left().max(0.01))?;
+        set(&mut model, "mip_abs_gap", settings.abs_gap)?;
+        set(&mut model, "mip_rel_gap", settings.rel_gap)?;
+        model
+            .try_set_option("threads", settings.threads.max(1) as i32)
+            .map_err(|e| format!("HiGHS option threads: {e:?}"))?;
+        model
+            .try_set_option("random_seed", 0)
+            .map_err(|e| format!("HiGHS option random_seed: {e:?}"))?;
+        if use_start && n > 0 {
+            model
+                .try_set_solution(Some(&start), None, None, None)
+                .map_err(|e| format!("HiGHS start: {e:?}"))?;
+        }
+        let solved = model
+            .try_solve()
+            .map_err(|e| format!("HiGHS failed: {e:?}"))?;
+        use highs::{HighsModelStatus as S, HighsSolutionStatus};
+        // Read the info value directly: HiGHS leaves it unset after some early exits.
+        let has_solution = solved
+            .int_info_value(c"primal_solution_status")
+            .ok()
+            .and_then(|v| HighsSolutionStatus::try_from(v as std::os::raw::c_int).ok())
+            == Some(HighsSolutionStatus::Feasible);
+        let dual_bound = solved
+            .double_info_value(c"mip_dual_bound")
+            .unwrap_or(f64::NAN);
+        let status = match solved.status() {
+            S::Optimal => MipStatus::Optimal,
+            S::Infeasible | S::UnboundedOrInfeasible => MipStatus::Infeasible,
+            S::ModelEmpty => MipStatus::Optimal,
+            S::ReachedTimeLimit
+            | S::ReachedSolutionLimit
+            | S::ReachedInterrupt
+            | S::ReachedIterationLimit
+            | S::ReachedMemoryLimit
+            | S::ObjectiveBound
+            | S::ObjectiveTarget => {
+                if has_solution {
+                    MipStatus::Feasible
+                } else {
+                    MipStatus::NoSolution
+                }
+            }
+            other => return Err(format!("HiGHS ended with status {other:?}")),
+        };
+        let (values, objective) = if has_solution {
+            (
+                solved.get_solution().columns().to_vec(),
+                solved.objective_value(),
+            )
+        } else {
+            (Vec::new(), f64::NAN)
+        };
+        let dual_bound = if dual_bound.is_finite() {
+            dual_bound
+        } else if status == MipStatus::Optimal {
+            objective
+        } else {
+            f64::NAN
+        };
+        Ok(MipResult {
+            status,
+            index,
+            values,
+            objective,
+            dual_bound,
+        })
+    }
+}
+
+/// Sum of variables as an expression.
+pub fn sum<'a>(vars: impl IntoIterator<Item = &'a Variable>) -> Expression {
+    let mut e = Expression::default();
+    for v in vars {
+        e += *v;
+    }
+    e
+}

@@ -1,0 +1,224 @@
+//! The optimiser: greedy start → stage 1 (which groups open, proven bound) → stage 2
+//! (who sits where, exact) → the better of that and the sectioned greedy plan.
+
+pub mod greedy;
+pub mod lp;
+pub mod prep;
+pub mod section;
+pub mod stage1;
+
+use std::time::{Duration, Instant};
+
+use crate::model::Network;
+use crate::plan::Plan;
+
+use lp::MipSettings;
+use prep::Prep;
+
+/// Weights of the secondary objective (placements always come first).
+#[derive(Clone, Copy, Debug)]
+pub struct Weights {
+    /// Per rank step below first choice, per placement.
+    pub rank: f64,
+    /// Per student minute of travel.
+    pub student_minute: f64,
+    /// Per teacher minute of travel.
+    pub teacher_minute: f64,
+    /// Per student placed in a distance group (distance learning is a fallback).
+    pub distance: f64,
+    /// Per opened group.
+    pub group: f64,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Weights {
+            rank: 100.0,
+            student_minute: 1.0,
+            teacher_minute: 1.0,
+            distance: 30.0,
+            group: 5.0,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct SolveOptions {
+    /// Wall-clock budget in seconds for the whole solve.
+    pub time_limit: f64,
+    pub threads: u32,
+    pub weights: Weights,
+    /// Print solver logs.
+    pub verbose: bool,
+}
+
+impl Default for SolveOptions {
+    fn default() -> Self {
+        SolveOptions {
+            time_limit: 120.0,
+            threads: 1,
+            weights: Weights::default(),
+            verbose: false,
+        }
+    }
+}
+
+/// How a solve ended (summary.json `status`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Placements equal the proven bound.
+    Optimal,
+    /// A valid plan, placements below the proven bound (or the bound not proven).
+    Feasible,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Optimal => "optimal",
+            Status::Feasible => "feasible",
+        }
+    }
+}
+
+pub struct SolveOutcome {
+    pub plan: Plan,
+    pub status: Status,
+    /// Proven upper bound on placements.
+    pub bound: f64,
+    pub greedy_placements: usize,
+    pub solve_seconds: f64,
+    /// What each stage did, for the log.
+    pub notes: Vec<String>,
+}
+
+/// Plans the profile day of `net`.
+pub fn solve(net: &Network, opts: &SolveOptions, progress: &dyn Fn(&str)) -> SolveOutcome {
+    let t0 = Instant::now();
+    let end = t0 + Duration::from_secs_f64(opts.time_limit.max(0.0));
+    // A deadline `frac` of the way from now to the end.
+    let left = |frac: f64| {
+        let now = Instant::now();
+        now + end
+            .saturating_duration_since(now)
+            .mul_f64(frac.clamp(0.0, 1.0))
+    };
+    let mut notes = Vec::new();
+    progress("preparing students and candidate groups");
+    let prep = Prep::new(net);
+    notes.push(format!(
+        "{} students in {} stage-1 units ({:?}), {} candidate groups",
+        net.students.len(),
+        prep.units.len(),
+        prep.granularity,
+        prep.offers.len()
+    ));
+    let settings = |deadline: Instant, abs_gap: f64| MipSettings {
+        deadline,
+        threads: opts.threads,
+        abs_gap,
+        rel_gap: 1e-4,
+        verbose: opts.verbose,
+    };
+    progress("greedy plan");
+    let greedy_plan = greedy::greedy(&prep);
+    let greedy_placements = greedy_plan.placements();
+    notes.push(format!("greedy: {greedy_placements} placements"));
+    let mut candidates = vec![greedy_plan.clone()];
+    progress("seating students in the greedy groups");
+    let mut start = greedy_plan;
+    match section::section(
+        &prep,
+        &strip(&start),
+        Some(&start),
+        &opts.weights,
+        settings(left(0.15), 0.999),
+        settings(left(0.20), 1.0),
+    ) {
+        Ok((plan, _)) => {
+            notes.push(format!(
+                "greedy groups re-seated: {} placements",
+                plan.placements()
+            ));
+            if plan.placements() >= start.placements() {
+                start = plan.clone();
+            }
+            candidates.push(plan);
+        }
+        Err(e) => notes.push(format!("re-seating the greedy groups failed: {e}")),
+    }
+    let mut bound = prep.trivial_bound() as f64;
+    progress("stage 1: which groups open");
+    match stage1::solve(
+        &prep,
+        &start,
+        &opts.weights,
+        settings(left(0.45), 0.999),
+        settings(left(0.60), 1.0),
+    ) {
+        Ok(s1) => {
+            if s1.bound.is_finite() {
+                bound = bound.min((s1.bound + 1e-6).floor());
+            }
+            notes.push(format!(
+                "stage 1: {} placements, bound {}, {:?}, {} groups",
+                s1.placements,
+                bound,
+                s1.status,
+                s1.slots.len()
+            ));
+            if !s1.slots.is_empty() {
+                progress("stage 2: who sits where");
+                match section::section(
+                    &prep,
+                    &s1.slots,
+                    None,
+                    &opts.weights,
+                    settings(left(0.6), 0.999),
+                    settings(left(0.97), 1.0),
+                ) {
+                    Ok((plan, _)) => {
+                        notes.push(format!("stage 2: {} placements", plan.placements()));
+                        candidates.push(plan);
+                    }
+                    Err(e) => notes.push(format!("stage 2 failed: {e}")),
+                }
+            }
+        }
+        Err(e) => notes.push(format!("stage 1 failed: {e}")),
+    }
+    let travel = |p: &Plan| crate::report::kpis(net, &prep.tt, p).student_travel_minutes;
+    let plan = candidates
+        .into_iter()
+        .min_by_key(|p| {
+            (
+                std::cmp::Reverse(p.placements()),
+                p.rank_sum(net),
+                travel(p),
+            )
+        })
+        .unwrap_or_default();
+    let status = if plan.placements() as f64 >= bound {
+        Status::Optimal
+    } else {
+        Status::Feasible
+    };
+    SolveOutcome {
+        plan,
+        status,
+        bound: bound.max(0.0),
+        greedy_placements,
+        solve_seconds: t0.elapsed().as_secs_f64(),
+        notes,
+    }
+}
+
+fn strip(plan: &Plan) -> Vec<crate::plan::Group> {
+    plan.groups
+        .iter()
+        .map(|g| crate::plan::Group {
+            members: Vec::new(),
+            ..g.clone()
+        })
+        .collect()
+}

@@ -1,0 +1,146 @@
+//! End-to-end runs of the real binary in a temporary directory.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::Bundle;
+
+fn profnet(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_profnet"))
+        .args(args)
+        .output()
+        .expect("run profnet");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn small_bundle(dir: &Path) {
+    let mut b = Bundle::new(3);
+    b.school("A").school("B").link("A", "B", 15);
+    b.room("A", "A-R1", 25, "general", "")
+        .room("B", "B-R1", 25, "general", "");
+    b.course("MATH", 1, "general", false, "")
+        .course("ECON", 1, "general", true, "");
+    b.teacher("T1", "A", "MATH", "", true, "")
+        .teacher("T2", "B", "ECON", "", true, "");
+    b.students("X", 11, "A", 10, &["MATH", "ECON"]);
+    b.students("Y", 4, "B", 11, &["ECON", "MATH"]);
+    b.write(dir);
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn solve_writes_every_plan_file_and_check_accepts_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bundle = tmp.path().join("bundle");
+    let plan = tmp.path().join("plan");
+    small_bundle(&bundle);
+    let (code, stdout, stderr) = profnet(&["solve", s(&bundle), "--out", s(&plan), "--quiet"]);
+    assert_eq!(code, 0, "stdout: {stdout}\nstderr: {stderr}");
+    assert!(stdout.contains("placements 30 of 30"), "{stdout}");
+    for f in [
+        "groups.csv",
+        "assignments.csv",
+        "unserved.csv",
+        "routes.csv",
+        "transport.csv",
+        "summary.json",
+    ] {
+        assert!(plan.join(f).is_file(), "{f} missing");
+    }
+    let (code, stdout, _) = profnet(&["check", s(&bundle), s(&plan)]);
+    assert_eq!(code, 0, "{stdout}");
+}
+
+#[test]
+fn check_reports_a_tampered_plan_with_exit_1() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bundle = tmp.path().join("bundle");
+    let plan = tmp.path().join("plan");
+    small_bundle(&bundle);
+    assert_eq!(
+        profnet(&["solve", s(&bundle), "--out", s(&plan), "--quiet"]).0,
+        0
+    );
+    // Drop one assignment: the group's size no longer matches.
+    let text = std::fs::read_to_string(plan.join("assignments.csv")).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.remove(1);
+    std::fs::write(plan.join("assignments.csv"), lines.join("\n") + "\n").unwrap();
+    let (code, stdout, _) = profnet(&["check", s(&bundle), s(&plan)]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("rule 2"), "{stdout}");
+}
+
+#[test]
+fn bad_input_exits_2_naming_file_line_and_column() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bundle = tmp.path().join("bundle");
+    small_bundle(&bundle);
+    let students = bundle.join("students.csv");
+    let text = std::fs::read_to_string(&students).unwrap();
+    std::fs::write(&students, text.replacen("MATH,ECON", "MATH,PHYSX", 1)).unwrap();
+    for cmd in ["validate", "solve"] {
+        let mut args = vec![cmd, s(&bundle)];
+        let out = tmp.path().join("plan");
+        if cmd == "solve" {
+            args.extend(["--out", s(&out)]);
+        }
+        let (code, _, stderr) = profnet(&args);
+        assert_eq!(code, 2, "{cmd}: {stderr}");
+        assert!(
+            stderr.contains("students.csv")
+                && stderr.contains("line 2")
+                && stderr.contains("choice_2"),
+            "{cmd}: {stderr}"
+        );
+        assert!(!out.exists(), "a plan was written from a bad bundle");
+    }
+}
+
+#[test]
+fn solve_never_writes_inside_the_bundle_and_replaces_an_old_plan_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bundle = tmp.path().join("bundle");
+    small_bundle(&bundle);
+    let inside = bundle.join("plan");
+    let (code, _, stderr) = profnet(&["solve", s(&bundle), "--out", s(&inside), "--quiet"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(!inside.exists());
+
+    let plan = tmp.path().join("plan");
+    std::fs::create_dir(&plan).unwrap();
+    std::fs::write(plan.join("stale.txt"), "old").unwrap();
+    assert_eq!(
+        profnet(&["solve", s(&bundle), "--out", s(&plan), "--quiet"]).0,
+        0
+    );
+    assert!(
+        !plan.join("stale.txt").exists(),
+        "old plan directory was not replaced"
+    );
+    assert!(plan.join("groups.csv").is_file());
+    // No temporary directories are left beside it.
+    let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn validate_accepts_the_sample_network() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/pestrechinsky");
+    let (code, stdout, stderr) = profnet(&["validate", s(&root)]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("592 students"), "{stdout}");
+}

@@ -1,0 +1,177 @@
+//! Hand-checked cases: small networks whose best plan is known, solved and then run
+//! through the independent checker.
+
+mod common;
+
+use std::path::Path;
+
+use common::Bundle;
+use profnet::graph::TravelTimes;
+use profnet::model::Network;
+use profnet::output::{write_dir_atomically, write_plan_files};
+use profnet::solve::{solve, SolveOptions, SolveOutcome, Status};
+
+fn load(dir: &Path) -> Network {
+    match profnet::io::load(dir) {
+        Ok((net, _)) => net,
+        Err(e) => panic!("bundle does not load: {:?}", e.0),
+    }
+}
+
+/// Solves, writes the plan and runs the independent checker on the files.
+fn solve_and_check(net: &Network, out: &Path) -> SolveOutcome {
+    let opts = SolveOptions {
+        time_limit: 30.0,
+        ..SolveOptions::default()
+    };
+    let outcome = solve(net, &opts, &|_| {});
+    let tt = TravelTimes::new(net);
+    write_dir_atomically(out, |dir| write_plan_files(net, &tt, &outcome, dir)).unwrap();
+    let violations = profnet::check::check_plan_dir(net, out).unwrap();
+    assert!(violations.is_empty(), "checker found: {violations:#?}");
+    outcome
+}
+
+fn read(path: &Path) -> Vec<Vec<String>> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    r.records()
+        .map(|rec| rec.unwrap().iter().map(String::from).collect())
+        .collect()
+}
+
+fn two_schools() -> Bundle {
+    let mut b = Bundle::new(4);
+    b.school("A").school("B").link("A", "B", 20);
+    b.room("A", "A-R1", 25, "general", "")
+        .room("B", "B-R1", 25, "general", "");
+    b
+}
+
+#[test]
+fn course_with_nine_requesters_does_not_open_and_they_are_told_why() {
+    let mut b = two_schools();
+    b.course("MATH", 1, "general", false, "")
+        .course("ART", 1, "general", false, "");
+    b.teacher("T1", "A", "MATH ART", "", true, "");
+    b.students("M", 12, "A", 10, &["MATH"]);
+    b.students("R", 9, "B", 10, &["ART"]);
+    let tmp = tempfile::tempdir().unwrap();
+    b.write(&tmp.path().join("bundle"));
+    let net = load(&tmp.path().join("bundle"));
+    let out = solve_and_check(&net, &tmp.path().join("plan"));
+    assert_eq!(out.plan.placements(), 12);
+    assert_eq!(out.status, Status::Optimal);
+    let groups = read(&tmp.path().join("plan/groups.csv"));
+    assert!(
+        groups.iter().all(|g| g[1] != "ART"),
+        "ART opened: {groups:?}"
+    );
+    let unserved = read(&tmp.path().join("plan/unserved.csv"));
+    let art: Vec<_> = unserved.iter().filter(|u| u[1] == "ART").collect();
+    assert_eq!(art.len(), 9);
+    for u in art {
+        assert!(
+            u[3].contains("only 9 students") && u[3].contains("minimum is 10"),
+            "reason: {}",
+            u[3]
+        );
+    }
+}
+
+#[test]
+fn teacher_who_does_not_travel_teaches_at_home_and_students_come() {
+    let mut b = two_schools();
+    b.course("CHEM", 1, "general", false, "");
+    b.teacher("T1", "A", "CHEM", "", false, "");
+    b.students("S", 6, "A", 10, &["CHEM"]);
+    b.students("V", 6, "B", 10, &["CHEM"]);
+    let tmp = tempfile::tempdir().unwrap();
+    b.write(&tmp.path().join("bundle"));
+    let net = load(&tmp.path().join("bundle"));
+    let out = solve_and_check(&net, &tmp.path().join("plan"));
+    assert_eq!(out.plan.placements(), 12);
+    let groups = read(&tmp.path().join("plan/groups.csv"));
+    assert_eq!(groups.len(), 1);
+    assert_eq!(groups[0][2], "A", "group must be at the teacher's school");
+    // The six students from B travel there and back.
+    let routes = read(&tmp.path().join("plan/routes.csv"));
+    let student_legs: Vec<_> = routes.iter().filter(|r| r[1] == "student").collect();
+    assert_eq!(student_legs.len(), 12);
+    assert!(student_legs.iter().all(|r| r[0].starts_with('V')));
+}
+
+#[test]
+fn students_of_an_unreachable_school_only_get_distance_or_home_groups() {
+    let mut b = Bundle::new(3);
+    b.school("A").school("B").school("ISL");
+    b.link("A", "B", 15);
+    b.room("A", "A-R1", 30, "general", "")
+        .room("ISL", "I-R1", 30, "general", "");
+    b.course("HIST", 1, "general", false, "")
+        .course("ENG", 1, "general", true, "");
+    b.teacher("T1", "A", "HIST ENG", "", true, "");
+    b.students("A", 8, "A", 11, &["HIST", "ENG"]);
+    b.students("B", 4, "B", 11, &["HIST", "ENG"]);
+    b.students("I", 6, "ISL", 11, &["HIST", "ENG"]);
+    let tmp = tempfile::tempdir().unwrap();
+    b.write(&tmp.path().join("bundle"));
+    let net = load(&tmp.path().join("bundle"));
+    let out = solve_and_check(&net, &tmp.path().join("plan"));
+    // HIST: 12 reachable (A, B) → one in-person group at A. ENG by distance can take all 18.
+    assert_eq!(out.plan.placements(), 12 + 18);
+    let unserved = read(&tmp.path().join("plan/unserved.csv"));
+    assert_eq!(unserved.len(), 6);
+    assert!(unserved
+        .iter()
+        .all(|u| u[0].starts_with('I') && u[1] == "HIST"));
+}
+
+#[test]
+fn both_csv_dialects_give_the_same_plan() {
+    let mut b = two_schools();
+    b.course("BIO", 1, "general", false, "")
+        .course("GEO", 1, "general", false, "")
+        .course("LAW", 1, "general", false, "");
+    b.teacher("T1", "A", "BIO GEO", "", true, "")
+        .teacher("T2", "B", "LAW GEO", "", true, "");
+    b.students("P", 14, "A", 10, &["BIO", "GEO", "LAW"]);
+    b.students("Q", 11, "B", 11, &["LAW", "BIO", "GEO"]);
+    let tmp = tempfile::tempdir().unwrap();
+    b.write_dialect(&tmp.path().join("comma"), ',', false);
+    b.write_dialect(&tmp.path().join("semicolon"), ';', true);
+    let n1 = load(&tmp.path().join("comma"));
+    let n2 = load(&tmp.path().join("semicolon"));
+    solve_and_check(&n1, &tmp.path().join("p1"));
+    solve_and_check(&n2, &tmp.path().join("p2"));
+    for f in [
+        "groups.csv",
+        "assignments.csv",
+        "unserved.csv",
+        "routes.csv",
+    ] {
+        assert_eq!(
+            std::fs::read(tmp.path().join("p1").join(f)).unwrap(),
+            std::fs::read(tmp.path().join("p2").join(f)).unwrap(),
+            "{f} differs"
+        );
+    }
+}
+
+#[test]
+fn sample_network_beats_greedy_and_passes_the_checker() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/pestrechinsky");
+    let net = load(&root);
+    let tmp = tempfile::tempdir().unwrap();
+    let out = solve_and_check(&net, &tmp.path().join("plan"));
+    assert!(out.plan.placements() >= out.greedy_placements);
+    assert!(out.bound >= out.plan.placements() as f64);
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(tmp.path().join("plan/summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(summary["kpis"]["placements"], out.plan.placements());
+    assert!(
+        summary["gap"].as_f64().unwrap() < 0.05,
+        "gap {}",
+        summary["gap"]
+    );
+}
