@@ -250,7 +250,9 @@ pub fn generate(p: &GenParams) -> Network {
             };
             let w: Vec<f64> = (0..pool.len()).map(|r| 1.0 / (r as f64 + 1.0)).collect();
             let c = CourseId::from(pool[rng.weighted(&w)]);
-            if !choices.contains(&c) {
+            // Forms mostly offer only the courses open to the student's grade.
+            let admitted = courses[c.idx()].admits(grade) || rng.chance(0.03);
+            if admitted && !choices.contains(&c) {
                 choices.push(c);
             }
         }

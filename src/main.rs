@@ -27,6 +27,8 @@ enum Command {
     },
     /// Plans the profile day and writes the plan directory.
     Solve(cli::solve::Args),
+    /// Writes a synthetic network bundle (for trials and benchmarks).
+    Generate(cli::generate::Args),
     /// Checks a written plan against every rule of SPEC section 3 (exit 1 on a violation).
     Check { bundle: PathBuf, plan: PathBuf },
 }
@@ -37,6 +39,7 @@ fn main() -> ExitCode {
         Command::Validate { bundle } => cli::validate::run(&bundle),
         Command::Solve(args) => cli::solve::run(&args),
         Command::Check { bundle, plan } => cli::check::run(&bundle, &plan),
+        Command::Generate(args) => cli::generate::run(&args),
     };
     ExitCode::from(code)
 }

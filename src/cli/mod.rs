@@ -2,6 +2,7 @@
 //! in `check`), 2 bad input, 3 no feasible plan.
 
 pub mod check;
+pub mod generate;
 pub mod solve;
 pub mod validate;
 
@@ -22,22 +23,39 @@ pub fn load(bundle: &Path, quiet: bool) -> Result<(Network, Vec<Diagnostic>), u8
         Ok((net, mut warnings)) => {
             warnings.extend(profnet::validate::network_warnings(&net));
             if !quiet {
-                for w in &warnings {
-                    eprintln!("{w}");
-                }
+                print_capped(&warnings);
             }
             Ok((net, warnings))
         }
         Err(invalid) => {
-            for d in &invalid.0 {
-                eprintln!("{d}");
-            }
+            print_capped(&invalid.0);
             let n = invalid.0.iter().filter(|d| d.is_error()).count();
             eprintln!(
                 "profnet: {} has {n} error(s); nothing was planned. Fix them and run again.",
                 bundle.display()
             );
             Err(EXIT_BAD_INPUT)
+        }
+    }
+}
+
+/// Most diagnostics of one code printed; the rest are counted.
+const PER_CODE: usize = 20;
+
+/// Prints diagnostics to stderr, at most [`PER_CODE`] of each code, then a count of the
+/// ones left out.
+fn print_capped(diags: &[Diagnostic]) {
+    let mut seen: std::collections::BTreeMap<&str, usize> = Default::default();
+    for d in diags {
+        let n = seen.entry(d.code).or_default();
+        *n += 1;
+        if *n <= PER_CODE {
+            eprintln!("{d}");
+        }
+    }
+    for (code, n) in seen {
+        if n > PER_CODE {
+            eprintln!("… and {} more [{code}] like the above", n - PER_CODE);
         }
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod bundle;
 pub mod table;
+pub mod write;
 
 pub use bundle::load;
 

@@ -1,0 +1,192 @@
+//! Writing a [`Network`] back out as a bundle (SPEC §1): for generated networks and
+//! scenarios. What it writes, [`super::load`] reads back to the same network.
+
+use std::fs;
+use std::path::Path;
+
+use crate::model::{Hhmm, Network, PeriodSet};
+
+fn periods_cell(set: PeriodSet, n: usize) -> String {
+    if set == PeriodSet::all(n) {
+        return String::new();
+    }
+    (0..n)
+        .filter(|&p| set.contains(p))
+        .map(|p| (p + 1).to_string())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn yes_no(b: bool) -> &'static str {
+    if b {
+        "yes"
+    } else {
+        "no"
+    }
+}
+
+/// Writes every file of `net` into `dir` (which must exist), comma-separated UTF-8.
+pub fn write_bundle(net: &Network, dir: &Path) -> anyhow::Result<()> {
+    let np = net.num_periods();
+    let periods: Vec<String> = net
+        .periods
+        .iter()
+        .map(|p| format!("{}-{}", Hhmm(p.start), Hhmm(p.end)))
+        .collect();
+    let toml = format!(
+        "name = {:?}\nday_start = \"{}\"\nday_end = \"{}\"\nperiods = [{}]\nmin_group = {}\nmax_group = {}\nwants = {}\n",
+        net.name,
+        Hhmm(net.day_start),
+        Hhmm(net.day_end),
+        periods
+            .iter()
+            .map(|p| format!("{p:?}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        net.min_group,
+        net.max_group,
+        net.wants
+    );
+    fs::write(dir.join("network.toml"), toml)?;
+
+    let mut w = csv::Writer::from_path(dir.join("schools.csv"))?;
+    w.write_record(["id", "name", "kind", "lat", "lon"])?;
+    for s in &net.schools {
+        let f = |x: Option<f64>| x.map(|v| format!("{v:.5}")).unwrap_or_default();
+        w.write_record([&s.id, &s.name, s.kind.as_str(), &f(s.lat), &f(s.lon)])?;
+    }
+    w.flush()?;
+
+    let mut w = csv::Writer::from_path(dir.join("links.csv"))?;
+    w.write_record(["from", "to", "minutes", "mode"])?;
+    for l in &net.links {
+        w.write_record([
+            &net.schools[l.a.idx()].id,
+            &net.schools[l.b.idx()].id,
+            &l.minutes.to_string(),
+            &l.mode,
+        ])?;
+    }
+    w.flush()?;
+
+    let mut w = csv::Writer::from_path(dir.join("rooms.csv"))?;
+    w.write_record(["school", "id", "capacity", "kind", "periods"])?;
+    for r in &net.rooms {
+        w.write_record([
+            &net.schools[r.school.idx()].id,
+            &r.id,
+            &r.capacity.to_string(),
+            net.kind_name(r.kind),
+            &periods_cell(r.periods, np),
+        ])?;
+    }
+    w.flush()?;
+
+    let mut w = csv::Writer::from_path(dir.join("courses.csv"))?;
+    w.write_record([
+        "id",
+        "name",
+        "periods",
+        "room_kind",
+        "min_group",
+        "max_group",
+        "distance",
+        "grades",
+    ])?;
+    for c in &net.courses {
+        let grades = c
+            .grades
+            .as_ref()
+            .map(|g| {
+                g.iter()
+                    .map(|x| x.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .unwrap_or_default();
+        w.write_record([
+            &c.id,
+            &c.name,
+            &c.periods.to_string(),
+            net.kind_name(c.room_kind),
+            &c.min_group.to_string(),
+            &c.max_group.to_string(),
+            yes_no(c.distance),
+            &grades,
+        ])?;
+    }
+    w.flush()?;
+
+    let mut w = csv::Writer::from_path(dir.join("teachers.csv"))?;
+    w.write_record([
+        "id",
+        "name",
+        "school",
+        "courses",
+        "max_periods",
+        "travels",
+        "periods",
+    ])?;
+    for t in &net.teachers {
+        let courses: Vec<&str> = t
+            .courses
+            .iter()
+            .map(|c| net.courses[c.idx()].id.as_str())
+            .collect();
+        w.write_record([
+            &t.id,
+            &t.name,
+            &net.schools[t.school.idx()].id,
+            &courses.join(" "),
+            &t.max_periods.to_string(),
+            yes_no(t.travels),
+            &periods_cell(t.periods, np),
+        ])?;
+    }
+    w.flush()?;
+
+    let width = net
+        .students
+        .iter()
+        .map(|s| s.choices.len())
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    let mut w = csv::Writer::from_path(dir.join("students.csv"))?;
+    let mut header = vec![
+        "id".to_string(),
+        "school".into(),
+        "grade".into(),
+        "wants".into(),
+    ];
+    header.extend((1..=width).map(|i| format!("choice_{i}")));
+    w.write_record(&header)?;
+    for s in &net.students {
+        let mut row = vec![
+            s.id.clone(),
+            net.schools[s.school.idx()].id.clone(),
+            s.grade.to_string(),
+            s.wants.to_string(),
+        ];
+        for i in 0..width {
+            row.push(
+                s.choices
+                    .get(i)
+                    .map(|c| net.courses[c.idx()].id.clone())
+                    .unwrap_or_default(),
+            );
+        }
+        w.write_record(&row)?;
+    }
+    w.flush()?;
+
+    if !net.vehicles.is_empty() {
+        let mut w = csv::Writer::from_path(dir.join("vehicles.csv"))?;
+        w.write_record(["id", "school", "seats"])?;
+        for v in &net.vehicles {
+            w.write_record([&v.id, &net.schools[v.school.idx()].id, &v.seats.to_string()])?;
+        }
+        w.flush()?;
+    }
+    Ok(())
+}
