@@ -10,7 +10,7 @@ pub mod stage1;
 use std::time::{Duration, Instant};
 
 use crate::model::Network;
-use crate::plan::Plan;
+use crate::plan::{Group, Plan};
 
 use lp::MipSettings;
 use prep::Prep;
@@ -125,36 +125,20 @@ pub fn solve(net: &Network, opts: &SolveOptions, progress: &dyn Fn(&str)) -> Sol
     let greedy_placements = greedy_plan.placements();
     notes.push(format!("greedy: {greedy_placements} placements"));
     let mut candidates = vec![greedy_plan.clone()];
-    progress("seating students in the greedy groups");
-    let mut start = greedy_plan;
-    match section::section(
-        &prep,
-        &strip(&start),
-        Some(&start),
-        &opts.weights,
-        settings(left(0.15), 0.999),
-        settings(left(0.20), 1.0),
-    ) {
-        Ok((plan, _)) => {
-            notes.push(format!(
-                "greedy groups re-seated: {} placements",
-                plan.placements()
-            ));
-            if plan.placements() >= start.placements() {
-                start = plan.clone();
-            }
-            candidates.push(plan);
-        }
-        Err(e) => notes.push(format!("re-seating the greedy groups failed: {e}")),
-    }
     let mut bound = prep.trivial_bound() as f64;
+    // Group sets to seat students into, each with a valid seating to start from.
+    let mut slot_sets: Vec<(&str, Vec<Group>, Option<Plan>)> = vec![(
+        "greedy groups",
+        strip(&greedy_plan),
+        Some(greedy_plan.clone()),
+    )];
     progress("stage 1: which groups open");
     match stage1::solve(
         &prep,
-        &start,
+        &greedy_plan,
         &opts.weights,
-        settings(left(0.45), 0.999),
-        settings(left(0.60), 1.0),
+        settings(left(0.30), 0.999),
+        settings(left(0.40), 1.0),
     ) {
         Ok(s1) => {
             if s1.bound.is_finite() {
@@ -167,25 +151,35 @@ pub fn solve(net: &Network, opts: &SolveOptions, progress: &dyn Fn(&str)) -> Sol
                 s1.status,
                 s1.slots.len()
             ));
-            if !s1.slots.is_empty() {
-                progress("stage 2: who sits where");
-                match section::section(
-                    &prep,
-                    &s1.slots,
-                    None,
-                    &opts.weights,
-                    settings(left(0.6), 0.999),
-                    settings(left(0.97), 1.0),
-                ) {
-                    Ok((plan, _)) => {
-                        notes.push(format!("stage 2: {} placements", plan.placements()));
-                        candidates.push(plan);
-                    }
-                    Err(e) => notes.push(format!("stage 2 failed: {e}")),
-                }
+            if !s1.slots.is_empty() && !same_groups(&s1.slots, &slot_sets[0].1) {
+                slot_sets.insert(0, ("stage-1 groups", s1.slots, None));
             }
         }
         Err(e) => notes.push(format!("stage 1 failed: {e}")),
+    }
+    progress("stage 2: who sits where");
+    let n = slot_sets.len();
+    for (i, (what, slots, start)) in slot_sets.iter().enumerate() {
+        let share = 1.0 / (n - i) as f64;
+        match section::section(
+            &prep,
+            slots,
+            start.as_ref(),
+            &opts.weights,
+            settings(left(share * 0.45), 0.999),
+            settings(left(share * 0.97), 1.0),
+        ) {
+            Ok((plan, optimal)) => {
+                notes.push(format!(
+                    "stage 2 on {what}: {} placements, rank sum {}{}",
+                    plan.placements(),
+                    plan.rank_sum(net),
+                    if optimal { " (optimal)" } else { "" }
+                ));
+                candidates.push(plan);
+            }
+            Err(e) => notes.push(format!("stage 2 on {what} failed: {e}")),
+        }
     }
     let travel = |p: &Plan| crate::report::kpis(net, &prep.tt, p).student_travel_minutes;
     let plan = candidates
@@ -213,10 +207,20 @@ pub fn solve(net: &Network, opts: &SolveOptions, progress: &dyn Fn(&str)) -> Sol
     }
 }
 
-fn strip(plan: &Plan) -> Vec<crate::plan::Group> {
+/// Whether two lists hold the same groups (members aside), in any order.
+fn same_groups(a: &[Group], b: &[Group]) -> bool {
+    let key = |g: &Group| (g.course, g.school, g.room, g.teacher, g.first, g.mode);
+    let mut ka: Vec<_> = a.iter().map(key).collect();
+    let mut kb: Vec<_> = b.iter().map(key).collect();
+    ka.sort();
+    kb.sort();
+    ka == kb
+}
+
+fn strip(plan: &Plan) -> Vec<Group> {
     plan.groups
         .iter()
-        .map(|g| crate::plan::Group {
+        .map(|g| Group {
             members: Vec::new(),
             ..g.clone()
         })

@@ -142,16 +142,26 @@ impl<'a> Prep<'a> {
             .collect();
         let cohorts = make_units(net, &admissible, Granularity::Cohort);
         let offers = make_offers(net, &tt, &cohorts);
+        // Courses without any candidate group can never be granted: leave them out of
+        // the units, which tightens every bound that counts choices.
+        let mut offered = vec![false; net.courses.len()];
+        for o in &offers {
+            offered[o.course.idx()] = true;
+        }
+        let offerable: Vec<Vec<CourseId>> = admissible
+            .iter()
+            .map(|a| a.iter().copied().filter(|c| offered[c.idx()]).collect())
+            .collect();
         let mut prep = Prep {
             net,
             tt,
-            units: cohorts,
+            units: make_units(net, &offerable, Granularity::Cohort),
             granularity: Granularity::Cohort,
             offers,
             admissible,
         };
         if prep.unit_offer_pairs() > COHORT_MODEL_LIMIT {
-            prep.units = make_units(net, &prep.admissible, Granularity::School);
+            prep.units = make_units(net, &offerable, Granularity::School);
             prep.granularity = Granularity::School;
         }
         prep
