@@ -349,22 +349,76 @@ fn reason_for(
             net.kind_name(course.room_kind)
         );
     }
-    if granted.len() >= st.wants {
-        let taken: Vec<&str> = granted
-            .iter()
-            .map(|&g| net.courses[plan.groups[g].course.idx()].id.as_str())
-            .collect();
-        return format!(
-            "already takes {} courses ({}), the most allowed",
-            st.wants,
-            taken.join(", ")
-        );
+    let rank = st.rank_of(c).unwrap_or(0);
+    let alternates: Vec<usize> = granted
+        .iter()
+        .copied()
+        .filter(|&g| st.rank_of(plan.groups[g].course).unwrap_or(0) > st.wants)
+        .collect();
+    if alternates.is_empty() {
+        return why_no_group(net, tt, plan, st, c, &groups, granted).unwrap_or_else(|| {
+            format!(
+                "not placed: the open group(s) of {} were filled by other students",
+                course.id
+            )
+        });
     }
+    // Placed in an alternate instead: say what stood in the way of this choice, counting
+    // only higher-ranked choices as obstacles.
+    let higher: Vec<usize> = granted
+        .iter()
+        .copied()
+        .filter(|&g| st.rank_of(plan.groups[g].course).unwrap_or(0) < rank)
+        .collect();
+    let alt_names: Vec<String> = alternates
+        .iter()
+        .map(|&g| {
+            let ac = plan.groups[g].course;
+            format!(
+                "{} (choice {})",
+                net.courses[ac.idx()].id,
+                st.rank_of(ac).unwrap_or(0)
+            )
+        })
+        .collect();
+    let instead = format!("placed in alternate {} instead", alt_names.join(", "));
+    match why_no_group(net, tt, plan, st, c, &groups, &higher) {
+        Some(why) => format!("{why}; {instead}"),
+        None => {
+            let needed = alternates.iter().find(|&&g| {
+                let grp = &plan.groups[g];
+                grp.members.len() <= net.courses[grp.course.idx()].min_group as usize
+            });
+            match needed {
+                Some(&g) => format!(
+                    "{instead}: that group needs this student to keep its minimum of {}",
+                    net.courses[plan.groups[g].course.idx()].min_group
+                ),
+                None => {
+                    format!("{instead}: moving the student would cost another student's placement")
+                }
+            }
+        }
+    }
+}
+
+/// Why none of the open `groups` of course `c` can take the student, given the groups
+/// in `blockers` that the student keeps; `None` when one could.
+fn why_no_group(
+    net: &Network,
+    tt: &TravelTimes,
+    plan: &Plan,
+    st: &crate::model::Student,
+    c: crate::model::CourseId,
+    groups: &[usize],
+    blockers: &[usize],
+) -> Option<String> {
+    let course = &net.courses[c.idx()];
     // Why none of the open groups fits this student.
     let mut clash = None;
     let mut travel: Option<usize> = None;
     let mut full = 0;
-    for &g in &groups {
+    for &g in groups {
         let grp = &plan.groups[g];
         let stay = Stay {
             place: grp.student_location(st.school),
@@ -375,7 +429,7 @@ fn reason_for(
             travel.get_or_insert(g);
             continue;
         }
-        let blocking = granted.iter().find(|&&h| {
+        let blocking = blockers.iter().find(|&&h| {
             let other = &plan.groups[h];
             let ostay = Stay {
                 place: other.student_location(st.school),
@@ -406,7 +460,7 @@ fn reason_for(
         } else {
             "granted"
         };
-        return if same_time {
+        return Some(if same_time {
             format!(
                 "clashes with {what} choice {} ({}); {} runs in {}",
                 net.courses[other.course.idx()].id,
@@ -422,12 +476,12 @@ fn reason_for(
                 course.id,
                 net.schools[grp.student_location(st.school).idx()].id
             )
-        };
+        });
     }
     if let Some(g) = travel {
         let grp = &plan.groups[g];
         let host = grp.school;
-        return match tt.get(st.school, host) {
+        return Some(match tt.get(st.school, host) {
             Some(m) => format!(
                 "travel from {} to {} takes {m} min; the group starts at {} and the day runs {}-{}",
                 net.schools[st.school.idx()].id,
@@ -441,19 +495,16 @@ fn reason_for(
                 net.schools[host.idx()].id,
                 net.schools[st.school.idx()].id
             ),
-        };
+        });
     }
     if full > 0 {
-        return format!(
+        return Some(format!(
             "all {} open group(s) of {} are full",
             groups.len(),
             course.id
-        );
+        ));
     }
-    format!(
-        "not placed: the open group(s) of {} were filled by other students",
-        course.id
-    )
+    None
 }
 
 /// Where a school stands, for the text summary.
