@@ -1264,3 +1264,136 @@ fn check_routes(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Link, School, SchoolId, SchoolKind};
+
+    fn net(n: usize, links: &[(usize, usize, u32)]) -> Network {
+        Network {
+            name: String::new(),
+            day_start: 480,
+            day_end: 1020,
+            periods: Vec::new(),
+            min_group: 1,
+            max_group: 30,
+            wants: 2,
+            schools: (0..n)
+                .map(|i| School {
+                    id: format!("S{i}"),
+                    name: String::new(),
+                    kind: SchoolKind::School,
+                    lat: None,
+                    lon: None,
+                })
+                .collect(),
+            links: links
+                .iter()
+                .map(|&(a, b, minutes)| Link {
+                    a: SchoolId::from(a),
+                    b: SchoolId::from(b),
+                    minutes,
+                    mode: String::new(),
+                })
+                .collect(),
+            rooms: Vec::new(),
+            courses: Vec::new(),
+            teachers: Vec::new(),
+            students: Vec::new(),
+            vehicles: Vec::new(),
+            kinds: vec!["general".into()],
+        }
+    }
+
+    #[test]
+    fn floyd_warshall_is_undirected_and_takes_the_cheapest_link() {
+        // 0 -10- 1 -10- 2, a slow direct 0-2 (30), a cheaper duplicate 1-0 (4), 3 alone.
+        let m = shortest_travel(&net(4, &[(0, 1, 10), (1, 2, 10), (0, 2, 30), (1, 0, 4)]));
+        assert_eq!(m[0][2], Some(14));
+        assert_eq!(m[2][0], Some(14));
+        assert_eq!(m[1][0], Some(4));
+        assert_eq!(m[3][3], Some(0));
+        assert_eq!(m[0][3], None);
+        assert_eq!(m[3][1], None);
+    }
+
+    #[test]
+    fn overlapping_spans() {
+        assert_eq!(overlap((0, 1), (0, 1)), Some(0));
+        assert_eq!(overlap((2, 4), (3, 5)), Some(3));
+        assert_eq!(overlap((3, 5), (2, 4)), Some(3));
+        assert_eq!(overlap((0, 2), (2, 3)), None);
+        assert_eq!(overlap((4, 5), (0, 4)), None);
+    }
+
+    #[test]
+    fn day_with_one_far_group() {
+        let mut n = net(2, &[(0, 1, 30)]);
+        let mut out = Out(Vec::new());
+        let stay = |start, end| Stay {
+            place: 1,
+            start,
+            end,
+            what: "G1 (X)".into(),
+            day: false,
+        };
+        // 08:00 -> 09:00 at S1 (30 min away), until 09:45; back by 17:00.
+        let moves = follow_day(
+            &n,
+            &shortest_travel(&n),
+            "student P",
+            0,
+            vec![stay(540, 585)],
+            &mut out,
+        );
+        assert!(out.0.is_empty());
+        assert_eq!(moves.len(), 2);
+        assert_eq!(
+            (moves[0].from, moves[0].to, moves[0].window),
+            (0, 1, (480, 540))
+        );
+        assert_eq!(
+            (moves[1].from, moves[1].to, moves[1].window),
+            (1, 0, (585, 1020))
+        );
+        // A group at 08:20 leaves only 20 minutes.
+        follow_day(
+            &n,
+            &shortest_travel(&n),
+            "student P",
+            0,
+            vec![stay(500, 545)],
+            &mut out,
+        );
+        assert_eq!(out.0.len(), 1);
+        assert_eq!(out.0[0].code, "C0701");
+        // A group that runs past the day's end.
+        n.day_end = 560;
+        let mut out = Out(Vec::new());
+        follow_day(
+            &n,
+            &shortest_travel(&n),
+            "student P",
+            0,
+            vec![stay(540, 585)],
+            &mut out,
+        );
+        assert_eq!(out.0.len(), 1, "{:?}", out.0);
+        assert!(out.0[0].message.contains("overlap"), "{}", out.0[0]);
+    }
+
+    #[test]
+    fn check_error_display_names_file_line_and_column() {
+        let e = CheckError {
+            file: "groups.csv".into(),
+            line: Some(3),
+            column: Some("size".into()),
+            message: "'x' is not a whole number".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "groups.csv, line 3, column 'size': 'x' is not a whole number"
+        );
+    }
+}

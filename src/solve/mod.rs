@@ -137,8 +137,10 @@ pub fn solve(net: &Network, opts: &SolveOptions, progress: &dyn Fn(&str)) -> Sol
         &prep,
         &greedy_plan,
         &opts.weights,
-        settings(left(0.30), 0.999),
-        settings(left(0.40), 1.0),
+        settings(left(0.20), 0.999),
+        // The whole-network model serves its bound; the re-timing below does the
+        // fine work, so no second phase here.
+        settings(left(0.0), 1.0),
     ) {
         Ok(s1) => {
             if s1.bound.is_finite() {
@@ -166,8 +168,8 @@ pub fn solve(net: &Network, opts: &SolveOptions, progress: &dyn Fn(&str)) -> Sol
             slots,
             start.as_ref(),
             &opts.weights,
-            settings(left(share * 0.45), 0.999),
-            settings(left(share * 0.97), 1.0),
+            settings(left(share * 0.2), 0.999),
+            settings(left(share * 0.45), 1.0),
         ) {
             Ok((plan, optimal)) => {
                 notes.push(format!(
@@ -182,16 +184,54 @@ pub fn solve(net: &Network, opts: &SolveOptions, progress: &dyn Fn(&str)) -> Sol
         }
     }
     let travel = |p: &Plan| crate::report::kpis(net, &prep.tt, p).student_travel_minutes;
-    let plan = candidates
-        .into_iter()
-        .min_by_key(|p| {
-            (
-                std::cmp::Reverse(p.placements()),
-                p.rank_sum(net),
-                travel(p),
+    let key = |p: &Plan| {
+        (
+            std::cmp::Reverse(p.placements()),
+            p.rank_sum(net),
+            travel(p),
+        )
+    };
+    let mut best = candidates.into_iter().min_by_key(key).unwrap_or_default();
+    // Neighbourhood: keep the best plan's (course, host) pairs and let a finer model
+    // re-time and re-staff them and re-seat every cohort exactly.
+    if !best.groups.is_empty() {
+        progress("re-timing the best plan's groups");
+        let pairs: Vec<_> = best.groups.iter().map(|g| (g.course, g.school)).collect();
+        let sub = prep.restricted(|o| pairs.contains(&(o.course, o.host)));
+        let improved = stage1::solve(
+            &sub,
+            &best,
+            &opts.weights,
+            settings(left(0.25), 0.999),
+            settings(left(0.5), 1.0),
+        )
+        .and_then(|s1| {
+            section::section(
+                &prep,
+                &s1.slots,
+                None,
+                &opts.weights,
+                settings(left(0.5), 0.999),
+                settings(left(0.97), 1.0),
             )
-        })
-        .unwrap_or_default();
+        });
+        match improved {
+            Ok((plan, _)) => {
+                notes.push(format!(
+                    "re-timed ({} candidate groups, {:?} units): {} placements, rank sum {}",
+                    sub.offers.len(),
+                    sub.granularity,
+                    plan.placements(),
+                    plan.rank_sum(net)
+                ));
+                if key(&plan) < key(&best) {
+                    best = plan;
+                }
+            }
+            Err(e) => notes.push(format!("re-timing failed: {e}")),
+        }
+    }
+    let plan = best;
     let status = if plan.placements() as f64 >= bound {
         Status::Optimal
     } else {

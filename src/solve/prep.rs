@@ -142,6 +142,22 @@ impl<'a> Prep<'a> {
             .collect();
         let cohorts = make_units(net, &admissible, Granularity::Cohort);
         let offers = make_offers(net, &tt, &cohorts);
+        Self::with_offers(net, tt, admissible, offers)
+    }
+
+    /// The same network with only the offers `keep` accepts: a neighbourhood for the
+    /// optimiser (its bound is not a bound of the whole problem).
+    pub fn restricted(&self, keep: impl Fn(&Offer) -> bool) -> Prep<'a> {
+        let offers = self.offers.iter().filter(|o| keep(o)).cloned().collect();
+        Self::with_offers(self.net, self.tt.clone(), self.admissible.clone(), offers)
+    }
+
+    fn with_offers(
+        net: &'a Network,
+        tt: TravelTimes,
+        admissible: Vec<Vec<CourseId>>,
+        offers: Vec<Offer>,
+    ) -> Self {
         // Courses without any candidate group can never be granted: leave them out of
         // the units, which tightens every bound that counts choices.
         let mut offered = vec![false; net.courses.len()];

@@ -1,0 +1,76 @@
+//! Criterion benchmarks of the hot parts of the solver on generated networks:
+//! shortest travel times, cohorting with candidate offers, and the greedy plan.
+//!
+//! `cargo bench --bench core` (release profile; sample sizes are small so the whole run
+//! takes a few minutes on 2 cores). See BENCHMARKS.md for measured figures.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::measurement::WallTime;
+use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, SamplingMode};
+
+use profnet::generate::{generate, Family, GenParams};
+use profnet::graph::TravelTimes;
+use profnet::model::Network;
+use profnet::solve::greedy::greedy;
+use profnet::solve::prep::Prep;
+
+fn net(family: Family, schools: usize, students: usize, courses: usize) -> Network {
+    generate(&GenParams {
+        family,
+        schools,
+        students,
+        courses,
+        seed: 1,
+    })
+}
+
+/// A group of 10 samples measured for about `secs` seconds. Flat sampling (the same
+/// iteration count in every sample) suits the slow benches that run once per sample.
+fn configure<'a>(
+    c: &'a mut Criterion,
+    name: &str,
+    secs: u64,
+    flat: bool,
+) -> BenchmarkGroup<'a, WallTime> {
+    let mut g = c.benchmark_group(name);
+    g.sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(secs));
+    if flat {
+        g.sampling_mode(SamplingMode::Flat);
+    }
+    g
+}
+
+fn travel_times(c: &mut Criterion) {
+    let city = net(Family::City, 60, 6000, 80);
+    let mut g = configure(c, "travel_times", 3, false);
+    g.bench_function("city_60", |b| b.iter(|| TravelTimes::new(black_box(&city))));
+    g.finish();
+}
+
+fn prep(c: &mut Criterion) {
+    let rural = net(Family::Rural, 15, 1000, 30);
+    let city = net(Family::City, 60, 6000, 80);
+    let mut g = configure(c, "prep", 5, true);
+    g.bench_function("rural_15_1000_30", |b| {
+        b.iter(|| Prep::new(black_box(&rural)))
+    });
+    g.bench_function("city_60_6000_80", |b| {
+        b.iter(|| Prep::new(black_box(&city)))
+    });
+    g.finish();
+}
+
+fn greedy_plan(c: &mut Criterion) {
+    let rural = net(Family::Rural, 15, 1000, 30);
+    let prep = Prep::new(&rural);
+    let mut g = configure(c, "greedy", 25, true);
+    g.bench_function("rural_15_1000_30", |b| b.iter(|| greedy(black_box(&prep))));
+    g.finish();
+}
+
+criterion_group!(benches, travel_times, prep, greedy_plan);
+criterion_main!(benches);

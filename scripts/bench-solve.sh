@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# Solve benchmark: generates networks of several sizes (seed 1, deterministic), solves
+# each with `profnet solve`, checks the plan with `profnet check`, and prints a markdown
+# table (placements, greedy baseline, bound, gap, time, peak memory, check result).
+#
+# usage: scripts/bench-solve.sh [--big] [--time-limit S] [--threads N] [--work DIR] [--keep]
+#   --big           also run city 60 schools / 6000 students / 80 courses
+#   --time-limit S  profnet solve --time-limit (default 120)
+#   --threads N     profnet solve --threads (default: profnet's own default)
+#   --work DIR      where bundles and plans go (default: a fresh temporary directory)
+#   --keep          keep the work directory (default: removed at the end unless --work)
+#
+# The binary is built with `cargo build --release` and taken from
+# $CARGO_TARGET_DIR/release/profnet (target/release/profnet when CARGO_TARGET_DIR is unset).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+
+big=0
+time_limit=120
+threads=""
+work=""
+keep=0
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --big) big=1 ;;
+        --time-limit) time_limit="$2"; shift ;;
+        --time-limit=*) time_limit="${1#*=}" ;;
+        --threads) threads="$2"; shift ;;
+        --threads=*) threads="${1#*=}" ;;
+        --work) work="$2"; keep=1; shift ;;
+        --work=*) work="${1#*=}"; keep=1 ;;
+        --keep) keep=1 ;;
+        -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "bench-solve: unknown argument '$1' (try --help)" >&2; exit 2 ;;
+    esac
+    shift
+done
+
+# family schools students courses
+sizes=(
+    "rural 15 500 30"
+    "rural 15 1000 30"
+    "rural 15 2000 30"
+    "chain 10 600 24"
+)
+if [ "$big" = 1 ]; then
+    sizes+=("city 60 6000 80")
+fi
+
+# /usr/bin/time (GNU time) gives the peak resident set size.
+if [ ! -x /usr/bin/time ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        echo "bench-solve: installing GNU time (apt-get install time)" >&2
+        apt-get install -y time >&2 || { apt-get update >&2 && apt-get install -y time >&2; }
+    fi
+    if [ ! -x /usr/bin/time ]; then
+        echo "bench-solve: /usr/bin/time is missing; install it with: sudo apt-get install time" >&2
+        exit 1
+    fi
+fi
+command -v python3 >/dev/null || { echo "bench-solve: python3 is needed to read summary.json" >&2; exit 1; }
+
+target="${CARGO_TARGET_DIR:-target}"
+echo "bench-solve: cargo build --release" >&2
+cargo build --release --quiet >&2
+bin="$target/release/profnet"
+[ -x "$bin" ] || { echo "bench-solve: $bin not found after the build" >&2; exit 1; }
+
+if [ -z "$work" ]; then
+    work="$(mktemp -d "${TMPDIR:-/tmp}/profnet-bench.XXXXXX")"
+fi
+mkdir -p "$work"
+if [ "$keep" = 0 ]; then
+    trap 'rm -rf "$work"' EXIT
+fi
+
+thread_args=()
+if [ -n "$threads" ]; then
+    thread_args=(--threads "$threads")
+fi
+
+echo "| family | schools | students | courses | placements | greedy | bound | gap % | solve s | wall s | peak RSS MiB | check |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+
+status=0
+for size in "${sizes[@]}"; do
+    read -r fam ns nk nc <<<"$size"
+    tag="$fam-$ns-$nk-$nc"
+    bundle="$work/$tag"
+    plan="$work/$tag-plan"
+    echo "bench-solve: $tag: generate" >&2
+    "$bin" generate --family "$fam" --schools "$ns" --students "$nk" --courses "$nc" \
+        --seed 1 --out "$bundle" >/dev/null
+    echo "bench-solve: $tag: solve (time limit ${time_limit}s)" >&2
+    rm -rf "$plan"
+    solve_rc=0
+    /usr/bin/time -v -o "$work/$tag.time" "$bin" solve "$bundle" --out "$plan" --quiet \
+        --time-limit "$time_limit" ${thread_args[@]+"${thread_args[@]}"} >"$work/$tag.solve.log" 2>&1 || solve_rc=$?
+    wall=$(python3 - "$work/$tag.time" <<'PY'
+import sys
+t = None
+for line in open(sys.argv[1]):
+    if "Elapsed (wall clock) time" in line:
+        v = line.rsplit(": ", 1)[1].strip()
+        parts = [float(x) for x in v.split(":")]
+        t = 0.0
+        for p in parts:
+            t = t * 60 + p
+print("%.1f" % t if t is not None else "?")
+PY
+)
+    rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$work/$tag.time")
+    if [ "$solve_rc" != 0 ] || [ ! -f "$plan/summary.json" ]; then
+        echo "bench-solve: $tag: solve exited $solve_rc; log in $work/$tag.solve.log" >&2
+        echo "| $fam | $ns | $nk | $nc | solve exit $solve_rc | | | | | $wall | ${rss:-?} | – |"
+        status=1
+        continue
+    fi
+    echo "bench-solve: $tag: check" >&2
+    if "$bin" check "$bundle" "$plan" >"$work/$tag.check.log" 2>&1; then
+        check=ok
+    else
+        check=FAIL
+        status=1
+    fi
+    python3 - "$plan/summary.json" "$fam" "$ns" "$nk" "$nc" "$wall" "${rss:-?}" "$check" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+fam, ns, nk, nc, wall, rss, check = sys.argv[2:]
+bound = s.get("bound")
+bound_s = "%g" % bound if isinstance(bound, (int, float)) else str(bound)
+gap = s.get("gap")
+gap_s = "%.2f" % (100 * gap) if isinstance(gap, (int, float)) else str(gap)
+print("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+    fam, ns, nk, nc, s.get("objective"), s.get("greedy_placements"), bound_s, gap_s,
+    s.get("solve_seconds"), wall, rss, check))
+for n in s.get("solver_notes", []):
+    print("bench-solve:   %s" % n, file=sys.stderr)
+PY
+done
+if [ "$keep" = 1 ]; then
+    echo "bench-solve: bundles, plans and logs kept in $work" >&2
+fi
+exit $status
