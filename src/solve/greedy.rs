@@ -2,6 +2,9 @@
 //! students who can still take it. It is the MIP start, the fallback at a limit and the
 //! baseline that the optimiser must beat.
 
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
 use crate::model::{RoomId, StudentId, TeacherId};
 use crate::plan::{day_fits, Group, Mode, Plan, Stay};
 
@@ -32,18 +35,19 @@ fn with_stay(stays: &[Stay], s: Stay) -> Vec<Stay> {
     v
 }
 
-/// Builds a greedy plan over all candidate offers: the better (most placements, then
-/// lowest rank sum) of two runs, one that seats students into their first `wants`
-/// choices before it considers alternates, and one that counts every choice alike.
+/// Builds a greedy plan over all candidate offers: the best (most placements, then
+/// lowest rank sum) of four runs: seating students into their first `wants` choices
+/// before alternates or counting every choice alike, and breaking ties by less travel
+/// or by the offers' order.
 pub fn greedy(prep: &Prep) -> Plan {
-    let a = greedy_over(prep, &prep.offers, true);
-    let b = greedy_over(prep, &prep.offers, false);
-    let key = |p: &Plan| (std::cmp::Reverse(p.placements()), p.rank_sum(prep.net));
-    if key(&b) < key(&a) {
-        b
-    } else {
-        a
-    }
+    let key = |p: &Plan| (Reverse(p.placements()), p.rank_sum(prep.net));
+    [(true, true), (true, false), (false, true), (false, false)]
+        .into_iter()
+        .map(|(first_wants_first, travel_ties)| {
+            greedy_over(prep, &prep.offers, first_wants_first, travel_ties)
+        })
+        .min_by_key(key)
+        .unwrap_or_default()
 }
 
 /// Seats students greedily into fixed group slots (each slot used at most once).
@@ -60,14 +64,13 @@ pub fn greedy_into(prep: &Prep, slots: &[Group]) -> Plan {
             teachers: vec![g.teacher],
         })
         .collect();
-    greedy_over(prep, &offers, true)
+    greedy_over(prep, &offers, true, true)
 }
 
 /// Repeatedly opens the offer (with a free room and teacher) that seats the most
 /// students who can still take it, preferring in-person and less travel.
-fn greedy_over(prep: &Prep, offers: &[Offer], first_wants_first: bool) -> Plan {
+fn greedy_over(prep: &Prep, offers: &[Offer], first_wants_first: bool, travel_ties: bool) -> Plan {
     let net = prep.net;
-    let tt = &prep.tt;
     let ns = net.students.len();
     let mut st = State {
         room_busy: vec![0; net.rooms.len()],
@@ -88,119 +91,160 @@ fn greedy_over(prep: &Prep, offers: &[Offer], first_wants_first: bool) -> Plan {
     let mut plan = Plan::default();
     // While true, only choices within a student's first `wants` count.
     let mut wanted_only = first_wants_first;
+    // Lazy greedy: how many students an offer seats (and whether in person) can only
+    // fall as rooms, teachers and students fill up, so a stale key bounds the fresh
+    // one. Re-evaluating every offer whose stale key reaches the best fresh key gives
+    // exactly the eager choice (ties by less travel, then by the offers' order).
+    let fill = |st: &State, wanted_only: bool| -> BinaryHeap<(Key, Reverse<usize>)> {
+        (0..offers.len())
+            .filter_map(|oi| {
+                evaluate(prep, &choosers, st, &offers[oi], wanted_only, travel_ties)
+                    .map(|(sc, _)| ((sc.0, sc.1), Reverse(oi)))
+            })
+            .collect()
+    };
+    let mut heap = fill(&st, wanted_only);
     loop {
-        // (count, in-person, -travel) is the score; the first best offer wins ties.
-        let mut best: Option<(usize, Group, (usize, i64))> = None;
-        for o in offers {
-            let course = &net.courses[o.course.idx()];
-            let m = mask(o.first, o.len);
-            let tstay = o.teacher_stay(net);
-            // A free room: the one with the most useful capacity.
-            let room = o
-                .rooms
-                .iter()
-                .copied()
-                .filter(|r| st.room_busy[r.idx()] & m == 0)
-                .max_by_key(|r| (net.rooms[r.idx()].capacity, std::cmp::Reverse(*r)));
-            let Some(room) = room else { continue };
-            let cap = match o.mode {
-                Mode::InPerson => course.max_group.min(net.rooms[room.idx()].capacity),
-                Mode::Distance => course.max_group,
-            } as usize;
-            if cap < course.min_group as usize {
-                continue;
+        let mut best: Option<(Score, usize, Group)> = None;
+        let mut fresh: Vec<(Key, Reverse<usize>)> = Vec::new();
+        while let Some(&(key, Reverse(oi))) = heap.peek() {
+            if best.as_ref().is_some_and(|(bs, _, _)| key < (bs.0, bs.1)) {
+                break;
             }
-            let teacher = o
-                .teachers
-                .iter()
-                .copied()
-                .filter(|t| {
-                    let ti = t.idx();
-                    st.teacher_busy[ti] & m == 0
-                        && st.teacher_load[ti] + o.len <= net.teachers[ti].max_periods
-                        && day_fits(
-                            net,
-                            tt,
-                            net.teachers[ti].school,
-                            &with_stay(&st.teacher_stays[ti], tstay),
-                        )
-                })
-                .min_by_key(|t| (tt.get(net.teachers[t.idx()].school, o.host), *t));
-            let Some(teacher) = teacher else { continue };
-            let mut eligible: Vec<(usize, StudentId)> = choosers[o.course.idx()]
-                .iter()
-                .copied()
-                .filter(|s| {
-                    let si = s.idx();
-                    let stu = &net.students[si];
-                    st.student_busy[si] & m == 0
-                        && st.student_taken[si].len() < stu.wants
-                        && (!wanted_only || stu.rank_of(o.course).is_some_and(|r| r <= stu.wants))
-                        && !st.student_taken[si].contains(&o.course)
-                        && day_fits(
-                            net,
-                            tt,
-                            stu.school,
-                            &with_stay(&st.student_stays[si], o.stay_for(net, stu.school)),
-                        )
-                })
-                .map(|s| (net.students[s.idx()].rank_of(o.course).unwrap_or(99), s))
-                .collect();
-            if eligible.len() < course.min_group as usize {
+            heap.pop();
+            // Resources only get used up within a pass: an offer that cannot open now
+            // never can again in this pass.
+            let Some((score, g)) =
+                evaluate(prep, &choosers, &st, &offers[oi], wanted_only, travel_ties)
+            else {
                 continue;
-            }
-            eligible.sort();
-            eligible.truncate(cap);
-            let count = eligible.len();
-            let travel: i64 = eligible
-                .iter()
-                .map(|(_, s)| {
-                    let home = net.students[s.idx()].school;
-                    match o.mode {
-                        Mode::InPerson => tt.get(home, o.host).unwrap_or(0) as i64,
-                        Mode::Distance => 0,
-                    }
-                })
-                .sum::<i64>()
-                + tt.get(net.teachers[teacher.idx()].school, o.host)
-                    .unwrap_or(0) as i64;
-            let score = (count, (o.mode == Mode::InPerson) as usize);
-            let better = match &best {
-                None => true,
-                Some((bc, bg, (bi, bt))) => {
-                    let _ = bg;
-                    (score.0, score.1, -travel) > (*bc, *bi, -*bt)
-                }
             };
+            fresh.push(((score.0, score.1), Reverse(oi)));
+            let better = best
+                .as_ref()
+                .is_none_or(|(bs, bi, _)| (score, Reverse(oi)) > (*bs, Reverse(*bi)));
             if better {
-                let members = eligible.into_iter().map(|(_, s)| s).collect();
-                best = Some((
-                    count,
-                    Group {
-                        course: o.course,
-                        school: o.host,
-                        room,
-                        teacher,
-                        first: o.first,
-                        mode: o.mode,
-                        members,
-                    },
-                    (score.1, travel),
-                ));
+                best = Some((score, oi, g));
             }
         }
-        let Some((_, g, _)) = best else {
-            if wanted_only {
-                wanted_only = false;
-                continue;
+        heap.extend(fresh);
+        match best {
+            Some((_, _, g)) => {
+                commit(prep, &mut st, &g, g.room, g.teacher);
+                plan.groups.push(g);
             }
-            break;
-        };
-        commit(prep, &mut st, &g, g.room, g.teacher);
-        plan.groups.push(g);
+            None if wanted_only => {
+                wanted_only = false;
+                heap = fill(&st, wanted_only);
+            }
+            None => break,
+        }
     }
     plan.canonicalize();
     plan
+}
+
+/// (students seated, in person, − travel minutes): higher is better.
+type Score = (usize, bool, i64);
+
+/// The part of [`Score`] that can only fall as the plan fills.
+type Key = (usize, bool);
+
+/// The group `o` would open now: a free room (the largest), a free teacher who can fit
+/// it into their day (the nearest), and the students who can still take it, first
+/// choices first, up to the room's capacity. `None` when it cannot reach its minimum.
+fn evaluate(
+    prep: &Prep,
+    choosers: &[Vec<StudentId>],
+    st: &State,
+    o: &Offer,
+    wanted_only: bool,
+    travel_ties: bool,
+) -> Option<(Score, Group)> {
+    let net = prep.net;
+    let tt = &prep.tt;
+    let course = &net.courses[o.course.idx()];
+    let m = mask(o.first, o.len);
+    let tstay = o.teacher_stay(net);
+    let room = o
+        .rooms
+        .iter()
+        .copied()
+        .filter(|r| st.room_busy[r.idx()] & m == 0)
+        .max_by_key(|r| (net.rooms[r.idx()].capacity, Reverse(*r)))?;
+    let cap = match o.mode {
+        Mode::InPerson => course.max_group.min(net.rooms[room.idx()].capacity),
+        Mode::Distance => course.max_group,
+    } as usize;
+    if cap < course.min_group as usize {
+        return None;
+    }
+    let teacher = o
+        .teachers
+        .iter()
+        .copied()
+        .filter(|t| {
+            let ti = t.idx();
+            st.teacher_busy[ti] & m == 0
+                && st.teacher_load[ti] + o.len <= net.teachers[ti].max_periods
+                && day_fits(
+                    net,
+                    tt,
+                    net.teachers[ti].school,
+                    &with_stay(&st.teacher_stays[ti], tstay),
+                )
+        })
+        .min_by_key(|t| (tt.get(net.teachers[t.idx()].school, o.host), *t))?;
+    let mut eligible: Vec<(usize, StudentId)> = choosers[o.course.idx()]
+        .iter()
+        .copied()
+        .filter(|s| {
+            let si = s.idx();
+            let stu = &net.students[si];
+            st.student_busy[si] & m == 0
+                && st.student_taken[si].len() < stu.wants
+                && (!wanted_only || stu.rank_of(o.course).is_some_and(|r| r <= stu.wants))
+                && !st.student_taken[si].contains(&o.course)
+                && day_fits(
+                    net,
+                    tt,
+                    stu.school,
+                    &with_stay(&st.student_stays[si], o.stay_for(net, stu.school)),
+                )
+        })
+        .map(|s| (net.students[s.idx()].rank_of(o.course).unwrap_or(99), s))
+        .collect();
+    if eligible.len() < course.min_group as usize {
+        return None;
+    }
+    eligible.sort();
+    eligible.truncate(cap);
+    let travel: i64 = eligible
+        .iter()
+        .map(|(_, s)| match o.mode {
+            Mode::InPerson => tt.get(net.students[s.idx()].school, o.host).unwrap_or(0) as i64,
+            Mode::Distance => 0,
+        })
+        .sum::<i64>()
+        + tt.get(net.teachers[teacher.idx()].school, o.host)
+            .unwrap_or(0) as i64;
+    let score = (
+        eligible.len(),
+        o.mode == Mode::InPerson,
+        if travel_ties { -travel } else { 0 },
+    );
+    Some((
+        score,
+        Group {
+            course: o.course,
+            school: o.host,
+            room,
+            teacher,
+            first: o.first,
+            mode: o.mode,
+            members: eligible.into_iter().map(|(_, s)| s).collect(),
+        },
+    ))
 }
 
 fn commit(prep: &Prep, st: &mut State, g: &Group, room: RoomId, teacher: TeacherId) {

@@ -126,18 +126,26 @@ pub fn solve(net: &Network, opts: &SolveOptions, progress: &dyn Fn(&str)) -> Sol
     notes.push(format!("greedy: {greedy_placements} placements"));
     let mut candidates = vec![greedy_plan.clone()];
     let mut bound = prep.trivial_bound() as f64;
-    // Group sets to seat students into, each with a valid seating to start from.
-    let mut slot_sets: Vec<(&str, Vec<Group>, Option<Plan>)> = vec![(
+    // The greedy groups re-seated exactly: usually the biggest single gain, so first.
+    progress("stage 2: seating students in the greedy groups");
+    let greedy_slots = strip(&greedy_plan);
+    seat(
+        &prep,
+        opts,
         "greedy groups",
-        strip(&greedy_plan),
-        Some(greedy_plan.clone()),
-    )];
+        &greedy_slots,
+        Some(&greedy_plan),
+        settings(left(0.25), 0.999),
+        settings(left(0.40), 1.0),
+        &mut notes,
+        &mut candidates,
+    );
     progress("stage 1: which groups open");
     match stage1::solve(
         &prep,
         &greedy_plan,
         &opts.weights,
-        settings(left(0.20), 0.999),
+        settings(left(0.25), 0.999),
         // The whole-network model serves its bound; the re-timing below does the
         // fine work, so no second phase here.
         settings(left(0.0), 1.0),
@@ -153,35 +161,22 @@ pub fn solve(net: &Network, opts: &SolveOptions, progress: &dyn Fn(&str)) -> Sol
                 s1.status,
                 s1.slots.len()
             ));
-            if !s1.slots.is_empty() && !same_groups(&s1.slots, &slot_sets[0].1) {
-                slot_sets.insert(0, ("stage-1 groups", s1.slots, None));
+            if !s1.slots.is_empty() && !same_groups(&s1.slots, &greedy_slots) {
+                progress("stage 2: seating students in the stage-1 groups");
+                seat(
+                    &prep,
+                    opts,
+                    "stage-1 groups",
+                    &s1.slots,
+                    None,
+                    settings(left(0.25), 0.999),
+                    settings(left(0.4), 1.0),
+                    &mut notes,
+                    &mut candidates,
+                );
             }
         }
         Err(e) => notes.push(format!("stage 1 failed: {e}")),
-    }
-    progress("stage 2: who sits where");
-    let n = slot_sets.len();
-    for (i, (what, slots, start)) in slot_sets.iter().enumerate() {
-        let share = 1.0 / (n - i) as f64;
-        match section::section(
-            &prep,
-            slots,
-            start.as_ref(),
-            &opts.weights,
-            settings(left(share * 0.2), 0.999),
-            settings(left(share * 0.45), 1.0),
-        ) {
-            Ok((plan, optimal)) => {
-                notes.push(format!(
-                    "stage 2 on {what}: {} placements, rank sum {}{}",
-                    plan.placements(),
-                    plan.rank_sum(net),
-                    if optimal { " (optimal)" } else { "" }
-                ));
-                candidates.push(plan);
-            }
-            Err(e) => notes.push(format!("stage 2 on {what} failed: {e}")),
-        }
     }
     let travel = |p: &Plan| crate::report::kpis(net, &prep.tt, p).student_travel_minutes;
     let key = |p: &Plan| {
@@ -244,6 +239,33 @@ pub fn solve(net: &Network, opts: &SolveOptions, progress: &dyn Fn(&str)) -> Sol
         greedy_placements,
         solve_seconds: t0.elapsed().as_secs_f64(),
         notes,
+    }
+}
+
+/// Stage 2 on one set of groups; the plan joins the candidates.
+#[allow(clippy::too_many_arguments)]
+fn seat(
+    prep: &Prep,
+    opts: &SolveOptions,
+    what: &str,
+    slots: &[Group],
+    start: Option<&Plan>,
+    phase1: MipSettings,
+    phase2: MipSettings,
+    notes: &mut Vec<String>,
+    candidates: &mut Vec<Plan>,
+) {
+    match section::section(prep, slots, start, &opts.weights, phase1, phase2) {
+        Ok((plan, optimal)) => {
+            notes.push(format!(
+                "stage 2 on {what}: {} placements, rank sum {}{}",
+                plan.placements(),
+                plan.rank_sum(prep.net),
+                if optimal { " (optimal)" } else { "" }
+            ));
+            candidates.push(plan);
+        }
+        Err(e) => notes.push(format!("stage 2 on {what} failed: {e}")),
     }
 }
 
