@@ -177,6 +177,19 @@ pub struct Course {
 }
 
 impl Course {
+    /// The admitted grades as written in courses.csv (`10 11`), empty for any.
+    pub fn grades_label(&self) -> String {
+        self.grades
+            .as_ref()
+            .map(|g| {
+                g.iter()
+                    .map(|x| x.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .unwrap_or_default()
+    }
+
     pub fn admits(&self, grade: u32) -> bool {
         self.grades.as_ref().is_none_or(|g| g.contains(&grade))
     }

@@ -297,16 +297,7 @@ fn reason_for(
     let st = &net.students[s];
     let course = &net.courses[c.idx()];
     if !course.admits(st.grade) {
-        let grades = course
-            .grades
-            .as_ref()
-            .map(|g| {
-                g.iter()
-                    .map(|x| x.to_string())
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
-            .unwrap_or_default();
+        let grades = course.grades_label();
         return format!(
             "{} admits grade(s) {grades} only; the student is in grade {}",
             course.id, st.grade

@@ -94,16 +94,7 @@ pub fn write_bundle(net: &Network, dir: &Path) -> anyhow::Result<()> {
         "grades",
     ])?;
     for c in &net.courses {
-        let grades = c
-            .grades
-            .as_ref()
-            .map(|g| {
-                g.iter()
-                    .map(|x| x.to_string())
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
-            .unwrap_or_default();
+        let grades = c.grades_label();
         w.write_record([
             &c.id,
             &c.name,

@@ -235,15 +235,11 @@ fn evaluate(
     );
     Some((
         score,
-        Group {
-            course: o.course,
-            school: o.host,
+        o.group(
             room,
             teacher,
-            first: o.first,
-            mode: o.mode,
-            members: eligible.into_iter().map(|(_, s)| s).collect(),
-        },
+            eligible.into_iter().map(|(_, s)| s).collect(),
+        ),
     ))
 }
 

@@ -98,6 +98,24 @@ impl Offer {
         }
     }
 
+    /// A group of this offer in `room` with `teacher`.
+    pub fn group(
+        &self,
+        room: RoomId,
+        teacher: TeacherId,
+        members: Vec<StudentId>,
+    ) -> crate::plan::Group {
+        crate::plan::Group {
+            course: self.course,
+            school: self.host,
+            room,
+            teacher,
+            first: self.first,
+            mode: self.mode,
+            members,
+        }
+    }
+
     pub fn teacher_stay(&self, net: &Network) -> Stay {
         Stay {
             place: self.host,

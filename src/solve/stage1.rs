@@ -445,15 +445,7 @@ fn slots_of(prep: &Prep, v: &Vars, r: &MipResult) -> Vec<Group> {
             .collect();
         rooms.sort_by_key(|rm| (std::cmp::Reverse(net.rooms[rm.idx()].capacity), *rm));
         for (room, teacher) in rooms.into_iter().zip(teachers) {
-            slots.push(Group {
-                course: o.course,
-                school: o.host,
-                room,
-                teacher,
-                first: o.first,
-                mode: o.mode,
-                members: Vec::new(),
-            });
+            slots.push(o.group(room, teacher, Vec::new()));
         }
     }
     slots
