@@ -9,7 +9,6 @@ use serde_json::json;
 
 use crate::graph::TravelTimes;
 use crate::model::{Hhmm, Network};
-use crate::plan::Plan;
 use crate::report::{kpis, routes, unserved, Kpis};
 use crate::solve::SolveOutcome;
 
@@ -201,8 +200,7 @@ pub fn is_inside(out: &Path, bundle: &Path) -> bool {
 }
 
 /// Placements and kpis of a plan for printing.
-pub fn text_summary(net: &Network, o: &SolveOutcome, k: &Kpis, plan: &Plan) -> String {
-    let _ = plan;
+pub fn text_summary(net: &Network, o: &SolveOutcome, k: &Kpis) -> String {
     format!(
         "{name}: {status}\n  placements {p} of {r} requested ({rate:.1}%), unserved choices {u}\n  \
          groups {g} ({d} distance), first-choice rate {fc:.1}%, worst school {ws} at {wr:.1}%\n  \

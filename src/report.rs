@@ -112,12 +112,30 @@ pub fn routes(net: &Network, tt: &TravelTimes, plan: &Plan) -> Vec<Route> {
     out
 }
 
+/// Minutes of all legs of people in `role` (SPEC §4 travel minutes).
+fn leg_minutes(routes: &[Route], role: &str) -> u64 {
+    routes
+        .iter()
+        .filter(|r| r.role == role)
+        .flat_map(|r| r.legs.iter())
+        .map(|l| (l.arrive - l.depart) as u64)
+        .sum()
+}
+
+/// `student_travel_minutes` of SPEC §4 alone, without the other KPIs.
+pub fn student_travel_minutes(net: &Network, tt: &TravelTimes, plan: &Plan) -> u64 {
+    leg_minutes(&routes(net, tt, plan), "student")
+}
+
 pub fn kpis(net: &Network, tt: &TravelTimes, plan: &Plan) -> Kpis {
     let by_student = plan.student_groups(net);
     let placements = plan.placements();
     let requested: usize = net.students.iter().map(|s| s.requested()).sum();
     let mut first_ok = 0;
     let mut with_choices = 0;
+    // First-`wants` choices not granted: the rows of unserved.csv, counted without
+    // working out their reasons.
+    let mut not_granted = 0;
     let mut per_school = vec![(0usize, 0usize); net.schools.len()];
     for (s, st) in net.students.iter().enumerate() {
         let granted: Vec<_> = by_student[s]
@@ -126,25 +144,19 @@ pub fn kpis(net: &Network, tt: &TravelTimes, plan: &Plan) -> Kpis {
             .collect();
         per_school[st.school.idx()].0 += granted.len();
         per_school[st.school.idx()].1 += st.requested();
+        let missing = st.choices[..st.requested()]
+            .iter()
+            .filter(|c| !granted.contains(c))
+            .count();
+        not_granted += missing;
         if st.requested() > 0 {
             with_choices += 1;
-            if st.choices[..st.requested()]
-                .iter()
-                .all(|c| granted.contains(c))
-            {
+            if missing == 0 {
                 first_ok += 1;
             }
         }
     }
     let routes = routes(net, tt, plan);
-    let minutes = |role: &str| -> u64 {
-        routes
-            .iter()
-            .filter(|r| r.role == role)
-            .flat_map(|r| r.legs.iter())
-            .map(|l| (l.arrive - l.depart) as u64)
-            .sum()
-    };
     let mut involved = vec![false; net.schools.len()];
     for g in &plan.groups {
         let t = &net.teachers[g.teacher.idx()];
@@ -178,8 +190,8 @@ pub fn kpis(net: &Network, tt: &TravelTimes, plan: &Plan) -> Kpis {
         placement_rate: ratio(placements, requested),
         first_choice_rate: ratio(first_ok, with_choices),
         rank_sum: plan.rank_sum(net),
-        student_travel_minutes: minutes("student"),
-        teacher_travel_minutes: minutes("teacher"),
+        student_travel_minutes: leg_minutes(&routes, "student"),
+        teacher_travel_minutes: leg_minutes(&routes, "teacher"),
         groups: plan.groups.len(),
         distance_groups: plan
             .groups
@@ -195,7 +207,7 @@ pub fn kpis(net: &Network, tt: &TravelTimes, plan: &Plan) -> Kpis {
         ),
         worst_school_placement_rate: worst.map_or(1.0, |w| w.0),
         worst_school: worst.map(|w| net.schools[w.1].id.clone()),
-        unserved: unserved(net, tt, plan).len(),
+        unserved: not_granted,
     }
 }
 
@@ -496,9 +508,4 @@ fn why_no_group(
         ));
     }
     None
-}
-
-/// Where a school stands, for the text summary.
-pub fn school_label(net: &Network, s: SchoolId) -> &str {
-    &net.schools[s.idx()].id
 }

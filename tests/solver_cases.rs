@@ -169,6 +169,8 @@ fn sample_network_beats_greedy_and_passes_the_checker() {
         serde_json::from_slice(&std::fs::read(tmp.path().join("plan/summary.json")).unwrap())
             .unwrap();
     assert_eq!(summary["kpis"]["placements"], out.plan.placements());
+    let unserved_rows = read(&tmp.path().join("plan/unserved.csv")).len();
+    assert_eq!(summary["kpis"]["unserved"], unserved_rows);
     assert!(
         summary["gap"].as_f64().unwrap() < 0.05,
         "gap {}",

@@ -80,7 +80,7 @@ pub fn run(args: &Args) -> u8 {
     });
     match written {
         Ok(k) => {
-            println!("{}", text_summary(&net, &outcome, &k, &outcome.plan));
+            println!("{}", text_summary(&net, &outcome, &k));
             println!(
                 "plan written to {} (checked: obeys SPEC section 3)",
                 show(&args.out)

@@ -178,7 +178,7 @@ pub fn solve(net: &Network, opts: &SolveOptions, progress: &dyn Fn(&str)) -> Sol
         }
         Err(e) => notes.push(format!("stage 1 failed: {e}")),
     }
-    let travel = |p: &Plan| crate::report::kpis(net, &prep.tt, p).student_travel_minutes;
+    let travel = |p: &Plan| crate::report::student_travel_minutes(net, &prep.tt, p);
     let key = |p: &Plan| {
         (
             std::cmp::Reverse(p.placements()),
