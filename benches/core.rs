@@ -13,7 +13,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Samp
 use profnet::generate::{generate, Family, GenParams};
 use profnet::graph::TravelTimes;
 use profnet::model::Network;
-use profnet::solve::greedy::greedy;
+use profnet::solve::greedy::{greedy_variant, VARIANTS};
 use profnet::solve::prep::Prep;
 
 fn net(family: Family, schools: usize, students: usize, courses: usize) -> Network {
@@ -68,7 +68,9 @@ fn greedy_plan(c: &mut Criterion) {
     let rural = net(Family::Rural, 15, 1000, 30);
     let prep = Prep::new(&rural);
     let mut g = configure(c, "greedy", 25, true);
-    g.bench_function("rural_15_1000_30", |b| b.iter(|| greedy(black_box(&prep))));
+    g.bench_function("rural_15_1000_30", |b| {
+        b.iter(|| greedy_variant(black_box(&prep), VARIANTS[0], None))
+    });
     g.finish();
 }
 

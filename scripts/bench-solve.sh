@@ -3,8 +3,10 @@
 # each with `profnet solve`, checks the plan with `profnet check`, and prints a markdown
 # table (placements, greedy baseline, bound, gap, time, peak memory, check result).
 #
-# usage: scripts/bench-solve.sh [--big] [--time-limit S] [--threads N] [--work DIR] [--keep]
+# usage: scripts/bench-solve.sh [--big] [--growth] [--time-limit S] [--threads N] [--work DIR] [--keep]
 #   --big           also run city 60 schools / 6000 students / 80 courses
+#   --growth        instead: rural networks of 500 … 16000 students (about 67 students
+#                   per school, 30 courses): how time grows with size
 #   --time-limit S  profnet solve --time-limit (default 120)
 #   --threads N     profnet solve --threads (default: profnet's own default)
 #   --work DIR      where bundles and plans go (default: a fresh temporary directory)
@@ -17,6 +19,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 big=0
+growth=0
 time_limit=120
 threads=""
 work=""
@@ -24,6 +27,7 @@ keep=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --big) big=1 ;;
+        --growth) growth=1 ;;
         --time-limit) time_limit="$2"; shift ;;
         --time-limit=*) time_limit="${1#*=}" ;;
         --threads) threads="$2"; shift ;;
@@ -31,7 +35,7 @@ while [ $# -gt 0 ]; do
         --work) work="$2"; keep=1; shift ;;
         --work=*) work="${1#*=}"; keep=1 ;;
         --keep) keep=1 ;;
-        -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "bench-solve: unknown argument '$1' (try --help)" >&2; exit 2 ;;
     esac
     shift
@@ -46,6 +50,16 @@ sizes=(
 )
 if [ "$big" = 1 ]; then
     sizes+=("city 60 6000 80")
+fi
+if [ "$growth" = 1 ]; then
+    sizes=(
+        "rural 8 500 30"
+        "rural 15 1000 30"
+        "rural 30 2000 30"
+        "rural 60 4000 30"
+        "rural 120 8000 30"
+        "rural 240 16000 30"
+    )
 fi
 
 # /usr/bin/time (GNU time) gives the peak resident set size.

@@ -53,6 +53,8 @@ use std::fmt;
 use std::fs;
 use std::path::Path;
 
+use crate::diag::{clip, Diagnostic};
+use crate::io::table;
 use crate::model::{parse_hhmm, Hhmm, Minute, Network};
 
 /// One broken rule of SPEC §3.
@@ -132,9 +134,9 @@ impl fmt::Display for CheckError {
             write!(f, ", line {l}")?;
         }
         if let Some(c) = &self.column {
-            write!(f, ", column '{c}'")?;
+            write!(f, ", column '{}'", clip(c, 300))?;
         }
-        write!(f, ": {}", self.message)
+        write!(f, ": {}", clip(&self.message, 600))
     }
 }
 
@@ -153,60 +155,54 @@ struct PlanCsv {
 }
 
 impl PlanCsv {
-    fn read(path: &Path, file: &str, columns: &[&'static str]) -> Result<Self, CheckError> {
-        let bytes = match fs::read(path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(CheckError::new(file, "the file is missing from the plan"))
+    fn parse(bytes: &[u8], file: &str, columns: &[&'static str]) -> Result<Self, CheckError> {
+        // The bundle's reader: UTF-8 (with or without BOM) or Windows-1251, `,` or `;`,
+        // physical line numbers, binary data refused, and a row of the wrong width or an
+        // unclosed quote is an error naming its line.
+        let from_diag = |d: Diagnostic, more: usize| {
+            let mut message = d.message;
+            if more > 0 {
+                message.push_str(&format!(" (and {more} more line(s) like it)"));
             }
-            Err(e) => return Err(CheckError::new(file, format!("cannot read the file: {e}"))),
+            if !d.hint.is_empty() {
+                message.push_str(&format!(" — {}", d.hint));
+            }
+            CheckError {
+                file: file.to_string(),
+                line: d.row,
+                column: d.column,
+                message,
+            }
         };
-        let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-        let mut rdr = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .flexible(true)
-            .from_reader(text);
-        let csv_err = |e: csv::Error| {
-            let mut err = CheckError::new(file, format!("not a readable CSV file: {e}"));
-            err.line = e.position().map(|p| p.line() as usize);
-            err
-        };
-        let headers: Vec<String> = rdr
-            .headers()
-            .map_err(csv_err)?
-            .iter()
-            .map(|h| h.trim().to_lowercase())
-            .collect();
-        if headers.iter().all(|h| h.is_empty()) {
-            return Err(CheckError::new(file, "the file has no header row"));
+        let text = table::decode_text(bytes, file).map_err(|d| from_diag(d, 0))?;
+        let (t, problems) = table::parse_table(&text, file).map_err(|d| from_diag(d, 0))?;
+        let more = problems.len().saturating_sub(1);
+        if let Some(d) = problems.into_iter().next() {
+            return Err(from_diag(d, more));
         }
         let mut positions = Vec::with_capacity(columns.len());
         for &c in columns {
-            match headers.iter().position(|h| h == c) {
+            match t.col(c) {
                 Some(i) => positions.push(i),
                 None => {
                     let mut err = CheckError::new(
                         file,
                         format!(
                             "the header has no column '{c}' (it has: {})",
-                            headers.join(",")
+                            t.headers.join(",")
                         ),
                     );
-                    err.line = Some(1);
+                    err.line = Some(t.header_line);
                     err.column = Some(c.to_string());
                     return Err(err);
                 }
             }
         }
-        let mut rows = Vec::new();
-        for rec in rdr.records() {
-            let rec = rec.map_err(csv_err)?;
-            if rec.iter().all(|c| c.trim().is_empty()) {
-                continue;
-            }
-            let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
-            rows.push((line, rec));
-        }
+        let rows = t
+            .rows
+            .into_iter()
+            .map(|r| (r.line, csv::StringRecord::from(r.cells)))
+            .collect();
         Ok(PlanCsv {
             file: file.to_string(),
             columns: columns.to_vec(),
@@ -240,10 +236,32 @@ impl PlanCsv {
     }
 }
 
+/// The bytes of `file` in directory `plan`.
+fn read_plan_file(plan: &Path, file: &str) -> Result<Vec<u8>, CheckError> {
+    if !plan.is_dir() {
+        return Err(CheckError::new(
+            &plan.display().to_string(),
+            "the plan directory does not exist (or is not a directory)",
+        ));
+    }
+    fs::read(plan.join(file)).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            CheckError::new(file, "the file is missing from the plan")
+        } else {
+            CheckError::new(file, format!("cannot read the file: {e}"))
+        }
+    })
+}
+
 /// Reads `groups.csv` of a plan directory.
 pub fn read_groups(plan: &Path) -> Result<Vec<PlanGroupRow>, CheckError> {
-    let t = PlanCsv::read(
-        &plan.join("groups.csv"),
+    parse_groups(&read_plan_file(plan, "groups.csv")?)
+}
+
+/// Parses the bytes of a `groups.csv`.
+pub fn parse_groups(bytes: &[u8]) -> Result<Vec<PlanGroupRow>, CheckError> {
+    let t = PlanCsv::parse(
+        bytes,
         "groups.csv",
         &[
             "group",
@@ -276,11 +294,12 @@ pub fn read_groups(plan: &Path) -> Result<Vec<PlanGroupRow>, CheckError> {
 
 /// Reads `assignments.csv` of a plan directory as `(student, group)` pairs.
 pub fn read_assignments(plan: &Path) -> Result<Vec<(String, String)>, CheckError> {
-    let t = PlanCsv::read(
-        &plan.join("assignments.csv"),
-        "assignments.csv",
-        &["student", "group"],
-    )?;
+    parse_assignments(&read_plan_file(plan, "assignments.csv")?)
+}
+
+/// Parses the bytes of an `assignments.csv` into `(student, group)` pairs.
+pub fn parse_assignments(bytes: &[u8]) -> Result<Vec<(String, String)>, CheckError> {
+    let t = PlanCsv::parse(bytes, "assignments.csv", &["student", "group"])?;
     Ok(t.rows
         .iter()
         .map(|(_, rec)| (t.cell(rec, 0).to_string(), t.cell(rec, 1).to_string()))
@@ -289,12 +308,16 @@ pub fn read_assignments(plan: &Path) -> Result<Vec<(String, String)>, CheckError
 
 /// Reads `routes.csv` of a plan directory; `None` when the plan has no such file.
 pub fn read_routes(plan: &Path) -> Result<Option<Vec<RouteLegRow>>, CheckError> {
-    let path = plan.join("routes.csv");
-    if !path.exists() {
+    if !plan.join("routes.csv").exists() {
         return Ok(None);
     }
-    let t = PlanCsv::read(
-        &path,
+    parse_routes(&read_plan_file(plan, "routes.csv")?).map(Some)
+}
+
+/// Parses the bytes of a `routes.csv`.
+pub fn parse_routes(bytes: &[u8]) -> Result<Vec<RouteLegRow>, CheckError> {
+    let t = PlanCsv::parse(
+        bytes,
         "routes.csv",
         &[
             "person", "role", "leg", "from", "to", "depart", "arrive", "vehicle",
@@ -313,7 +336,7 @@ pub fn read_routes(plan: &Path) -> Result<Option<Vec<RouteLegRow>>, CheckError> 
             vehicle: t.cell(rec, 7).to_string(),
         });
     }
-    Ok(Some(out))
+    Ok(out)
 }
 
 /// Checks the plan in directory `plan` against `net`: reads `groups.csv`,
@@ -323,6 +346,20 @@ pub fn check_plan_dir(net: &Network, plan: &Path) -> Result<Vec<Violation>, Chec
     let groups = read_groups(plan)?;
     let assignments = read_assignments(plan)?;
     let routes = read_routes(plan)?;
+    Ok(check(net, &groups, &assignments, routes.as_deref()))
+}
+
+/// Checks a plan given as the bytes of its files (`routes` is `None` when the plan has
+/// no routes.csv), exactly as [`check_plan_dir`] checks them on disk.
+pub fn check_plan_bytes(
+    net: &Network,
+    groups: &[u8],
+    assignments: &[u8],
+    routes: Option<&[u8]>,
+) -> Result<Vec<Violation>, CheckError> {
+    let groups = parse_groups(groups)?;
+    let assignments = parse_assignments(assignments)?;
+    let routes = routes.map(parse_routes).transpose()?;
     Ok(check(net, &groups, &assignments, routes.as_deref()))
 }
 

@@ -77,18 +77,35 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(f, "{sev}[{}] {}", self.code, self.file)?;
+        write!(f, "{sev}[{}] {}", self.code, clip(&self.file, CLIP))?;
         if let Some(r) = self.row {
             write!(f, ", line {r}")?;
         }
         if let Some(c) = &self.column {
-            write!(f, ", column '{c}'")?;
+            write!(f, ", column '{}'", clip(c, CLIP))?;
         }
-        write!(f, ": {}", self.message)?;
+        write!(f, ": {}", clip(&self.message, CLIP))?;
         if !self.hint.is_empty() {
-            write!(f, " — {}", self.hint)?;
+            write!(f, " — {}", clip(&self.hint, CLIP))?;
         }
         Ok(())
+    }
+}
+
+/// Most characters of one part of a printed diagnostic (a message quotes cells, and a
+/// broken file can hold a 10 MB cell).
+const CLIP: usize = 300;
+
+/// `text` cut to at most `max` characters, saying how many were left out.
+pub fn clip(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        None => text.into(),
+        Some((end, _)) => format!(
+            "{}… ({} more characters)",
+            &text[..end],
+            text[end..].chars().count()
+        )
+        .into(),
     }
 }
 
@@ -96,3 +113,23 @@ impl fmt::Display for Diagnostic {
 #[derive(Debug, thiserror::Error)]
 #[error("the bundle has {} error(s)", .0.iter().filter(|d| d.is_error()).count())]
 pub struct InvalidInput(pub Vec<Diagnostic>);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_parts_are_clipped_when_printed() {
+        let long = "x".repeat(1_000_000);
+        let d = Diagnostic::error("E0002", "s.csv", format!("unknown column '{long}'"))
+            .row(1)
+            .column(long.clone())
+            .hint(long.clone());
+        let shown = d.to_string();
+        assert!(shown.len() < 2000, "{}", shown.len());
+        assert!(shown.starts_with("error[E0002] s.csv, line 1, column 'xxx"));
+        assert!(shown.contains("(999700 more characters)"), "{shown}");
+        assert_eq!(clip("Школа", 5), "Школа");
+        assert_eq!(clip("Школа", 2), "Шк… (3 more characters)");
+    }
+}

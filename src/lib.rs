@@ -10,8 +10,12 @@ pub mod generate;
 pub mod graph;
 pub mod io;
 pub mod model;
+#[cfg(feature = "solver")]
 pub mod output;
 pub mod plan;
+pub mod pseudonym;
+#[cfg(feature = "solver")]
 pub mod report;
+#[cfg(feature = "solver")]
 pub mod solve;
 pub mod validate;

@@ -27,10 +27,13 @@ enum Command {
     },
     /// Plans the profile day and writes the plan directory.
     Solve(cli::solve::Args),
+    /// Plans many independent networks (a region's districts) in parallel, one plan
+    /// each, with one summary table.
+    SolveMany(cli::solve_many::Args),
     /// Writes a synthetic network bundle (for trials and benchmarks).
     Generate(cli::generate::Args),
     /// Checks a written plan against every rule of SPEC section 3 (exit 1 on a violation).
-    Check { bundle: PathBuf, plan: PathBuf },
+    Check(cli::check::Args),
 }
 
 fn main() -> ExitCode {
@@ -38,7 +41,8 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Validate { bundle } => cli::validate::run(&bundle),
         Command::Solve(args) => cli::solve::run(&args),
-        Command::Check { bundle, plan } => cli::check::run(&bundle, &plan),
+        Command::SolveMany(args) => cli::solve_many::run(&args),
+        Command::Check(args) => cli::check::run(&args),
         Command::Generate(args) => cli::generate::run(&args),
     };
     ExitCode::from(code)

@@ -9,7 +9,8 @@ use serde_json::json;
 
 use crate::graph::TravelTimes;
 use crate::model::{Hhmm, Network};
-use crate::report::{kpis, routes, unserved, Kpis};
+use crate::pseudonym::Pseudonyms;
+use crate::report::{kpis, routes, unserved, Kpis, Route, Unserved};
 use crate::solve::SolveOutcome;
 
 /// Group ids as written: `G001`, `G002`, … in the plan's canonical order.
@@ -21,100 +22,210 @@ fn csv_writer(path: &Path) -> anyhow::Result<csv::Writer<fs::File>> {
     Ok(csv::Writer::from_path(path)?)
 }
 
-/// Writes all plan files into `dir` (which must exist).
+/// Writes all plan files into `dir` (which must exist), with real student ids.
 pub fn write_plan_files(
     net: &Network,
     tt: &TravelTimes,
     outcome: &SolveOutcome,
     dir: &Path,
 ) -> anyhow::Result<Kpis> {
-    let plan = &outcome.plan;
-    let mut w = csv_writer(&dir.join("groups.csv"))?;
-    w.write_record([
-        "group",
-        "course",
-        "school",
-        "room",
-        "teacher",
-        "first_period",
-        "periods",
-        "mode",
-        "size",
-    ])?;
-    for (i, g) in plan.groups.iter().enumerate() {
-        let c = &net.courses[g.course.idx()];
-        w.write_record([
-            group_id(i),
-            c.id.clone(),
-            net.schools[g.school.idx()].id.clone(),
-            net.rooms[g.room.idx()].id.clone(),
-            net.teachers[g.teacher.idx()].id.clone(),
-            (g.first + 1).to_string(),
-            c.periods.to_string(),
-            g.mode.as_str().to_string(),
-            g.members.len().to_string(),
-        ])?;
-    }
-    w.flush()?;
+    let files = PlanFiles::build(net, tt, outcome);
+    files.write(dir, None)?;
+    Ok(files.kpis)
+}
 
-    let mut rows: Vec<(usize, usize)> = Vec::new();
-    for (i, g) in plan.groups.iter().enumerate() {
-        for s in &g.members {
-            rows.push((s.idx(), i));
+/// Writes all plan files into `dir` and runs the independent checker (SPEC §3) on
+/// them; an error when the plan breaks a rule (a bug in profnet).
+pub fn write_checked_plan(
+    net: &Network,
+    tt: &TravelTimes,
+    outcome: &SolveOutcome,
+    dir: &Path,
+) -> anyhow::Result<Kpis> {
+    let files = PlanFiles::build(net, tt, outcome);
+    files.write_checked(dir)?;
+    Ok(files.kpis)
+}
+
+/// A plan's content, worked out once and then written as it is ([`PlanFiles::write`]
+/// with no pseudonyms) or with every student id replaced by its pseudonym.
+pub struct PlanFiles<'a> {
+    net: &'a Network,
+    outcome: &'a SolveOutcome,
+    unserved: Vec<Unserved>,
+    routes: Vec<Route>,
+    pub kpis: Kpis,
+}
+
+impl<'a> PlanFiles<'a> {
+    pub fn build(net: &'a Network, tt: &TravelTimes, outcome: &'a SolveOutcome) -> Self {
+        let plan = &outcome.plan;
+        PlanFiles {
+            net,
+            outcome,
+            unserved: unserved(net, tt, plan),
+            routes: routes(net, tt, plan),
+            kpis: kpis(net, tt, plan),
         }
     }
-    rows.sort();
-    let mut w = csv_writer(&dir.join("assignments.csv"))?;
-    w.write_record(["student", "group"])?;
-    for (s, g) in rows {
-        w.write_record([net.students[s].id.as_str(), &group_id(g)])?;
-    }
-    w.flush()?;
 
-    let mut w = csv_writer(&dir.join("unserved.csv"))?;
-    w.write_record(["student", "course", "rank", "reason"])?;
-    for u in unserved(net, tt, plan) {
+    /// Writes every plan file into `dir` (which must exist). With `pseudonyms`, every
+    /// student id (assignments.csv, unserved.csv, students' legs in routes.csv, and any
+    /// that free text such as reasons and solver notes might hold) is replaced by its
+    /// pseudonym, rows naming students are sorted by pseudonym (the bundle's order of
+    /// students would give the pseudonyms away), and summary.json says
+    /// `"pseudonymized": true`. Without, rows follow the order of students.csv.
+    /// Writes the files with real ids and runs the independent checker (SPEC §3) on
+    /// them; an error when the plan breaks a rule (a bug in profnet).
+    pub fn write_checked(&self, dir: &Path) -> anyhow::Result<()> {
+        self.write(dir, None)?;
+        let violations = crate::check::check_plan_dir(self.net, dir)?;
+        if !violations.is_empty() {
+            let list: Vec<String> = violations.iter().map(|v| v.to_string()).collect();
+            anyhow::bail!(
+                "the plan failed its own check (a bug in profnet; nothing was written):\n{}",
+                list.join("\n")
+            );
+        }
+        Ok(())
+    }
+
+    pub fn write(&self, dir: &Path, pseudonyms: Option<&Pseudonyms>) -> anyhow::Result<()> {
+        let net = self.net;
+        let plan = &self.outcome.plan;
+        let student = |s: usize| match pseudonyms {
+            Some(p) => p.of(s),
+            None => net.students[s].id.as_str(),
+        };
+        let text = |t: &str| match pseudonyms {
+            Some(p) => p.scrub(t),
+            None => t.to_string(),
+        };
+
+        let mut w = csv_writer(&dir.join("groups.csv"))?;
         w.write_record([
-            net.students[u.student.idx()].id.as_str(),
-            net.courses[u.course.idx()].id.as_str(),
-            &u.rank.to_string(),
-            &u.reason,
+            "group",
+            "course",
+            "school",
+            "room",
+            "teacher",
+            "first_period",
+            "periods",
+            "mode",
+            "size",
         ])?;
-    }
-    w.flush()?;
-
-    let mut w = csv_writer(&dir.join("routes.csv"))?;
-    w.write_record([
-        "person", "role", "leg", "from", "to", "depart", "arrive", "vehicle",
-    ])?;
-    for r in routes(net, tt, plan) {
-        for (i, l) in r.legs.iter().enumerate() {
+        for (i, g) in plan.groups.iter().enumerate() {
+            let c = &net.courses[g.course.idx()];
             w.write_record([
-                r.person.as_str(),
-                r.role,
-                &(i + 1).to_string(),
-                &net.schools[l.from.idx()].id,
-                &net.schools[l.to.idx()].id,
-                &Hhmm(l.depart).to_string(),
-                &Hhmm(l.arrive).to_string(),
-                "",
+                group_id(i),
+                c.id.clone(),
+                net.schools[g.school.idx()].id.clone(),
+                net.rooms[g.room.idx()].id.clone(),
+                net.teachers[g.teacher.idx()].id.clone(),
+                (g.first + 1).to_string(),
+                c.periods.to_string(),
+                g.mode.as_str().to_string(),
+                g.members.len().to_string(),
             ])?;
         }
+        w.flush()?;
+
+        let mut rows: Vec<(&str, usize, usize)> = Vec::new();
+        for (i, g) in plan.groups.iter().enumerate() {
+            for s in &g.members {
+                rows.push((
+                    if pseudonyms.is_some() {
+                        student(s.idx())
+                    } else {
+                        ""
+                    },
+                    s.idx(),
+                    i,
+                ));
+            }
+        }
+        // By pseudonym when pseudonymised (the first field is empty otherwise).
+        rows.sort();
+        let mut w = csv_writer(&dir.join("assignments.csv"))?;
+        w.write_record(["student", "group"])?;
+        for (_, s, g) in rows {
+            w.write_record([student(s), &group_id(g)])?;
+        }
+        w.flush()?;
+
+        let mut order: Vec<&Unserved> = self.unserved.iter().collect();
+        if pseudonyms.is_some() {
+            // Stable: a student's choices stay in rank order.
+            order.sort_by_key(|u| student(u.student.idx()));
+        }
+        let mut w = csv_writer(&dir.join("unserved.csv"))?;
+        w.write_record(["student", "course", "rank", "reason"])?;
+        for u in order {
+            w.write_record([
+                student(u.student.idx()),
+                net.courses[u.course.idx()].id.as_str(),
+                &u.rank.to_string(),
+                &text(&u.reason),
+            ])?;
+        }
+        w.flush()?;
+
+        // Students' routes, then teachers'; students by pseudonym when pseudonymised.
+        let mut order: Vec<(&str, &Route)> = Vec::with_capacity(self.routes.len());
+        for r in &self.routes {
+            let person = match (pseudonyms, r.role) {
+                (Some(p), "student") => p.of_id(&r.person).ok_or_else(|| {
+                    anyhow::anyhow!("routes.csv: student {} has no pseudonym", r.person)
+                })?,
+                _ => r.person.as_str(),
+            };
+            order.push((person, r));
+        }
+        if pseudonyms.is_some() {
+            order.sort_by_key(|&(person, r)| {
+                (r.role != "student", (r.role == "student").then_some(person))
+            });
+        }
+        let mut w = csv_writer(&dir.join("routes.csv"))?;
+        w.write_record([
+            "person", "role", "leg", "from", "to", "depart", "arrive", "vehicle",
+        ])?;
+        for (person, r) in order {
+            for (i, l) in r.legs.iter().enumerate() {
+                w.write_record([
+                    person,
+                    r.role,
+                    &(i + 1).to_string(),
+                    &net.schools[l.from.idx()].id,
+                    &net.schools[l.to.idx()].id,
+                    &Hhmm(l.depart).to_string(),
+                    &Hhmm(l.arrive).to_string(),
+                    "",
+                ])?;
+            }
+        }
+        w.flush()?;
+
+        // No vehicle trips yet. Should `board`/`alight` ever list people, students among
+        // them go through `student` like every other student column (and
+        // `Pseudonyms::verify_dir` fails the solve if one does not).
+        let mut w = csv_writer(&dir.join("transport.csv"))?;
+        w.write_record([
+            "vehicle", "trip", "stop", "school", "arrive", "depart", "board", "alight",
+        ])?;
+        w.flush()?;
+
+        let mut summary = summary_json(net, self.outcome, &self.kpis);
+        if let Some(p) = pseudonyms {
+            let notes: Vec<String> = self.outcome.notes.iter().map(|n| p.scrub(n)).collect();
+            summary["solver_notes"] = json!(notes);
+            summary["pseudonymized"] = json!(true);
+        }
+        let mut f = fs::File::create(dir.join("summary.json"))?;
+        f.write_all(serde_json::to_string_pretty(&summary)?.as_bytes())?;
+        f.write_all(b"\n")?;
+        Ok(())
     }
-    w.flush()?;
-
-    let mut w = csv_writer(&dir.join("transport.csv"))?;
-    w.write_record([
-        "vehicle", "trip", "stop", "school", "arrive", "depart", "board", "alight",
-    ])?;
-    w.flush()?;
-
-    let k = kpis(net, tt, plan);
-    let summary = summary_json(net, outcome, &k);
-    let mut f = fs::File::create(dir.join("summary.json"))?;
-    f.write_all(serde_json::to_string_pretty(&summary)?.as_bytes())?;
-    f.write_all(b"\n")?;
-    Ok(k)
 }
 
 /// The relative gap between placements and the bound.
@@ -137,6 +248,7 @@ fn summary_json(net: &Network, o: &SolveOutcome, k: &Kpis) -> serde_json::Value 
         "greedy_placements": o.greedy_placements,
         "kpis": k,
         "solver_notes": o.notes,
+        "interrupted": o.interrupted,
         "profnet_version": env!("CARGO_PKG_VERSION"),
     })
 }
@@ -161,7 +273,13 @@ pub fn write_dir_atomically<T>(
         fs::remove_dir_all(&tmp)?;
     }
     fs::create_dir(&tmp)?;
-    let value = match fill(&tmp) {
+    pending(|p| p.push(tmp.clone()));
+    let filled = fill(&tmp);
+    // Holding the registry while renaming keeps an exit on a second Ctrl-C (which
+    // takes the registry first) from landing between the two renames.
+    let mut registry = PENDING.lock().unwrap_or_else(|p| p.into_inner());
+    registry.retain(|x| x != &tmp);
+    let value = match filled {
         Ok(v) => v,
         Err(e) => {
             let _ = fs::remove_dir_all(&tmp);
@@ -179,24 +297,113 @@ pub fn write_dir_atomically<T>(
     } else {
         fs::rename(&tmp, out)?;
     }
+    drop(registry);
     Ok(value)
 }
 
-/// Whether `out` lies inside (or is) `bundle`.
+/// Temporary directories being filled by [`write_dir_atomically`].
+static PENDING: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+fn pending(f: impl FnOnce(&mut Vec<PathBuf>)) {
+    match PENDING.lock() {
+        Ok(mut g) => f(&mut g),
+        Err(poisoned) => f(&mut poisoned.into_inner()),
+    }
+}
+
+/// Removes the temporary directories of writes still in progress (for a process that
+/// is about to exit, e.g. on a second Ctrl-C): what was at the targets stays as it was.
+pub fn remove_pending_writes() {
+    pending(|p| {
+        for dir in p.drain(..) {
+            let _ = fs::remove_dir_all(dir);
+        }
+    });
+}
+
+/// Whether `out` lies inside (or is) `bundle`. Neither needs to exist: both are made
+/// absolute, with their longest existing ancestor resolved (symlinks, `..`) and the rest
+/// normalised by name.
 pub fn is_inside(out: &Path, bundle: &Path) -> bool {
-    let abs = |p: &Path| {
-        fs::canonicalize(p).unwrap_or_else(|_| {
-            let base = std::env::current_dir().unwrap_or_default();
-            base.join(p)
-        })
+    resolve(out).starts_with(resolve(bundle))
+}
+
+/// `p` absolute: its longest existing ancestor canonicalised, `.` and `..` of the rest
+/// applied by name.
+fn resolve(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let abs = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(p)
     };
-    let b = abs(bundle);
-    // `out` may not exist yet: canonicalize its parent.
-    let o = match (out.parent(), out.file_name()) {
-        (Some(p), Some(n)) if !p.as_os_str().is_empty() => abs(p).join(n),
-        _ => abs(out),
+    let mut base = abs.as_path();
+    let mut rest = Vec::new();
+    let base = loop {
+        if let Ok(c) = fs::canonicalize(base) {
+            break c;
+        }
+        match (base.parent(), base.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                base = parent;
+            }
+            // `..` or `.` at the end, or the root: normalise by name from here.
+            _ => break PathBuf::new(),
+        }
     };
-    o.starts_with(&b)
+    let mut out = base;
+    let tail: PathBuf = if out.as_os_str().is_empty() {
+        abs.clone()
+    } else {
+        rest.iter().rev().collect()
+    };
+    for c in tail.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// Where `solve --pseudonymize` puts the pseudonym mapping unless told otherwise:
+/// `<out>.pseudonyms.csv` beside the plan directory `out`.
+pub fn default_pseudonyms_path(out: &Path) -> PathBuf {
+    let beside = |p: &Path| {
+        let name = p.file_name()?.to_string_lossy().into_owned();
+        Some(p.with_file_name(format!("{name}.pseudonyms.csv")))
+    };
+    // As the user wrote `out` where it names the directory (`plans/day1`), else resolved
+    // (`.`, `..`).
+    beside(out)
+        .or_else(|| beside(&resolve(out)))
+        .unwrap_or_else(|| PathBuf::from("plan.pseudonyms.csv"))
+}
+
+/// Writes `bytes` to a temporary file beside `path` (creating its directory) and returns
+/// the temporary file's path; renaming it onto `path` puts the file in place atomically.
+pub fn stage_file(path: &Path, bytes: &[u8]) -> anyhow::Result<PathBuf> {
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&parent)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| anyhow::anyhow!("{} is not a file name", path.display()))?;
+    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    let mut f = fs::File::create(&tmp)?;
+    let written = f.write_all(bytes).and_then(|()| f.sync_all());
+    if let Err(e) = written {
+        let _ = fs::remove_file(&tmp);
+        return Err(e.into());
+    }
+    Ok(tmp)
 }
 
 /// Placements and kpis of a plan for printing.

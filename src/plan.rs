@@ -141,6 +141,32 @@ pub fn day_fits(net: &Network, tt: &TravelTimes, home: SchoolId, stays: &[Stay])
     matches!(tt.get(place, home), Some(m) if free_from + m <= net.day_end)
 }
 
+/// [`day_fits`] for `stays` plus `extra` (inserted by start time), without allocating.
+pub fn day_fits_with(
+    net: &Network,
+    tt: &TravelTimes,
+    home: SchoolId,
+    stays: &[Stay],
+    extra: Stay,
+) -> bool {
+    let pos = stays.partition_point(|x| x.start <= extra.start);
+    let all = stays[..pos]
+        .iter()
+        .chain(std::iter::once(&extra))
+        .chain(&stays[pos..]);
+    let mut place = home;
+    let mut free_from = net.day_start;
+    for s in all {
+        match tt.get(place, s.place) {
+            Some(m) if free_from + m <= s.start => {}
+            _ => return false,
+        }
+        place = s.place;
+        free_from = s.end;
+    }
+    matches!(tt.get(place, home), Some(m) if free_from + m <= net.day_end)
+}
+
 /// Whether two stays can both be in one day in either order (no overlap, time to travel
 /// between them).
 pub fn stays_compatible(tt: &TravelTimes, a: Stay, b: Stay) -> bool {

@@ -1,13 +1,64 @@
-use std::path::Path;
+use std::path::PathBuf;
+
+use profnet::output::default_pseudonyms_path;
+use profnet::pseudonym::{check_plan_dir_mapped, looks_pseudonymized, Mapping};
 
 use super::{load, EXIT_BAD_INPUT, EXIT_FAIL, EXIT_OK};
 
-pub fn run(bundle: &Path, plan: &Path) -> u8 {
+#[derive(clap::Args)]
+pub struct Args {
+    /// The network bundle directory.
+    pub bundle: PathBuf,
+    /// The plan directory.
+    pub plan: PathBuf,
+    /// The pseudonym mapping of a plan written by `solve --pseudonymize`: its students
+    /// are mapped back to real ids before the check.
+    #[arg(long, value_name = "FILE")]
+    pub pseudonyms: Option<PathBuf>,
+}
+
+pub fn run(args: &Args) -> u8 {
+    let (bundle, plan) = (args.bundle.as_path(), args.plan.as_path());
     let net = match load(bundle, true) {
         Ok((net, _)) => net,
         Err(code) => return code,
     };
-    match profnet::check::check_plan_dir(&net, plan) {
+    let checked = match &args.pseudonyms {
+        Some(path) => {
+            let mapping = match Mapping::read(path) {
+                Ok(m) => m,
+                Err(e) => {
+                    eprintln!("profnet: cannot read the pseudonym mapping: {e}");
+                    return EXIT_BAD_INPUT;
+                }
+            };
+            if let Some(s) = mapping.foreign_student(&net) {
+                eprintln!(
+                    "profnet: the pseudonym mapping {} names student {s}, who is not in {}: \
+                     it belongs to another bundle",
+                    path.display(),
+                    bundle.display()
+                );
+                return EXIT_BAD_INPUT;
+            }
+            check_plan_dir_mapped(&net, plan, &mapping)
+        }
+        None => {
+            if let Some(example) = looks_pseudonymized(&net, plan) {
+                eprintln!(
+                    "profnet: {} looks pseudonymised: its students are pseudonyms such as \
+                     {example}, not ids of {}. Pass the mapping written by `solve \
+                     --pseudonymize` with --pseudonyms FILE (by default it is {}).",
+                    plan.display(),
+                    bundle.display(),
+                    default_pseudonyms_path(plan).display()
+                );
+                return EXIT_BAD_INPUT;
+            }
+            profnet::check::check_plan_dir(&net, plan)
+        }
+    };
+    match checked {
         Ok(violations) if violations.is_empty() => {
             println!(
                 "{}: the plan obeys every rule of SPEC section 3",

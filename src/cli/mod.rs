@@ -4,9 +4,12 @@
 pub mod check;
 pub mod generate;
 pub mod solve;
+pub mod solve_many;
 pub mod validate;
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use profnet::diag::Diagnostic;
 use profnet::model::Network;
@@ -15,6 +18,42 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_FAIL: u8 = 1;
 pub const EXIT_BAD_INPUT: u8 = 2;
 pub const EXIT_NO_PLAN: u8 = 3;
+
+/// Threads to use when the user gives none: every core.
+pub fn default_threads() -> u32 {
+    std::thread::available_parallelism()
+        .map(|n| n.get() as u32)
+        .unwrap_or(1)
+}
+
+/// A flag that the first Ctrl-C sets: the solve then finishes early and writes its best
+/// plan so far. A second Ctrl-C removes any half-written output and exits with code 130,
+/// leaving what was at `--out` as it was.
+pub fn ctrl_c() -> Arc<AtomicBool> {
+    static FLAG: OnceLock<Arc<AtomicBool>> = OnceLock::new();
+    FLAG.get_or_init(|| {
+        let flag = Arc::new(AtomicBool::new(false));
+        let seen = flag.clone();
+        let handler = ctrlc::set_handler(move || {
+            if seen.swap(true, Ordering::SeqCst) {
+                profnet::output::remove_pending_writes();
+                eprintln!(
+                    "\nprofnet: interrupted again: stopped without writing; what was at --out is unchanged"
+                );
+                std::process::exit(130);
+            }
+            eprintln!(
+                "\nprofnet: interrupted: finishing with the best plan found so far \
+                 (press Ctrl-C again to stop without writing)"
+            );
+        });
+        if let Err(e) = handler {
+            eprintln!("profnet: Ctrl-C will stop at once (cannot catch it: {e})");
+        }
+        flag
+    })
+    .clone()
+}
 
 /// Loads a bundle, printing warnings (unless quiet) and every error; `Err(exit code)`
 /// when it is unusable.

@@ -3,10 +3,13 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use profnet::graph::TravelTimes;
-use profnet::output::{is_inside, text_summary, write_dir_atomically, write_plan_files};
+use profnet::output::{
+    default_pseudonyms_path, is_inside, stage_file, text_summary, write_dir_atomically, PlanFiles,
+};
+use profnet::pseudonym::{check_plan_dir_mapped, Mapping, Pseudonyms, DEFAULT_SALT};
 use profnet::solve::{solve, SolveOptions};
 
-use super::{load, EXIT_BAD_INPUT, EXIT_FAIL, EXIT_NO_PLAN, EXIT_OK};
+use super::{default_threads, load, EXIT_BAD_INPUT, EXIT_FAIL, EXIT_NO_PLAN, EXIT_OK};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -18,15 +21,29 @@ pub struct Args {
     /// Wall-clock limit for the optimiser, in seconds.
     #[arg(long, default_value_t = 120.0)]
     pub time_limit: f64,
-    /// Solver threads.
-    #[arg(long, default_value_t = 1)]
-    pub threads: u32,
+    /// Threads for the parallel greedy starts and local search (the plan is the same
+    /// whatever the number). Default: all cores.
+    #[arg(long)]
+    pub threads: Option<u32>,
     /// No progress and no warnings on stderr.
     #[arg(long)]
     pub quiet: bool,
     /// Print HiGHS' own log of every MIP solve on stdout.
     #[arg(long)]
     pub solver_log: bool,
+    /// Replace every student id in every plan file (and in what is printed) by a
+    /// pseudonym STU-0001, ... and write the mapping pseudonym -> student to a file
+    /// outside the plan directory, so that the plan can be shared without it.
+    #[arg(long)]
+    pub pseudonymize: bool,
+    /// Key of the pseudonyms: the same bundle and salt give the same pseudonyms. With
+    /// the default (a constant), anyone who has the bundle's ids can recompute them.
+    #[arg(long, value_name = "TEXT", requires = "pseudonymize")]
+    pub pseudonym_salt: Option<String>,
+    /// Where to write the pseudonym mapping [default: PLAN.pseudonyms.csv beside the plan
+    /// directory]; never inside the plan or the bundle.
+    #[arg(long, value_name = "FILE", requires = "pseudonymize")]
+    pub pseudonyms_out: Option<PathBuf>,
 }
 
 pub fn run(args: &Args) -> u8 {
@@ -41,6 +58,31 @@ pub fn run(args: &Args) -> u8 {
             args.bundle.display()
         );
         return EXIT_BAD_INPUT;
+    }
+    let map_path = args.pseudonymize.then(|| {
+        args.pseudonyms_out
+            .clone()
+            .unwrap_or_else(|| default_pseudonyms_path(&args.out))
+    });
+    if let Some(m) = &map_path {
+        let clash = if is_inside(m, &args.bundle) {
+            Some("lies inside the bundle")
+        } else if is_inside(m, &args.out) {
+            Some("lies inside the plan directory (which is meant to be shared without it)")
+        } else if is_inside(&args.out, m) {
+            Some("would contain the plan directory")
+        } else if m.is_dir() {
+            Some("is a directory")
+        } else {
+            None
+        };
+        if let Some(why) = clash {
+            eprintln!(
+                "profnet: the pseudonym mapping {} {why}; choose another --pseudonyms-out",
+                m.display()
+            );
+            return EXIT_BAD_INPUT;
+        }
     }
     if args.time_limit.is_nan() || args.time_limit <= 0.0 {
         eprintln!("profnet: --time-limit must be a positive number of seconds");
@@ -59,32 +101,79 @@ pub fn run(args: &Args) -> u8 {
     };
     let opts = SolveOptions {
         time_limit: args.time_limit,
-        threads: args.threads.max(1),
+        threads: args.threads.unwrap_or_else(default_threads).max(1),
         verbose: args.solver_log,
+        stop: Some(super::ctrl_c()),
         ..SolveOptions::default()
     };
     let outcome = solve(&net, &opts, &|msg| bar.set_message(msg.to_string()));
     bar.finish_and_clear();
     let tt = TravelTimes::new(&net);
+    let pseudonyms = args
+        .pseudonymize
+        .then(|| Pseudonyms::new(&net, args.pseudonym_salt.as_deref().unwrap_or(DEFAULT_SALT)));
+    // The mapping, staged beside its place while the plan is written.
+    let mut staged: Option<PathBuf> = None;
     let written = write_dir_atomically(&args.out, |dir| {
-        let k = write_plan_files(&net, &tt, &outcome, dir)?;
-        let violations = profnet::check::check_plan_dir(&net, dir)?;
-        if !violations.is_empty() {
-            let list: Vec<String> = violations.iter().map(|v| v.to_string()).collect();
-            anyhow::bail!(
-                "the plan failed its own check (a bug in profnet; nothing was written):\n{}",
-                list.join("\n")
-            );
+        let files = PlanFiles::build(&net, &tt, &outcome);
+        // The plan is checked as it is, with real ids ...
+        files.write_checked(dir)?;
+        // ... then rewritten with pseudonyms, verified to hold no real id, and checked
+        // once more through the mapping as it will be on disk.
+        if let (Some(p), Some(m)) = (&pseudonyms, &map_path) {
+            clear_dir(dir)?;
+            files.write(dir, Some(p))?;
+            p.verify_dir(dir)?;
+            let tmp = stage_file(m, &p.mapping_csv(&net)?)?;
+            staged = Some(tmp.clone());
+            let mapping = Mapping::read(&tmp).map_err(anyhow::Error::msg)?;
+            let violations = check_plan_dir_mapped(&net, dir, &mapping)?;
+            if !violations.is_empty() {
+                anyhow::bail!(
+                    "the pseudonymised plan, mapped back, failed the check (a bug in profnet; \
+                     nothing was written): {}",
+                    violations[0]
+                );
+            }
         }
-        Ok(k)
+        Ok(files.kpis)
     });
+    let written = match (written, &staged, &map_path) {
+        (Ok(k), Some(tmp), Some(m)) => match std::fs::rename(tmp, m) {
+            Ok(()) => Ok(k),
+            Err(e) => Err(anyhow::anyhow!(
+                "the plan is in place at {} but its pseudonym mapping could not be put at {}: \
+                 {e}",
+                show(&args.out),
+                m.display()
+            )),
+        },
+        (w, _, _) => w,
+    };
+    if let Some(tmp) = &staged {
+        let _ = std::fs::remove_file(tmp);
+    }
     match written {
         Ok(k) => {
-            println!("{}", text_summary(&net, &outcome, &k));
+            let summary = text_summary(&net, &outcome, &k);
+            match &pseudonyms {
+                Some(p) => println!("{}", p.scrub(&summary)),
+                None => println!("{summary}"),
+            }
             println!(
                 "plan written to {} (checked: obeys SPEC section 3)",
                 show(&args.out)
             );
+            if outcome.interrupted {
+                println!("interrupted: this is the best plan found before Ctrl-C");
+            }
+            if let Some(m) = &map_path {
+                println!(
+                    "student ids replaced by pseudonyms; the mapping back is {}: it identifies \
+                     the students, so keep it apart from the plan and do not share it",
+                    m.display()
+                );
+            }
             if k.groups == 0 && k.requested > 0 {
                 eprintln!(
                     "profnet: no group can open under these rules; unserved.csv says why for every choice"
@@ -98,6 +187,19 @@ pub fn run(args: &Args) -> u8 {
             EXIT_FAIL
         }
     }
+}
+
+/// Removes everything inside `dir`.
+fn clear_dir(dir: &Path) -> anyhow::Result<()> {
+    for e in std::fs::read_dir(dir)? {
+        let path = e?.path();
+        if path.is_dir() {
+            std::fs::remove_dir_all(&path)?;
+        } else {
+            std::fs::remove_file(&path)?;
+        }
+    }
+    Ok(())
 }
 
 fn show(p: &Path) -> String {

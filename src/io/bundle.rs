@@ -21,6 +21,7 @@
 //! | E0007 | error   | `schools.csv`, `courses.csv` or `students.csv` has a header but no rows |
 //! | E0008 | error   | a file exists but cannot be read (permissions, a directory …) |
 //! | E0009 | error   | the bundle directory does not exist |
+//! | E0010 | error   | a data row repeats the header row (two files pasted together?) |
 //! | E0101 | error   | `network.toml` is not valid TOML (the line is given) |
 //! | E0102 | error   | a required key of `network.toml` is missing (`day_start`, `day_end`, `periods`) |
 //! | E0103 | error   | a key of `network.toml` has the wrong type or a negative value |
@@ -68,7 +69,7 @@
 #![allow(clippy::result_large_err)]
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -150,8 +151,30 @@ pub fn load(dir: &Path) -> Result<(Network, Vec<Diagnostic>), InvalidInput> {
             "give the directory that holds network.toml, schools.csv, … (SPEC §1)",
         )]));
     }
+    load_files(Files::read(dir))
+}
+
+/// Loads and validates a bundle given in memory as `(file name, bytes)` pairs, e.g.
+/// `("schools.csv", b"id,name\nS1,One\n")`: the same checks and diagnostics as
+/// [`load`], without touching the disk. A file not given is missing; when
+/// `network.toml` has no `name`, the network is called `network`.
+pub fn load_from_memory(
+    files: &[(&str, &[u8])],
+) -> Result<(Network, Vec<Diagnostic>), InvalidInput> {
+    load_files(Files {
+        name: "network".to_owned(),
+        listing: files.iter().map(|(n, _)| n.to_string()).collect(),
+        bytes: files
+            .iter()
+            .map(|&(n, b)| (n.to_owned(), Ok(b.to_vec())))
+            .collect(),
+    })
+}
+
+/// What [`load`] and [`load_from_memory`] share once the bytes are at hand.
+fn load_files(files: Files) -> Result<(Network, Vec<Diagnostic>), InvalidInput> {
     let mut l = Loader {
-        dir: dir.to_path_buf(),
+        files,
         diags: Vec::new(),
         kinds: vec!["general".to_owned()],
     };
@@ -301,9 +324,9 @@ impl<'a> At<'a> {
     }
 }
 
-/// The ids of one file: id → (dense index, line). `known` is false when the file or
-/// its id column could not be read; references into it are then not checked (the
-/// file's own error says why).
+/// The ids of one file: id → (dense index, line). `known` is false when the file, its
+/// id column or some of its rows could not be read; references into it are then not
+/// checked (the file's own error says why).
 #[derive(Default)]
 struct Ids {
     map: HashMap<String, (usize, usize)>,
@@ -341,8 +364,70 @@ enum Need {
     Optional,
 }
 
+/// A bundle's files as bytes, by name: read from a directory by [`load`], given by the
+/// caller to [`load_from_memory`].
+struct Files {
+    /// The network's name when `network.toml` has none (the directory name).
+    name: String,
+    /// Every file name in the bundle (to suggest a near miss for a missing file).
+    listing: Vec<String>,
+    /// The bundle's files: the bytes, or why they could not be read. A file that is
+    /// not here is missing.
+    bytes: HashMap<String, Result<Vec<u8>, Diagnostic>>,
+}
+
+impl Files {
+    /// Reads every file of SPEC §1 from `dir` (an existing directory).
+    fn read(dir: &Path) -> Self {
+        let files = [
+            NETWORK, SCHOOLS, LINKS, ROOMS, COURSES, TEACHERS, STUDENTS, VEHICLES,
+        ];
+        Files {
+            name: dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "network".to_owned()),
+            listing: std::fs::read_dir(dir)
+                .map(|entries| {
+                    entries
+                        .filter_map(Result::ok)
+                        .map(|e| e.file_name().to_string_lossy().into_owned())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            bytes: files
+                .iter()
+                .map(|&f| (f.to_owned(), table::read_bytes(&dir.join(f), f)))
+                .collect(),
+        }
+    }
+
+    /// The bytes of `file`; `E0001` when it is missing, `E0008` when unreadable.
+    fn get(&self, file: &str) -> Result<&[u8], Diagnostic> {
+        match self.bytes.get(file) {
+            Some(Ok(b)) => Ok(b),
+            Some(Err(d)) => Err(d.clone()),
+            None => {
+                Err(
+                    Diagnostic::error(table::MISSING_FILE, file, format!("file not found: {file}"))
+                        .hint(format!("create {file} (see SPEC §1 for its columns)")),
+                )
+            }
+        }
+    }
+
+    /// Whether `file` is there (possibly unreadable).
+    fn exists(&self, file: &str) -> bool {
+        match self.bytes.get(file) {
+            Some(Ok(_)) => true,
+            Some(Err(d)) => d.code != table::MISSING_FILE,
+            None => false,
+        }
+    }
+}
+
 struct Loader {
-    dir: PathBuf,
+    files: Files,
     diags: Vec<Diagnostic>,
     kinds: Vec<String>,
 }
@@ -458,11 +543,15 @@ impl Loader {
         optional: &[&str],
         extra_known: impl Fn(&str) -> bool,
     ) -> Option<Table> {
-        let path = self.dir.join(file);
-        if need == Need::Optional && !path.exists() {
+        if need == Need::Optional && !self.files.exists(file) {
             return None;
         }
-        let (table, problems) = match table::read_table_lenient(&path, file) {
+        let read = self
+            .files
+            .get(file)
+            .and_then(|b| table::decode_text(b, file))
+            .and_then(|text| table::parse_table(&text, file));
+        let (table, problems) = match read {
             Ok(x) => x,
             Err(d) => {
                 let d = if d.code == table::MISSING_FILE {
@@ -505,11 +594,11 @@ impl Loader {
 
     /// A file in the bundle whose name equals `file` but for case.
     fn near_file(&self, file: &str) -> Option<String> {
-        std::fs::read_dir(&self.dir)
-            .ok()?
-            .filter_map(Result::ok)
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .find(|n| n.to_lowercase() == file.to_lowercase() && n != file)
+        self.files
+            .listing
+            .iter()
+            .find(|n| n.to_lowercase() == file.to_lowercase() && *n != file)
+            .cloned()
     }
 
     fn row<T: DeserializeOwned + Default>(&mut self, t: &Table, row: &Row) -> T {
@@ -610,11 +699,7 @@ impl Loader {
     // ---- network.toml -------------------------------------------------------------
 
     fn settings(&mut self) -> Settings {
-        let dir_name = self
-            .dir
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "network".to_owned());
+        let dir_name = self.files.name.clone();
         let mut s = Settings {
             name: dir_name.clone(),
             day_start: None,
@@ -628,10 +713,14 @@ impl Loader {
             file: NETWORK,
             line: None,
         };
-        let text = match table::read_bytes(&self.dir.join(NETWORK), NETWORK)
-            .and_then(|b| table::decode_text(&b, NETWORK))
+        let text = match self
+            .files
+            .get(NETWORK)
+            .and_then(|b| table::decode_text(b, NETWORK))
         {
-            Ok(t) => t,
+            // A byte-order mark inside the text (files pasted together) is invisible and
+            // never meant: drop it, as the CSV reader does.
+            Ok(t) => t.replace('\u{feff}', ""),
             Err(d) => {
                 let d = if d.code == table::MISSING_FILE {
                     d.hint(
@@ -950,7 +1039,7 @@ impl Loader {
         ) else {
             return (out, ids);
         };
-        ids.known = t.has("id");
+        ids.known = t.has("id") && t.dropped == 0;
         for row in &t.rows {
             let at = At::new(SCHOOLS, row.line);
             let r: SchoolRow = self.row(&t, row);
@@ -1062,7 +1151,7 @@ impl Loader {
         ) else {
             return (out, ids);
         };
-        ids.known = t.has("id");
+        ids.known = t.has("id") && t.dropped == 0;
         for row in &t.rows {
             let at = At::new(ROOMS, row.line);
             let r: RoomRow = self.row(&t, row);
@@ -1115,7 +1204,7 @@ impl Loader {
         ) else {
             return (out, ids);
         };
-        ids.known = t.has("id");
+        ids.known = t.has("id") && t.dropped == 0;
         for row in &t.rows {
             let at = At::new(COURSES, row.line);
             let r: CourseRow = self.row(&t, row);
@@ -1229,7 +1318,7 @@ impl Loader {
         ) else {
             return (out, ids);
         };
-        ids.known = t.has("id");
+        ids.known = t.has("id") && t.dropped == 0;
         for row in &t.rows {
             let at = At::new(TEACHERS, row.line);
             let r: TeacherRow = self.row(&t, row);
@@ -1299,7 +1388,7 @@ impl Loader {
         ) else {
             return (out, ids);
         };
-        ids.known = t.has("id");
+        ids.known = t.has("id") && t.dropped == 0;
         let mut choice_cols: Vec<(usize, usize)> = t
             .headers
             .iter()

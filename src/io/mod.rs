@@ -5,7 +5,7 @@ pub mod bundle;
 pub mod table;
 pub mod write;
 
-pub use bundle::load;
+pub use bundle::{load, load_from_memory};
 
 /// Parses a boolean cell the way SPEC §1 allows: `yes/no`, `true/false`, `1/0`,
 /// `да/нет` (any case, surrounding spaces ignored). `None` for anything else,

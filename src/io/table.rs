@@ -7,7 +7,8 @@
 //!   (a tie means `,`).
 //! * Line ends: LF or CRLF. Quoted cells may hold delimiters, quotes (`""`) and newlines.
 //! * Header cells are trimmed and lowercased, so `Id`, ` id ` and `ID` all name `id`;
-//!   data cells are trimmed.
+//!   data cells are trimmed. Trimming also drops stray byte-order marks (U+FEFF).
+//! * A quoted cell that is never closed is an error naming the line of its quote.
 //! * Rows whose cells are all empty are skipped. A row with fewer fields than the header,
 //!   or more fields that are not all empty, is an error naming its line.
 //!
@@ -39,6 +40,8 @@ pub const NO_HEADER: &str = "E0005";
 pub const DUPLICATE_COLUMN: &str = "E0006";
 /// The file exists but could not be read (permissions, a directory, …).
 pub const IO_ERROR: &str = "E0008";
+/// A data row repeats the header (files pasted together).
+pub const REPEATED_HEADER: &str = "E0010";
 /// A column that nobody reads (warning; the column is ignored).
 pub const UNKNOWN_COLUMN: &str = "W0201";
 
@@ -55,6 +58,10 @@ pub struct Table {
     pub delimiter: u8,
     /// 1-based line of the header row (1 unless blank lines precede it).
     pub header_line: usize,
+    /// Data rows left out because they could not be read (wrong number of fields, an
+    /// unclosed quote, a repeated header …); each has its own diagnostic. An id may
+    /// hide in such a row, so references into the file cannot be checked.
+    pub dropped: usize,
 }
 
 /// One data row of a [`Table`].
@@ -214,6 +221,13 @@ pub fn decode_text(bytes: &[u8], file_label: &str) -> Result<String, Diagnostic>
             None,
         ));
     }
+    if looks_like_utf16(bytes) {
+        return Err(unreadable(
+            "the file looks like UTF-16 text (a NUL byte beside every letter), which is not supported"
+                .into(),
+            None,
+        ));
+    }
     let text = match std::str::from_utf8(bytes) {
         Ok(s) => s.strip_prefix('\u{feff}').unwrap_or(s).to_owned(),
         Err(_) => {
@@ -250,6 +264,26 @@ pub fn decode_text(bytes: &[u8], file_label: &str) -> Result<String, Diagnostic>
         ));
     }
     Ok(text)
+}
+
+/// UTF-16 without a byte-order mark: in its first bytes, NUL bytes stand in every other
+/// position (the high byte of ASCII letters) and never in the others.
+fn looks_like_utf16(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(256)];
+    let pairs = head.len() / 2;
+    if pairs < 2 {
+        return false;
+    }
+    let zeros = |parity: usize| {
+        head.iter()
+            .skip(parity)
+            .step_by(2)
+            .take(pairs)
+            .filter(|&&b| b == 0)
+            .count()
+    };
+    let (even, odd) = (zeros(0), zeros(1));
+    (odd * 2 >= pairs && even == 0) || (even * 2 >= pairs && odd == 0)
 }
 
 /// 1-based line of byte offset `pos`.
@@ -316,10 +350,63 @@ impl<'t> LineCounter<'t> {
     }
 }
 
+/// A cell without surrounding whitespace or stray byte-order marks (U+FEFF, which
+/// pasting and concatenating Excel files leaves inside a file, invisible).
+fn trim_cell(c: &str) -> &str {
+    c.trim_matches(|ch: char| ch.is_whitespace() || ch == '\u{feff}')
+}
+
+/// Where a quoted cell opens that is never closed, following the csv crate's rules (a
+/// quote is special only at the start of a cell; `""` inside is a quote): the byte
+/// offset where that cell's record starts and the 1-based line of the quote.
+fn unclosed_quote(text: &str, delimiter: u8) -> Option<(usize, usize)> {
+    #[derive(PartialEq)]
+    enum S {
+        CellStart,
+        Cell,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let bytes = text.as_bytes();
+    let (mut state, mut record, mut opened) = (S::CellStart, 0, 0);
+    for (i, &b) in bytes.iter().enumerate() {
+        state = match state {
+            S::Quoted if b == b'"' => S::QuoteInQuoted,
+            S::Quoted => S::Quoted,
+            S::QuoteInQuoted if b == b'"' => S::Quoted,
+            S::CellStart if b == b'"' => {
+                opened = i;
+                S::Quoted
+            }
+            _ if b == b'\n' || b == b'\r' => {
+                record = i + 1;
+                S::CellStart
+            }
+            _ if b == delimiter => S::CellStart,
+            _ => S::Cell,
+        };
+    }
+    (state == S::Quoted).then(|| (record, line_of_byte(bytes, opened)))
+}
+
 /// Splits decoded text into a table (see [`read_table_lenient`] for the result).
 pub fn parse_table(text: &str, file_label: &str) -> Result<(Table, Vec<Diagnostic>), Diagnostic> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let delimiter = detect_delimiter(text);
+    // A quote that never closes swallows the rest of the file into one cell: read only
+    // the records before its record, and say where it opens.
+    let unclosed = unclosed_quote(text, delimiter);
+    let text = unclosed.map_or(text, |(start, _)| &text[..start]);
+    let unclosed = unclosed.map(|(_, line)| {
+        Diagnostic::error(
+            NO_HEADER,
+            file_label,
+            "a quoted cell that starts on this line is never closed, so the rest of the file \
+             would be read as one cell",
+        )
+        .row(line)
+        .hint("add the closing \" after the cell's text (a \" inside a quoted cell is written twice: \"\")")
+    });
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -347,7 +434,7 @@ pub fn parse_table(text: &str, file_label: &str) -> Result<(Table, Vec<Diagnosti
         let line = rec
             .position()
             .map_or(0, |p| lines.line_at(p.byte() as usize));
-        let mut cells: Vec<String> = rec.iter().map(|c| c.trim().to_owned()).collect();
+        let mut cells: Vec<String> = rec.iter().map(|c| trim_cell(c).to_owned()).collect();
         if cells.iter().all(String::is_empty) {
             continue;
         }
@@ -373,6 +460,25 @@ pub fn parse_table(text: &str, file_label: &str) -> Result<(Table, Vec<Diagnosti
         if cells.len() > width && cells[width..].iter().all(String::is_empty) {
             cells.truncate(width);
         }
+        if cells
+            .iter()
+            .map(|c| c.to_lowercase())
+            .eq(hs.iter().cloned())
+        {
+            problems.push(
+                Diagnostic::error(
+                    REPEATED_HEADER,
+                    file_label,
+                    format!("this line repeats the header row (line {header_line})"),
+                )
+                .row(line)
+                .hint(
+                    "were two files pasted together? delete this line (rows after it are read \
+                     as usual)",
+                ),
+            );
+            continue;
+        }
         if cells.len() != width {
             problems.push(
                 Diagnostic::error(
@@ -394,11 +500,12 @@ pub fn parse_table(text: &str, file_label: &str) -> Result<(Table, Vec<Diagnosti
         rows.push(Row { line, cells });
     }
     let Some(headers) = headers else {
-        return Err(
+        return Err(unclosed.unwrap_or_else(|| {
             Diagnostic::error(NO_HEADER, file_label, "the file is empty")
-                .hint("the first line must be the header row with the column names (SPEC §1)"),
-        );
+                .hint("the first line must be the header row with the column names (SPEC §1)")
+        }));
     };
+    problems.extend(unclosed);
     Ok((
         Table {
             file: file_label.to_owned(),
@@ -406,6 +513,8 @@ pub fn parse_table(text: &str, file_label: &str) -> Result<(Table, Vec<Diagnosti
             rows,
             delimiter,
             header_line,
+            // Every problem is a data row left out.
+            dropped: problems.len(),
         },
         problems,
     ))
@@ -498,6 +607,56 @@ mod tests {
         }
         let e = decode_text(b"id,name\nA,\x07bell\n", "t.csv").unwrap_err();
         assert_eq!(e.row, Some(2));
+    }
+
+    #[test]
+    fn unclosed_quote_names_its_line() {
+        let (t, p) = parse("id,name\nA,a\nB,\"b\nC,c\nD,d\n");
+        assert_eq!(t.rows.len(), 1, "only the rows before the quote's record");
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!((p[0].code, p[0].row), (NO_HEADER, Some(3)));
+        // Quotes that close, doubled quotes, quotes inside an unquoted cell: all fine.
+        let (t, p) = parse("id,name\nA,\"a, \"\"x\"\"\nb\"\nB,5\" disk\n");
+        assert!(p.is_empty(), "{p:?}");
+        assert_eq!(t.rows[0].cells[1], "a, \"x\"\nb");
+        assert_eq!(t.rows[1].cells[1], "5\" disk");
+        let e = parse_table("id,\"name\nA,a\n", "t.csv").unwrap_err();
+        assert_eq!((e.code, e.row), (NO_HEADER, Some(1)));
+    }
+
+    #[test]
+    fn repeated_header_is_named_and_left_out() {
+        let (t, p) = parse("id,name\nA,a\n\u{feff}ID, Name\nB,b\n");
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!((p[0].code, p[0].row), (REPEATED_HEADER, Some(3)));
+        let ids: Vec<&str> = t.rows.iter().map(|r| r.cells[0].as_str()).collect();
+        assert_eq!(ids, vec!["A", "B"]);
+        assert_eq!(t.dropped, 1);
+    }
+
+    #[test]
+    fn stray_byte_order_marks_are_trimmed() {
+        let (t, p) = parse("id,\u{feff}name\n\u{feff}A,a\u{feff}\n");
+        assert!(p.is_empty());
+        assert_eq!(t.headers, vec!["id", "name"]);
+        assert_eq!(t.rows[0].cells, vec!["A", "a"]);
+    }
+
+    #[test]
+    fn utf16_without_bom_is_named() {
+        let le: Vec<u8> = "id,name\nA,a\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let be: Vec<u8> = "id,name\n"
+            .encode_utf16()
+            .flat_map(u16::to_be_bytes)
+            .collect();
+        for bytes in [le, be] {
+            let e = decode_text(&bytes, "t.csv").unwrap_err();
+            assert_eq!(e.code, UNREADABLE);
+            assert!(e.message.contains("UTF-16"), "{}", e.message);
+        }
     }
 
     #[test]

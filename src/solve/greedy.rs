@@ -5,10 +5,11 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use crate::model::{RoomId, StudentId, TeacherId};
-use crate::plan::{day_fits, Group, Mode, Plan, Stay};
+use crate::model::{RoomId, SchoolId, StudentId, TeacherId};
+use crate::plan::{day_fits_with, Group, Mode, Plan, Stay};
 
-use super::prep::{Offer, Prep};
+use super::prep::{stay_alone_fits, Offer, Prep};
+use super::Limit;
 
 struct State {
     room_busy: Vec<u64>,
@@ -35,19 +36,53 @@ fn with_stay(stays: &[Stay], s: Stay) -> Vec<Stay> {
     v
 }
 
-/// Builds a greedy plan over all candidate offers: the best (most placements, then
-/// lowest rank sum) of four runs: seating students into their first `wants` choices
-/// before alternates or counting every choice alike, and breaking ties by less travel
-/// or by the offers' order.
-pub fn greedy(prep: &Prep) -> Plan {
-    let key = |p: &Plan| (Reverse(p.placements()), p.rank_sum(prep.net));
-    [(true, true), (true, false), (false, true), (false, false)]
-        .into_iter()
-        .map(|(first_wants_first, travel_ties)| {
-            greedy_over(prep, &prep.offers, first_wants_first, travel_ties)
+/// How one greedy run breaks ties and orders choices.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Variant {
+    /// Seat students into their first `wants` choices before alternates.
+    pub first_wants_first: bool,
+    /// Ties between offers: 0 to the lower offer index, 1 to the higher, any other
+    /// value to a fixed pseudo-random order seeded by it.
+    pub ties: u64,
+}
+
+/// The four basic variants.
+pub const VARIANTS: [Variant; 4] = [
+    Variant {
+        first_wants_first: true,
+        ties: 0,
+    },
+    Variant {
+        first_wants_first: true,
+        ties: 1,
+    },
+    Variant {
+        first_wants_first: false,
+        ties: 0,
+    },
+    Variant {
+        first_wants_first: false,
+        ties: 1,
+    },
+];
+
+/// `n` variants: the four basic ones, then seeded tie orders (deterministic).
+pub fn variants(n: usize) -> Vec<Variant> {
+    (0..n)
+        .map(|i| match VARIANTS.get(i) {
+            Some(&v) => v,
+            None => Variant {
+                first_wants_first: i % 2 == 0,
+                ties: 2 + i as u64,
+            },
         })
-        .min_by_key(key)
-        .unwrap_or_default()
+        .collect()
+}
+
+/// One greedy plan over all candidate offers (see [`Variant`]).
+/// At `limit` it stops opening groups and returns the (valid) plan so far.
+pub fn greedy_variant(prep: &Prep, v: Variant, limit: Option<&Limit>) -> Plan {
+    greedy_over(prep, &prep.offers, v, limit)
 }
 
 /// Seats students greedily into fixed group slots (each slot used at most once).
@@ -64,12 +99,12 @@ pub fn greedy_into(prep: &Prep, slots: &[Group]) -> Plan {
             teachers: vec![g.teacher],
         })
         .collect();
-    greedy_over(prep, &offers, true, true)
+    greedy_over(prep, &offers, VARIANTS[0], None)
 }
 
 /// Repeatedly opens the offer (with a free room and teacher) that seats the most
 /// students who can still take it, preferring in-person and less travel.
-fn greedy_over(prep: &Prep, offers: &[Offer], first_wants_first: bool, travel_ties: bool) -> Plan {
+fn greedy_over(prep: &Prep, offers: &[Offer], v: Variant, limit: Option<&Limit>) -> Plan {
     let net = prep.net;
     let ns = net.students.len();
     let mut st = State {
@@ -81,73 +116,109 @@ fn greedy_over(prep: &Prep, offers: &[Offer], first_wants_first: bool, travel_ti
         student_stays: vec![Vec::new(); ns],
         student_taken: vec![Vec::new(); ns],
     };
-    // Students who chose each course (admissible), in id order.
-    let mut choosers: Vec<Vec<StudentId>> = vec![Vec::new(); net.courses.len()];
+    // Students who chose each course (admissible), per home school, in id order.
+    let ns_schools = net.schools.len();
+    let mut choosers: Vec<Vec<Vec<StudentId>>> =
+        vec![vec![Vec::new(); ns_schools]; net.courses.len()];
     for (s, adm) in prep.admissible.iter().enumerate() {
+        let home = net.students[s].school.idx();
         for c in adm {
-            choosers[c.idx()].push(StudentId::from(s));
+            choosers[c.idx()][home].push(StudentId::from(s));
         }
     }
+    // Per offer: the home schools whose students could take it (all for distance).
+    let homes: Vec<Vec<SchoolId>> = offers
+        .iter()
+        .map(|o| {
+            (0..ns_schools)
+                .map(SchoolId::from)
+                .filter(|&h| {
+                    !choosers[o.course.idx()][h.idx()].is_empty()
+                        && (o.mode == Mode::Distance
+                            || stay_alone_fits(net, &prep.tt, h, o.stay_for(net, h)))
+                })
+                .collect()
+        })
+        .collect();
     let mut plan = Plan::default();
     // While true, only choices within a student's first `wants` count.
-    let mut wanted_only = first_wants_first;
+    let mut wanted_only = v.first_wants_first;
     // Lazy greedy: how many students an offer seats (and whether in person) can only
     // fall as rooms, teachers and students fill up, so a stale key bounds the fresh
-    // one. Re-evaluating every offer whose stale key reaches the best fresh key gives
-    // exactly the eager choice (ties by less travel, then by the offers' order).
-    let fill = |st: &State, wanted_only: bool| -> BinaryHeap<(Key, Reverse<usize>)> {
-        (0..offers.len())
-            .filter_map(|oi| {
-                evaluate(prep, &choosers, st, &offers[oi], wanted_only, travel_ties)
-                    .map(|(sc, _)| ((sc.0, sc.1), Reverse(oi)))
-            })
-            .collect()
+    // one. The top offer is re-evaluated; if its fresh key still reaches the next
+    // stale key it is the best and opens, otherwise it goes back with its fresh key.
+    // Ties go to the lower offer index, so the result is deterministic.
+    let tie = |oi: usize| match v.ties {
+        0 => -(oi as i64),
+        1 => oi as i64,
+        seed => (splitmix(seed.wrapping_mul(0x9E37_79B9).wrapping_add(oi as u64)) >> 1) as i64,
     };
-    let mut heap = fill(&st, wanted_only);
+    // Every offer starts with an optimistic key: everyone within reach who chose the
+    // course, up to the largest group it could hold. Only offers that reach the top of
+    // the heap are evaluated.
+    let optimistic: Vec<(Key, i64, usize)> = offers
+        .iter()
+        .enumerate()
+        .map(|(oi, o)| {
+            let course = &net.courses[o.course.idx()];
+            let reach: usize = homes[oi]
+                .iter()
+                .map(|h| choosers[o.course.idx()][h.idx()].len())
+                .sum();
+            let cap = match o.mode {
+                Mode::InPerson => o
+                    .rooms
+                    .iter()
+                    .map(|r| net.rooms[r.idx()].capacity)
+                    .max()
+                    .unwrap_or(0)
+                    .min(course.max_group),
+                Mode::Distance => course.max_group,
+            } as usize;
+            ((reach.min(cap), o.mode == Mode::InPerson), tie(oi), oi)
+        })
+        .collect();
+    let mut heap: BinaryHeap<(Key, i64, usize)> = optimistic.iter().copied().collect();
     loop {
-        let mut best: Option<(Score, usize, Group)> = None;
-        let mut fresh: Vec<(Key, Reverse<usize>)> = Vec::new();
-        while let Some(&(key, Reverse(oi))) = heap.peek() {
-            if best.as_ref().is_some_and(|(bs, _, _)| key < (bs.0, bs.1)) {
-                break;
-            }
-            heap.pop();
+        if limit.is_some_and(|l| l.reached()) {
+            break;
+        }
+        let mut opened = false;
+        while let Some((_, _, oi)) = heap.pop() {
             // Resources only get used up within a pass: an offer that cannot open now
             // never can again in this pass.
-            let Some((score, g)) =
-                evaluate(prep, &choosers, &st, &offers[oi], wanted_only, travel_ties)
+            let Some((key, g)) =
+                evaluate(prep, &choosers, &homes[oi], &st, &offers[oi], wanted_only)
             else {
                 continue;
             };
-            fresh.push(((score.0, score.1), Reverse(oi)));
-            let better = best
-                .as_ref()
-                .is_none_or(|(bs, bi, _)| (score, Reverse(oi)) > (*bs, Reverse(*bi)));
-            if better {
-                best = Some((score, oi, g));
-            }
-        }
-        heap.extend(fresh);
-        match best {
-            Some((_, _, g)) => {
+            let item = (key, tie(oi), oi);
+            let best = heap
+                .peek()
+                .is_none_or(|next| (item.0, item.1) >= (next.0, next.1));
+            heap.push(item);
+            if best {
                 commit(prep, &mut st, &g, g.room, g.teacher);
                 plan.groups.push(g);
+                opened = true;
+                break;
             }
-            None if wanted_only => {
-                wanted_only = false;
-                heap = fill(&st, wanted_only);
-            }
-            None => break,
+        }
+        if opened {
+            continue;
+        }
+        if wanted_only {
+            wanted_only = false;
+            heap = optimistic.iter().copied().collect();
+        } else {
+            break;
         }
     }
     plan.canonicalize();
     plan
 }
 
-/// (students seated, in person, − travel minutes): higher is better.
-type Score = (usize, bool, i64);
-
-/// The part of [`Score`] that can only fall as the plan fills.
+/// (students seated, in person): higher is better. It can only fall as the plan fills.
 type Key = (usize, bool);
 
 /// The group `o` would open now: a free room (the largest), a free teacher who can fit
@@ -155,12 +226,12 @@ type Key = (usize, bool);
 /// choices first, up to the room's capacity. `None` when it cannot reach its minimum.
 fn evaluate(
     prep: &Prep,
-    choosers: &[Vec<StudentId>],
+    choosers: &[Vec<Vec<StudentId>>],
+    homes: &[SchoolId],
     st: &State,
     o: &Offer,
     wanted_only: bool,
-    travel_ties: bool,
-) -> Option<(Score, Group)> {
+) -> Option<(Key, Group)> {
     let net = prep.net;
     let tt = &prep.tt;
     let course = &net.courses[o.course.idx()];
@@ -187,17 +258,18 @@ fn evaluate(
             let ti = t.idx();
             st.teacher_busy[ti] & m == 0
                 && st.teacher_load[ti] + o.len <= net.teachers[ti].max_periods
-                && day_fits(
+                && day_fits_with(
                     net,
                     tt,
                     net.teachers[ti].school,
-                    &with_stay(&st.teacher_stays[ti], tstay),
+                    &st.teacher_stays[ti],
+                    tstay,
                 )
         })
         .min_by_key(|t| (tt.get(net.teachers[t.idx()].school, o.host), *t))?;
-    let mut eligible: Vec<(usize, StudentId)> = choosers[o.course.idx()]
+    let mut eligible: Vec<(usize, StudentId)> = homes
         .iter()
-        .copied()
+        .flat_map(|h| choosers[o.course.idx()][h.idx()].iter().copied())
         .filter(|s| {
             let si = s.idx();
             let stu = &net.students[si];
@@ -205,11 +277,12 @@ fn evaluate(
                 && st.student_taken[si].len() < stu.wants
                 && (!wanted_only || stu.rank_of(o.course).is_some_and(|r| r <= stu.wants))
                 && !st.student_taken[si].contains(&o.course)
-                && day_fits(
+                && day_fits_with(
                     net,
                     tt,
                     stu.school,
-                    &with_stay(&st.student_stays[si], o.stay_for(net, stu.school)),
+                    &st.student_stays[si],
+                    o.stay_for(net, stu.school),
                 )
         })
         .map(|s| (net.students[s.idx()].rank_of(o.course).unwrap_or(99), s))
@@ -219,20 +292,7 @@ fn evaluate(
     }
     eligible.sort();
     eligible.truncate(cap);
-    let travel: i64 = eligible
-        .iter()
-        .map(|(_, s)| match o.mode {
-            Mode::InPerson => tt.get(net.students[s.idx()].school, o.host).unwrap_or(0) as i64,
-            Mode::Distance => 0,
-        })
-        .sum::<i64>()
-        + tt.get(net.teachers[teacher.idx()].school, o.host)
-            .unwrap_or(0) as i64;
-    let score = (
-        eligible.len(),
-        o.mode == Mode::InPerson,
-        if travel_ties { -travel } else { 0 },
-    );
+    let score = (eligible.len(), o.mode == Mode::InPerson);
     Some((
         score,
         o.group(
@@ -241,6 +301,14 @@ fn evaluate(
             eligible.into_iter().map(|(_, s)| s).collect(),
         ),
     ))
+}
+
+/// splitmix64's output function: a fixed pseudo-random permutation of `u64`.
+fn splitmix(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 fn commit(prep: &Prep, st: &mut State, g: &Group, room: RoomId, teacher: TeacherId) {

@@ -2,11 +2,14 @@
 //! (who sits where, exact) → the better of that and the sectioned greedy plan.
 
 pub mod greedy;
+pub mod improve;
 pub mod lp;
 pub mod prep;
 pub mod section;
 pub mod stage1;
 
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::model::Network;
@@ -50,6 +53,28 @@ pub struct SolveOptions {
     pub weights: Weights,
     /// Print solver logs.
     pub verbose: bool,
+    /// Set (by a Ctrl-C handler, say) to stop early with the best plan so far. A MIP
+    /// stage that is running finishes first (at its share of the time limit).
+    pub stop: Option<Arc<AtomicBool>>,
+}
+
+/// When a stage must stop: a deadline, or a stop flag set from outside.
+#[derive(Clone, Debug)]
+pub struct Limit {
+    pub deadline: Instant,
+    pub stop: Option<Arc<AtomicBool>>,
+}
+
+impl Limit {
+    pub fn reached(&self) -> bool {
+        Instant::now() >= self.deadline || self.stopped()
+    }
+
+    pub fn stopped(&self) -> bool {
+        self.stop
+            .as_ref()
+            .is_some_and(|s| s.load(std::sync::atomic::Ordering::Relaxed))
+    }
 }
 
 impl Default for SolveOptions {
@@ -59,6 +84,7 @@ impl Default for SolveOptions {
             threads: 1,
             weights: Weights::default(),
             verbose: false,
+            stop: None,
         }
     }
 }
@@ -90,9 +116,20 @@ pub struct SolveOutcome {
     pub solve_seconds: f64,
     /// What each stage did, for the log.
     pub notes: Vec<String>,
+    /// The solve was stopped from outside (see [`SolveOptions::stop`]).
+    pub interrupted: bool,
 }
 
 /// Plans the profile day of `net`.
+///
+/// 1. Four greedy plans (see [`greedy`]), each improved by local search ([`improve`]);
+///    they run in parallel on `opts.threads` threads and the best is kept. Both steps
+///    are deterministic, so the plan does not depend on the number of threads.
+/// 2. Stage 2 ([`section`]) re-seats every student exactly in the best plan's groups
+///    when that model is small enough to finish, and local search runs once more.
+/// 3. The bound: every student's choices that some candidate group could serve them
+///    ([`Prep::bound`]), tightened by the stage-1 relaxation ([`stage1`]) if time is
+///    left.
 pub fn solve(net: &Network, opts: &SolveOptions, progress: &dyn Fn(&str)) -> SolveOutcome {
     let t0 = Instant::now();
     let end = t0 + Duration::from_secs_f64(opts.time_limit.max(0.0));
@@ -107,126 +144,146 @@ pub fn solve(net: &Network, opts: &SolveOptions, progress: &dyn Fn(&str)) -> Sol
     progress("preparing students and candidate groups");
     let prep = Prep::new(net);
     notes.push(format!(
-        "{} students in {} stage-1 units ({:?}), {} candidate groups",
+        "{} students, {} candidate groups ({:.2} s)",
         net.students.len(),
-        prep.units.len(),
-        prep.granularity,
-        prep.offers.len()
+        prep.offers.len(),
+        t0.elapsed().as_secs_f64()
     ));
-    let settings = |deadline: Instant, abs_gap: f64| MipSettings {
-        deadline,
-        threads: opts.threads,
-        abs_gap,
-        rel_gap: 1e-4,
-        verbose: opts.verbose,
+    progress("greedy plans and local search");
+    let t1 = Instant::now();
+    let ls_limit = Limit {
+        deadline: left(0.6),
+        stop: opts.stop.clone(),
     };
-    progress("greedy plan");
-    let greedy_plan = greedy::greedy(&prep);
-    let greedy_placements = greedy_plan.placements();
-    notes.push(format!("greedy: {greedy_placements} placements"));
-    let mut candidates = vec![greedy_plan.clone()];
-    let mut bound = prep.trivial_bound() as f64;
-    // The greedy groups re-seated exactly: usually the biggest single gain, so first.
-    progress("stage 2: seating students in the greedy groups");
-    let greedy_slots = strip(&greedy_plan);
-    seat(
-        &prep,
-        opts,
-        "greedy groups",
-        &greedy_slots,
-        Some(&greedy_plan),
-        settings(left(0.25), 0.999),
-        settings(left(0.40), 1.0),
-        &mut notes,
-        &mut candidates,
-    );
-    progress("stage 1: which groups open");
-    match stage1::solve(
-        &prep,
-        &greedy_plan,
-        &opts.weights,
-        settings(left(0.25), 0.999),
-        // The whole-network model serves its bound; the re-timing below does the
-        // fine work, so no second phase here.
-        settings(left(0.0), 1.0),
-    ) {
-        Ok(s1) => {
-            if s1.bound.is_finite() {
-                bound = bound.min((s1.bound + 1e-6).floor());
-            }
-            notes.push(format!(
-                "stage 1: {} placements, bound {}, {:?}, {} groups",
-                s1.placements,
-                bound,
-                s1.status,
-                s1.slots.len()
-            ));
-            if !s1.slots.is_empty() && !same_groups(&s1.slots, &greedy_slots) {
-                progress("stage 2: seating students in the stage-1 groups");
-                seat(
-                    &prep,
-                    opts,
-                    "stage-1 groups",
-                    &s1.slots,
-                    None,
-                    settings(left(0.25), 0.999),
-                    settings(left(0.4), 1.0),
-                    &mut notes,
-                    &mut candidates,
-                );
-            }
-        }
-        Err(e) => notes.push(format!("stage 1 failed: {e}")),
-    }
-    let travel = |p: &Plan| crate::report::student_travel_minutes(net, &prep.tt, p);
+    let stopped = || ls_limit.stopped();
+    // The greedy plans may use the whole time limit: without one there is no plan.
+    let greedy_limit = Limit {
+        deadline: end,
+        stop: opts.stop.clone(),
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads.max(1) as usize)
+        .build();
+    let run = || -> Vec<(Plan, Plan, improve::Stats, f64, f64)> {
+        use rayon::prelude::*;
+        greedy::variants(starts(net.students.len()))
+            .par_iter()
+            .map(|&v| {
+                let t = Instant::now();
+                let g = greedy::greedy_variant(&prep, v, Some(&greedy_limit));
+                let tg = t.elapsed().as_secs_f64();
+                let (p, st) = improve::improve(&prep, &g, &ls_limit);
+                (g, p, st, tg, t.elapsed().as_secs_f64() - tg)
+            })
+            .collect()
+    };
+    let runs = match &pool {
+        Ok(pool) => pool.install(run),
+        Err(_) => run(),
+    };
     let key = |p: &Plan| {
         (
             std::cmp::Reverse(p.placements()),
             p.rank_sum(net),
-            travel(p),
+            crate::report::student_travel_minutes(net, &prep.tt, p),
         )
     };
-    let mut best = candidates.into_iter().min_by_key(key).unwrap_or_default();
-    // Neighbourhood: keep the best plan's (course, host) pairs and let a finer model
-    // re-time and re-staff them and re-seat every cohort exactly.
-    if !best.groups.is_empty() {
-        progress("re-timing the best plan's groups");
-        let pairs: Vec<_> = best.groups.iter().map(|g| (g.course, g.school)).collect();
-        let sub = prep.restricted(|o| pairs.contains(&(o.course, o.host)));
-        let improved = stage1::solve(
-            &sub,
-            &best,
+    let greedy_placements = runs.iter().map(|r| r.0.placements()).max().unwrap_or(0);
+    for (i, (g, p, st, tg, ts)) in runs.iter().enumerate().take(VARIANTS_NOTED) {
+        notes.push(format!(
+            "greedy {} ({tg:.2} s) → local search ({ts:.2} s): {} → {} placements, rank sum {} ({} seated, {} opened, {} moved, {} better ranks)",
+            i + 1,
+            g.placements(),
+            p.placements(),
+            p.rank_sum(net),
+            st.inserted,
+            st.opened,
+            st.moved_groups,
+            st.better_rank
+        ));
+    }
+    if runs.len() > VARIANTS_NOTED {
+        let more = &runs[VARIANTS_NOTED..];
+        let lo = more.iter().map(|r| r.1.placements()).min().unwrap_or(0);
+        let hi = more.iter().map(|r| r.1.placements()).max().unwrap_or(0);
+        notes.push(format!(
+            "{} more greedy starts with other tie orders → local search: {lo}–{hi} placements",
+            more.len()
+        ));
+    }
+    let mut best = runs
+        .into_iter()
+        .map(|r| r.1)
+        .min_by_key(|p| key(p))
+        .unwrap_or_default();
+    notes.push(format!(
+        "greedy and local search took {:.2} s",
+        t1.elapsed().as_secs_f64()
+    ));
+    if ls_limit.reached() && !stopped() {
+        notes.push("local search stopped at the time limit: another run may differ".into());
+    }
+    let settings = |deadline: Instant, abs_gap: f64| MipSettings {
+        deadline,
+        threads: 1,
+        abs_gap,
+        rel_gap: 1e-4,
+        verbose: opts.verbose,
+    };
+    let slots = strip(&best);
+    if !slots.is_empty() && !stopped() && section::columns(&prep, &slots) <= SECTION_LIMIT {
+        progress("stage 2: seating students exactly in the best groups");
+        match section::section(
+            &prep,
+            &slots,
+            Some(&best),
             &opts.weights,
-            settings(left(0.25), 0.999),
-            settings(left(0.5), 1.0),
-        )
-        .and_then(|s1| {
-            section::section(
-                &prep,
-                &s1.slots,
-                None,
-                &opts.weights,
-                settings(left(0.5), 0.999),
-                settings(left(0.97), 1.0),
-            )
-        });
-        match improved {
-            Ok((plan, _)) => {
+            settings(left(0.4), 0.999),
+            settings(left(0.6), 1.0),
+        ) {
+            Ok((plan, optimal)) => {
+                let limit = Limit {
+                    deadline: left(0.5),
+                    stop: opts.stop.clone(),
+                };
+                let (plan, _) = improve::improve(&prep, &plan, &limit);
                 notes.push(format!(
-                    "re-timed ({} candidate groups, {:?} units): {} placements, rank sum {}",
-                    sub.offers.len(),
-                    sub.granularity,
+                    "stage 2 and local search: {} placements, rank sum {}{}",
                     plan.placements(),
-                    plan.rank_sum(net)
+                    plan.rank_sum(net),
+                    if optimal {
+                        ""
+                    } else {
+                        " (stage 2 stopped at its limit)"
+                    }
                 ));
                 if key(&plan) < key(&best) {
                     best = plan;
                 }
             }
-            Err(e) => notes.push(format!("re-timing failed: {e}")),
+            Err(e) => notes.push(format!("stage 2 failed: {e}")),
         }
     }
+    let mut bound = prep.bound() as f64;
+    notes.push(format!("bound from the reachable choices: {bound}"));
+    if (best.placements() as f64) < bound && !stopped() && prep.unit_offer_pairs() <= STAGE1_LIMIT {
+        progress("stage 1: proving a bound");
+        let cap = Instant::now() + Duration::from_secs_f64(0.1 * opts.time_limit.max(0.0));
+        match stage1::bound(&prep, &best, settings(left(0.9).min(cap), 0.999)) {
+            Ok(b) if b.is_finite() => {
+                bound = bound.min((b + 1e-6).floor());
+                notes.push(format!("stage-1 relaxation: bound {bound}"));
+            }
+            Ok(_) => notes.push("stage-1 relaxation: no bound within the time limit".into()),
+            Err(e) => notes.push(format!("stage 1 failed: {e}")),
+        }
+    }
+    let interrupted = stopped();
+    if interrupted {
+        notes.push("interrupted: the plan is the best found until then".into());
+    }
     let plan = best;
+    bound = bound.max(plan.placements() as f64);
     let status = if plan.placements() as f64 >= bound {
         Status::Optimal
     } else {
@@ -239,45 +296,27 @@ pub fn solve(net: &Network, opts: &SolveOptions, progress: &dyn Fn(&str)) -> Sol
         greedy_placements,
         solve_seconds: t0.elapsed().as_secs_f64(),
         notes,
+        interrupted,
     }
 }
 
-/// Stage 2 on one set of groups; the plan joins the candidates.
-#[allow(clippy::too_many_arguments)]
-fn seat(
-    prep: &Prep,
-    opts: &SolveOptions,
-    what: &str,
-    slots: &[Group],
-    start: Option<&Plan>,
-    phase1: MipSettings,
-    phase2: MipSettings,
-    notes: &mut Vec<String>,
-    candidates: &mut Vec<Plan>,
-) {
-    match section::section(prep, slots, start, &opts.weights, phase1, phase2) {
-        Ok((plan, optimal)) => {
-            notes.push(format!(
-                "stage 2 on {what}: {} placements, rank sum {}{}",
-                plan.placements(),
-                plan.rank_sum(prep.net),
-                if optimal { " (optimal)" } else { "" }
-            ));
-            candidates.push(plan);
-        }
-        Err(e) => notes.push(format!("stage 2 on {what} failed: {e}")),
-    }
+/// How many greedy starts (each improved by local search) a network of `students`
+/// gets: 44 at 1,000 students or fewer, 4 from 40,000. A count, not a time, so that the
+/// plan does not depend on the machine.
+fn starts(students: usize) -> usize {
+    4 + (40_000 / students.max(1)).min(40)
 }
 
-/// Whether two lists hold the same groups (members aside), in any order.
-fn same_groups(a: &[Group], b: &[Group]) -> bool {
-    let key = |g: &Group| (g.course, g.school, g.room, g.teacher, g.first, g.mode);
-    let mut ka: Vec<_> = a.iter().map(key).collect();
-    let mut kb: Vec<_> = b.iter().map(key).collect();
-    ka.sort();
-    kb.sort();
-    ka == kb
-}
+/// Stage 2 runs only below this many pattern columns (it must finish to be worth it).
+const SECTION_LIMIT: usize = 20_000;
+
+/// Stage 1 (for its bound) runs only below this many (unit, offer) pairs, for at most a
+/// tenth of the time limit: on bigger networks its relaxation has not once been tighter
+/// than [`Prep::bound`] in our measurements, and it costs the whole time limit.
+const STAGE1_LIMIT: usize = 20_000;
+
+/// Greedy starts listed one by one in the notes (the rest are summed up).
+const VARIANTS_NOTED: usize = 4;
 
 fn strip(plan: &Plan) -> Vec<Group> {
     plan.groups

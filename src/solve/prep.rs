@@ -163,13 +163,6 @@ impl<'a> Prep<'a> {
         Self::with_offers(net, tt, admissible, offers)
     }
 
-    /// The same network with only the offers `keep` accepts: a neighbourhood for the
-    /// optimiser (its bound is not a bound of the whole problem).
-    pub fn restricted(&self, keep: impl Fn(&Offer) -> bool) -> Prep<'a> {
-        let offers = self.offers.iter().filter(|o| keep(o)).cloned().collect();
-        Self::with_offers(self.net, self.tt.clone(), self.admissible.clone(), offers)
-    }
-
     fn with_offers(
         net: &'a Network,
         tt: TravelTimes,
@@ -213,9 +206,37 @@ impl<'a> Prep<'a> {
             .sum()
     }
 
-    /// Upper bound on placements that needs no solve.
-    pub fn trivial_bound(&self) -> usize {
-        self.units.iter().map(|u| u.cap).sum()
+    /// Upper bound on placements that needs no solve: per student, `wants` or the
+    /// number of their admissible choices that some candidate group could serve them
+    /// (a distance group, or an in-person group they can reach and come back from),
+    /// whichever is smaller. Every placement needs such a group, so this is a proven
+    /// bound.
+    pub fn bound(&self) -> usize {
+        let net = self.net;
+        // (home, course) → served by some offer.
+        let ns = net.schools.len();
+        let mut served = vec![false; ns * net.courses.len()];
+        for o in &self.offers {
+            for h in 0..ns {
+                let home = SchoolId::from(h);
+                if o.mode == Mode::Distance
+                    || stay_alone_fits(net, &self.tt, home, o.stay_for(net, home))
+                {
+                    served[o.course.idx() * ns + h] = true;
+                }
+            }
+        }
+        net.students
+            .iter()
+            .zip(&self.admissible)
+            .map(|(st, adm)| {
+                let n = adm
+                    .iter()
+                    .filter(|c| served[c.idx() * ns + st.school.idx()])
+                    .count();
+                n.min(st.wants)
+            })
+            .sum()
     }
 }
 

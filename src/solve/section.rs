@@ -96,6 +96,14 @@ fn patterns(prep: &Prep, sec: &Section, slots: &[Group]) -> Vec<Vec<usize>> {
     out
 }
 
+/// How many pattern columns stage 2 would have over `slots`.
+pub fn columns(prep: &Prep, slots: &[Group]) -> usize {
+    sections(prep)
+        .iter()
+        .map(|sec| patterns(prep, sec, slots).len())
+        .sum()
+}
+
 struct Model {
     y: Vec<Vec<(Vec<usize>, Variable)>>,
     open: Vec<Variable>,

@@ -11,11 +11,10 @@ use std::collections::HashMap;
 use good_lp::{Expression, Variable};
 
 use crate::model::{Minute, Network, Period, RoomId, SchoolId, TeacherId};
-use crate::plan::{Group, Mode, Plan};
+use crate::plan::{Mode, Plan};
 
-use super::lp::{sum, Mip, MipResult, MipSettings, MipStatus};
+use super::lp::{sum, Mip, MipSettings};
 use super::prep::{stay_alone_fits, Prep, Unit};
-use super::Weights;
 
 /// Something a person does in the day in the stage-1 model: a variable with a place and
 /// a time window.
@@ -40,16 +39,6 @@ struct Vars {
     xd: HashMap<(usize, Period), Vec<(usize, Variable)>>,
     /// Total placements expression parts.
     all_x: Vec<Variable>,
-}
-
-/// The outcome of stage 1.
-pub struct Stage1 {
-    /// Group slots (members empty).
-    pub slots: Vec<Group>,
-    pub status: MipStatus,
-    /// Proven upper bound on placements.
-    pub bound: f64,
-    pub placements: f64,
 }
 
 fn build(prep: &Prep, mip: &mut Mip, start_from: Option<&Plan>) -> Vars {
@@ -349,104 +338,12 @@ fn set_start(prep: &Prep, mip: &mut Mip, v: &Vars, plan: &Plan) {
     }
 }
 
-fn secondary_objective(prep: &Prep, v: &Vars, weights: &Weights) -> Expression {
-    let net = prep.net;
-    let tt = &prep.tt;
-    let mut obj = Expression::default();
-    for (oi, o) in prep.offers.iter().enumerate() {
-        for &(k, var) in &v.x[oi] {
-            let u = &prep.units[k];
-            let p = u.pos(o.course).unwrap_or(0);
-            let rank = u.rank_cost[p] as f64 / u.demand[p].max(1) as f64;
-            let travel = 2.0 * tt.get(u.home, o.host).unwrap_or(0) as f64;
-            obj += (weights.rank * rank + weights.student_minute * travel) * var;
-        }
-        for &(t, var) in &v.w[oi] {
-            let travel = 2.0 * tt.get(net.teachers[t.idx()].school, o.host).unwrap_or(0) as f64;
-            obj += (weights.teacher_minute * travel + weights.group) * var;
-        }
-    }
-    let mut keys: Vec<_> = v.xd.keys().copied().collect();
-    keys.sort();
-    for key in keys {
-        for &(k, var) in &v.xd[&key] {
-            let u = &prep.units[k];
-            let p = u.pos(crate::model::CourseId::from(key.0)).unwrap_or(0);
-            let rank = u.rank_cost[p] as f64 / u.demand[p].max(1) as f64;
-            obj += (weights.rank * rank + weights.distance) * var;
-        }
-    }
-    obj
-}
-
-/// Solves stage 1 in two phases: most placements, then (placements fixed) the
-/// secondary objective.
-pub fn solve(
-    prep: &Prep,
-    start: &Plan,
-    weights: &Weights,
-    phase1: MipSettings,
-    phase2: MipSettings,
-) -> Result<Stage1, String> {
+/// The stage-1 relaxation's proven upper bound on placements (its MIP dual bound when
+/// the deadline comes, `inf` when it has none). `start`, a valid plan, is its MIP start.
+pub fn bound(prep: &Prep, start: &Plan, settings: MipSettings) -> Result<f64, String> {
     let mut mip = Mip::new();
     let v = build(prep, &mut mip, Some(start));
     let obj = sum(&v.all_x);
-    let r1 = mip.solve(obj, true, &phase1, true)?;
-    if r1.values.is_empty() {
-        return Ok(Stage1 {
-            slots: Vec::new(),
-            status: r1.status,
-            bound: r1.dual_bound,
-            placements: 0.0,
-        });
-    }
-    let placements = r1.objective.round();
-    let bound = r1.dual_bound;
-    let mut best = r1;
-    let mut status = best.status;
-    if phase2.seconds_left() > 0.5 {
-        let mut mip2 = Mip::new();
-        let v2 = build(prep, &mut mip2, None);
-        mip2.set_start_all(&best.values);
-        mip2.add(sum(&v2.all_x).geq(placements));
-        let obj2 = secondary_objective(prep, &v2, weights);
-        if let Ok(r2) = mip2.solve(obj2, false, &phase2, true) {
-            if !r2.values.is_empty() {
-                best = r2;
-            }
-        }
-        status = if status == MipStatus::Optimal {
-            MipStatus::Optimal
-        } else {
-            MipStatus::Feasible
-        };
-    }
-    Ok(Stage1 {
-        slots: slots_of(prep, &v, &best),
-        status,
-        bound,
-        placements,
-    })
-}
-
-fn slots_of(prep: &Prep, v: &Vars, r: &MipResult) -> Vec<Group> {
-    let net = prep.net;
-    let mut slots = Vec::new();
-    for (oi, o) in prep.offers.iter().enumerate() {
-        let mut rooms: Vec<RoomId> = v.g[oi]
-            .iter()
-            .filter(|(_, var)| r.int(*var) > 0)
-            .map(|(rm, _)| *rm)
-            .collect();
-        let teachers: Vec<TeacherId> = v.w[oi]
-            .iter()
-            .filter(|(_, var)| r.int(*var) > 0)
-            .map(|(t, _)| *t)
-            .collect();
-        rooms.sort_by_key(|rm| (std::cmp::Reverse(net.rooms[rm.idx()].capacity), *rm));
-        for (room, teacher) in rooms.into_iter().zip(teachers) {
-            slots.push(o.group(room, teacher, Vec::new()));
-        }
-    }
-    slots
+    let r = mip.solve(obj, true, &settings, true)?;
+    Ok(r.dual_bound)
 }
