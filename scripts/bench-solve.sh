@@ -7,6 +7,8 @@
 #   --big           also run city 60 schools / 6000 students / 80 courses
 #   --growth        instead: rural networks of 500 … 16000 students (about 67 students
 #                   per school, 30 courses): how time grows with size
+#   --region N      instead: N rural districts (15 schools, 1000 students, 30 courses,
+#                   seeds 1..N) solved together by `profnet solve-many`
 #   --time-limit S  profnet solve --time-limit (default 120)
 #   --threads N     profnet solve --threads (default: profnet's own default)
 #   --work DIR      where bundles and plans go (default: a fresh temporary directory)
@@ -20,6 +22,7 @@ cd "$(dirname "$0")/.."
 
 big=0
 growth=0
+region=0
 time_limit=120
 threads=""
 work=""
@@ -28,6 +31,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --big) big=1 ;;
         --growth) growth=1 ;;
+        --region) region="$2"; shift ;;
         --time-limit) time_limit="$2"; shift ;;
         --time-limit=*) time_limit="${1#*=}" ;;
         --threads) threads="$2"; shift ;;
@@ -35,7 +39,7 @@ while [ $# -gt 0 ]; do
         --work) work="$2"; keep=1; shift ;;
         --work=*) work="${1#*=}"; keep=1 ;;
         --keep) keep=1 ;;
-        -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "bench-solve: unknown argument '$1' (try --help)" >&2; exit 2 ;;
     esac
     shift
@@ -92,6 +96,49 @@ fi
 thread_args=()
 if [ -n "$threads" ]; then
     thread_args=(--threads "$threads")
+fi
+
+if [ "$region" -gt 0 ]; then
+    dir="$work/region-$region"
+    rm -rf "$dir" "$dir-plans"
+    mkdir -p "$dir"
+    for i in $(seq 1 "$region"); do
+        "$bin" generate --family rural --schools 15 --students 1000 --courses 30 \
+            --seed "$i" --out "$dir/district-$(printf %02d "$i")" >/dev/null
+    done
+    echo "bench-solve: region of $region districts: solve-many (time limit ${time_limit}s each)" >&2
+    /usr/bin/time -v -o "$work/region.time" "$bin" solve-many "$dir" --out "$dir-plans" \
+        --quiet --time-limit "$time_limit" ${thread_args[@]+"${thread_args[@]}"} \
+        >"$work/region.log" 2>&1
+    status=0
+    for d in "$dir"/district-*; do
+        "$bin" check "$d" "$dir-plans/$(basename "$d")" >/dev/null 2>&1 || { echo "bench-solve: check failed: $d" >&2; status=1; }
+    done
+    python3 - "$dir-plans/summary.csv" "$work/region.time" "$status" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+wall = rss = None
+for line in open(sys.argv[2]):
+    if "Elapsed (wall clock) time" in line:
+        v = line.rsplit(": ", 1)[1].strip()
+        wall = 0.0
+        for p in v.split(":"):
+            wall = wall * 60 + float(p)
+    if "Maximum resident set size" in line:
+        rss = int(line.rsplit(": ", 1)[1]) / 1024
+gaps = [float(r["gap"]) for r in rows]
+pl = sum(int(r["placements"]) for r in rows)
+gr = sum(int(r["greedy_placements"]) for r in rows)
+bd = sum(float(r["bound"]) for r in rows)
+st = sum(int(r["students"]) for r in rows)
+print("| networks | students | placements | greedy | bound | gap % (total) | largest gap % | slowest network s | wall s | peak RSS MiB | check |")
+print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+print("| %d | %d | %d | %d | %g | %.2f | %.2f | %.2f | %.1f | %.0f | %s |" % (
+    len(rows), st, pl, gr, bd, 100 * (bd - pl) / bd, 100 * max(gaps),
+    max(float(r["solve_seconds"]) for r in rows), wall, rss,
+    "ok" if sys.argv[3] == "0" else "FAIL"))
+PY
+    exit $status
 fi
 
 echo "| family | schools | students | courses | placements | greedy | bound | gap % | solve s | wall s | peak RSS MiB | check |"

@@ -1,5 +1,6 @@
 //! One file per subcommand. Exit codes: 0 success, 1 other failure (or plan violations
-//! in `check`), 2 bad input, 3 no feasible plan.
+//! in `check`), 2 bad input, 3 no feasible plan, 130 stopped by Ctrl-C with nothing
+//! written.
 
 pub mod check;
 pub mod generate;
@@ -18,6 +19,8 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_FAIL: u8 = 1;
 pub const EXIT_BAD_INPUT: u8 = 2;
 pub const EXIT_NO_PLAN: u8 = 3;
+/// Stopped by Ctrl-C with nothing written (the shell's code for SIGINT).
+pub const EXIT_INTERRUPTED: u8 = 130;
 
 /// Threads to use when the user gives none: every core.
 pub fn default_threads() -> u32 {
@@ -40,7 +43,7 @@ pub fn ctrl_c() -> Arc<AtomicBool> {
                 eprintln!(
                     "\nprofnet: interrupted again: stopped without writing; what was at --out is unchanged"
                 );
-                std::process::exit(130);
+                std::process::exit(EXIT_INTERRUPTED.into());
             }
             eprintln!(
                 "\nprofnet: interrupted: finishing with the best plan found so far \

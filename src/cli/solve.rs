@@ -9,7 +9,9 @@ use profnet::output::{
 use profnet::pseudonym::{check_plan_dir_mapped, Mapping, Pseudonyms, DEFAULT_SALT};
 use profnet::solve::{solve, SolveOptions};
 
-use super::{default_threads, load, EXIT_BAD_INPUT, EXIT_FAIL, EXIT_NO_PLAN, EXIT_OK};
+use super::{
+    default_threads, load, EXIT_BAD_INPUT, EXIT_FAIL, EXIT_INTERRUPTED, EXIT_NO_PLAN, EXIT_OK,
+};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -108,6 +110,14 @@ pub fn run(args: &Args) -> u8 {
     };
     let outcome = solve(&net, &opts, &|msg| bar.set_message(msg.to_string()));
     bar.finish_and_clear();
+    if outcome.interrupted && outcome.plan.groups.is_empty() {
+        eprintln!(
+            "profnet: interrupted before any group was planned: nothing was written; what \
+             was at {} is unchanged",
+            show(&args.out)
+        );
+        return EXIT_INTERRUPTED;
+    }
     let tt = TravelTimes::new(&net);
     let pseudonyms = args
         .pseudonymize
