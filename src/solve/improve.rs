@@ -27,6 +27,11 @@ use super::Limit;
 /// How many further groups a chain of seat-freeing moves may pass through.
 const CHAIN_DEPTH: usize = 2;
 
+/// How many relocation targets one insertion may try: a count, not a time, so that
+/// the search stays deterministic; it keeps chains through big courses (dozens of full
+/// groups) from exploring for seconds.
+const CHAIN_BUDGET: usize = 2_000;
+
 /// A group being searched over.
 #[derive(Clone, Debug)]
 struct Slot {
@@ -52,6 +57,8 @@ struct Search<'p, 'a> {
     offers_of: Vec<Vec<usize>>,
     /// Students who chose each course (admissible), by id.
     choosers: Vec<Vec<StudentId>>,
+    /// Relocation targets the current insertion may still try.
+    budget: usize,
     /// Per course: counts changes to its groups (members, time, place).
     version: Vec<u64>,
     /// Per group: its course's version when a full chain could not free a seat in it.
@@ -124,6 +131,7 @@ impl<'p, 'a> Search<'p, 'a> {
         let mut s = Search {
             choosers,
             version: vec![0; net.courses.len()],
+            budget: 0,
             no_room: Vec::new(),
             prep,
             net,
@@ -295,6 +303,7 @@ impl<'p, 'a> Search<'p, 'a> {
     /// group to another group of `c`, or by moving one of `s`'s own groups to another
     /// group of its course.
     fn insert(&mut self, s: StudentId, c: CourseId) -> bool {
+        self.budget = CHAIN_BUDGET;
         let groups = self.by_course[c.idx()].clone();
         // Direct, or a full group makes room.
         for &gi in &groups {
@@ -377,6 +386,10 @@ impl<'p, 'a> Search<'p, 'a> {
             if alt == from || visited.contains(&alt) {
                 continue;
             }
+            if self.budget == 0 {
+                return false;
+            }
+            self.budget -= 1;
             if self.fits(m, &[from], &[&self.slots[alt].g]) {
                 let room = self.size(alt) < self.slots[alt].cap
                     || (depth > 0 && self.make_room(alt, depth - 1, visited));
