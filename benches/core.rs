@@ -1,5 +1,6 @@
 //! Criterion benchmarks of the hot parts of the solver on generated networks:
-//! shortest travel times, cohorting with candidate offers, and the greedy plan.
+//! shortest travel times, cohorting with candidate offers, a greedy plan and the
+//! local search that improves it.
 //!
 //! `cargo bench --bench core` (release profile; sample sizes are small so the whole run
 //! takes a few minutes on 2 cores). See BENCHMARKS.md for measured figures.
@@ -14,7 +15,9 @@ use profnet::generate::{generate, Family, GenParams};
 use profnet::graph::TravelTimes;
 use profnet::model::Network;
 use profnet::solve::greedy::{greedy_variant, VARIANTS};
+use profnet::solve::improve::improve;
 use profnet::solve::prep::Prep;
+use profnet::solve::Limit;
 
 fn net(family: Family, schools: usize, students: usize, courses: usize) -> Network {
     generate(&GenParams {
@@ -66,13 +69,39 @@ fn prep(c: &mut Criterion) {
 
 fn greedy_plan(c: &mut Criterion) {
     let rural = net(Family::Rural, 15, 1000, 30);
-    let prep = Prep::new(&rural);
-    let mut g = configure(c, "greedy", 25, true);
+    let city = net(Family::City, 60, 6000, 80);
+    let (pr, pc) = (Prep::new(&rural), Prep::new(&city));
+    let mut g = configure(c, "greedy", 10, true);
     g.bench_function("rural_15_1000_30", |b| {
-        b.iter(|| greedy_variant(black_box(&prep), VARIANTS[0], None))
+        b.iter(|| greedy_variant(black_box(&pr), VARIANTS[0], None))
+    });
+    g.bench_function("city_60_6000_80", |b| {
+        b.iter(|| greedy_variant(black_box(&pc), VARIANTS[0], None))
     });
     g.finish();
 }
 
-criterion_group!(benches, travel_times, prep, greedy_plan);
+fn local_search(c: &mut Criterion) {
+    let rural = net(Family::Rural, 15, 1000, 30);
+    let city = net(Family::City, 60, 6000, 80);
+    let (pr, pc) = (Prep::new(&rural), Prep::new(&city));
+    let (gr, gc) = (
+        greedy_variant(&pr, VARIANTS[0], None),
+        greedy_variant(&pc, VARIANTS[0], None),
+    );
+    let limit = Limit {
+        deadline: std::time::Instant::now() + Duration::from_secs(3600),
+        stop: None,
+    };
+    let mut g = configure(c, "local_search", 10, true);
+    g.bench_function("rural_15_1000_30", |b| {
+        b.iter(|| improve(black_box(&pr), black_box(&gr), &limit))
+    });
+    g.bench_function("city_60_6000_80", |b| {
+        b.iter(|| improve(black_box(&pc), black_box(&gc), &limit))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, travel_times, prep, greedy_plan, local_search);
 criterion_main!(benches);
