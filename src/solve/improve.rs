@@ -112,6 +112,35 @@ pub fn improve(prep: &Prep, plan: &Plan, limit: &Limit) -> (Plan, Stats) {
     (s.into_plan(), stats)
 }
 
+/// `plan` without a seeded tenth of its groups (at least one): still valid, with room
+/// for local search to rebuild differently.
+pub fn without_some_groups(plan: &Plan, seed: u64) -> Plan {
+    let n = plan.groups.len();
+    let drop = (n / 10).max(1).min(n);
+    let mut order: Vec<(u64, usize)> = (0..n)
+        .map(|i| (mix(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ i as u64), i))
+        .collect();
+    order.sort();
+    let gone: Vec<usize> = order[..drop].iter().map(|&(_, i)| i).collect();
+    Plan {
+        groups: plan
+            .groups
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !gone.contains(i))
+            .map(|(_, g)| g.clone())
+            .collect(),
+    }
+}
+
+/// splitmix64's output function.
+fn mix(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
 impl<'p, 'a> Search<'p, 'a> {
     fn new(prep: &'p Prep<'a>, plan: &Plan, limit: &'p Limit) -> Self {
         let net = prep.net;

@@ -220,6 +220,48 @@ pub fn solve(net: &Network, opts: &SolveOptions, progress: &dyn Fn(&str)) -> Sol
         "greedy and local search took {:.2} s",
         t1.elapsed().as_secs_f64()
     ));
+    // Perturbation: drop a seeded tenth of the best plan's groups and let local search
+    // rebuild; a fixed number of rounds, each a batch of tries in parallel.
+    let bound0 = prep.bound();
+    let rounds = perturbation_rounds(net.students.len());
+    if best.placements() < bound0 && rounds > 0 && !ls_limit.reached() {
+        let t = Instant::now();
+        let before = best.placements();
+        let mut tried = 0;
+        for round in 0..rounds {
+            if ls_limit.reached() || best.placements() >= bound0 {
+                break;
+            }
+            let base = best.clone();
+            let run = || -> Vec<Plan> {
+                use rayon::prelude::*;
+                (0..PERTURB_BATCH)
+                    .into_par_iter()
+                    .map(|i| {
+                        let kicked =
+                            improve::without_some_groups(&base, (round * PERTURB_BATCH + i) as u64);
+                        improve::improve(&prep, &kicked, &ls_limit).0
+                    })
+                    .collect()
+            };
+            let tries = match &pool {
+                Ok(pool) => pool.install(run),
+                Err(_) => run(),
+            };
+            tried += tries.len();
+            if let Some(p) = tries.into_iter().min_by_key(|p| key(p)) {
+                if key(&p) < key(&best) {
+                    best = p;
+                }
+            }
+        }
+        notes.push(format!(
+            "perturbation ({tried} tries): {before} → {} placements, rank sum {} ({:.2} s)",
+            best.placements(),
+            best.rank_sum(net),
+            t.elapsed().as_secs_f64()
+        ));
+    }
     if ls_limit.reached() && !stopped() {
         notes.push("local search stopped at the time limit: another run may differ".into());
     }
@@ -305,6 +347,15 @@ pub fn solve(net: &Network, opts: &SolveOptions, progress: &dyn Fn(&str)) -> Sol
 /// plan does not depend on the machine.
 fn starts(students: usize) -> usize {
     4 + (40_000 / students.max(1)).min(40)
+}
+
+/// Tries per perturbation round (run in parallel).
+const PERTURB_BATCH: usize = 8;
+
+/// Perturbation rounds for a network of `students`: 25 up to 1,000 students, fewer
+/// above, none from 25,000.
+fn perturbation_rounds(students: usize) -> usize {
+    (25_000 / students.max(1)).min(25)
 }
 
 /// Stage 2 runs only below this many pattern columns (it must finish to be worth it).
