@@ -57,6 +57,19 @@ use crate::diag::{clip, Diagnostic};
 use crate::io::table;
 use crate::model::{parse_hhmm, Hhmm, Minute, Network};
 
+/// The columns of a plan's `groups.csv` (SPEC §2), in the order profnet writes them.
+pub const GROUPS_COLUMNS: [&str; 9] = [
+    "group",
+    "course",
+    "school",
+    "room",
+    "teacher",
+    "first_period",
+    "periods",
+    "mode",
+    "size",
+];
+
 /// One broken rule of SPEC §3.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Violation {
@@ -260,21 +273,7 @@ pub fn read_groups(plan: &Path) -> Result<Vec<PlanGroupRow>, CheckError> {
 
 /// Parses the bytes of a `groups.csv`.
 pub fn parse_groups(bytes: &[u8]) -> Result<Vec<PlanGroupRow>, CheckError> {
-    let t = PlanCsv::parse(
-        bytes,
-        "groups.csv",
-        &[
-            "group",
-            "course",
-            "school",
-            "room",
-            "teacher",
-            "first_period",
-            "periods",
-            "mode",
-            "size",
-        ],
-    )?;
+    let t = PlanCsv::parse(bytes, "groups.csv", &GROUPS_COLUMNS)?;
     let mut out = Vec::with_capacity(t.rows.len());
     for (line, rec) in &t.rows {
         out.push(PlanGroupRow {

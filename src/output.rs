@@ -103,17 +103,7 @@ impl<'a> PlanFiles<'a> {
         };
 
         let mut w = csv_writer(&dir.join("groups.csv"))?;
-        w.write_record([
-            "group",
-            "course",
-            "school",
-            "room",
-            "teacher",
-            "first_period",
-            "periods",
-            "mode",
-            "size",
-        ])?;
+        w.write_record(crate::check::GROUPS_COLUMNS)?;
         for (i, g) in plan.groups.iter().enumerate() {
             let c = &net.courses[g.course.idx()];
             w.write_record([
@@ -259,15 +249,8 @@ pub fn write_dir_atomically<T>(
     out: &Path,
     fill: impl FnOnce(&Path) -> anyhow::Result<T>,
 ) -> anyhow::Result<T> {
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    fs::create_dir_all(&parent)?;
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "plan".into());
+    let (parent, name) = beside(out)?;
+    let name = name.unwrap_or_else(|| "plan".into());
     let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
     if tmp.exists() {
         fs::remove_dir_all(&tmp)?;
@@ -384,18 +367,23 @@ pub fn default_pseudonyms_path(out: &Path) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("plan.pseudonyms.csv"))
 }
 
-/// Writes `bytes` to a temporary file beside `path` (creating its directory) and returns
-/// the temporary file's path; renaming it onto `path` puts the file in place atomically.
-pub fn stage_file(path: &Path, bytes: &[u8]) -> anyhow::Result<PathBuf> {
+/// The directory of `path` (created if missing; `.` for a bare name) and its last
+/// component.
+fn beside(path: &Path) -> anyhow::Result<(PathBuf, Option<String>)> {
     let parent = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
     fs::create_dir_all(&parent)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .ok_or_else(|| anyhow::anyhow!("{} is not a file name", path.display()))?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+    Ok((parent, name))
+}
+
+/// Writes `bytes` to a temporary file beside `path` (creating its directory) and returns
+/// the temporary file's path; renaming it onto `path` puts the file in place atomically.
+pub fn stage_file(path: &Path, bytes: &[u8]) -> anyhow::Result<PathBuf> {
+    let (parent, name) = beside(path)?;
+    let name = name.ok_or_else(|| anyhow::anyhow!("{} is not a file name", path.display()))?;
     let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
     let mut f = fs::File::create(&tmp)?;
     let written = f.write_all(bytes).and_then(|()| f.sync_all());

@@ -128,17 +128,7 @@ pub struct Stay {
 /// Whether a day of `stays` (sorted by start, not overlapping) can be travelled by a
 /// person living at `home`: leave home at day_start, be back by day_end.
 pub fn day_fits(net: &Network, tt: &TravelTimes, home: SchoolId, stays: &[Stay]) -> bool {
-    let mut place = home;
-    let mut free_from = net.day_start;
-    for s in stays {
-        match tt.get(place, s.place) {
-            Some(m) if free_from + m <= s.start => {}
-            _ => return false,
-        }
-        place = s.place;
-        free_from = s.end;
-    }
-    matches!(tt.get(place, home), Some(m) if free_from + m <= net.day_end)
+    walk_fits(net, tt, home, stays.iter())
 }
 
 /// [`day_fits`] for `stays` plus `extra` (inserted by start time), without allocating.
@@ -154,9 +144,20 @@ pub fn day_fits_with(
         .iter()
         .chain(std::iter::once(&extra))
         .chain(&stays[pos..]);
+    walk_fits(net, tt, home, all)
+}
+
+/// Follows a day of stays in time order: leave home at day_start, reach every stay by
+/// its start, be back home by day_end.
+fn walk_fits<'s>(
+    net: &Network,
+    tt: &TravelTimes,
+    home: SchoolId,
+    stays: impl Iterator<Item = &'s Stay>,
+) -> bool {
     let mut place = home;
     let mut free_from = net.day_start;
-    for s in all {
+    for s in stays {
         match tt.get(place, s.place) {
             Some(m) if free_from + m <= s.start => {}
             _ => return false,

@@ -142,6 +142,17 @@ fn a_short_time_limit_returns_a_valid_plan_in_about_that_time() {
     );
 }
 
+/// A solve with a long time limit, running in the background.
+fn spawn_solve(bundle: &Path, plan: &Path) -> std::process::Child {
+    bin()
+        .args(["solve", s(bundle), "--out", s(plan), "--quiet"])
+        .args(["--time-limit", "600"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
 fn interrupt(pid: u32) {
     let ok = Command::new("kill")
         .args(["-INT", &pid.to_string()])
@@ -168,13 +179,7 @@ fn ctrl_c_writes_the_best_plan_so_far_and_a_second_ctrl_c_writes_nothing() {
 
     // One Ctrl-C: the solve stops early and the best plan so far is written.
     let plan = tmp.path().join("plan");
-    let child = bin()
-        .args(["solve", s(&bundle), "--out", s(&plan), "--quiet"])
-        .args(["--time-limit", "600"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = spawn_solve(&bundle, &plan);
     sleep(Duration::from_secs(6));
     let t = Instant::now();
     interrupt(child.id());
@@ -204,13 +209,7 @@ fn ctrl_c_writes_the_best_plan_so_far_and_a_second_ctrl_c_writes_nothing() {
         .iter()
         .map(|f| std::fs::read(plan.join(f)).unwrap())
         .collect();
-    let child = bin()
-        .args(["solve", s(&bundle), "--out", s(&plan), "--quiet"])
-        .args(["--time-limit", "600"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = spawn_solve(&bundle, &plan);
     sleep(Duration::from_secs(3));
     interrupt(child.id());
     sleep(Duration::from_millis(50));
