@@ -161,26 +161,23 @@ pub fn solve(net: &Network, opts: &SolveOptions, progress: &dyn Fn(&str)) -> Sol
         deadline: end,
         stop: opts.stop.clone(),
     };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.threads.max(1) as usize)
-        .build();
-    let run = || -> Vec<(Plan, Plan, improve::Stats, f64, f64)> {
-        use rayon::prelude::*;
-        greedy::variants(starts(net.students.len()))
-            .par_iter()
-            .map(|&v| {
-                let t = Instant::now();
-                let g = greedy::greedy_variant(&prep, v, Some(&greedy_limit));
-                let tg = t.elapsed().as_secs_f64();
-                let (p, st) = improve::improve(&prep, &g, &ls_limit);
-                (g, p, st, tg, t.elapsed().as_secs_f64() - tg)
-            })
-            .collect()
+    // One thread: no pool at all, so that a solve inside another pool's worker (as in
+    // solve-many) never waits on a pool and runs other work meanwhile.
+    let pool = match opts.threads {
+        0 | 1 => None,
+        n => rayon::ThreadPoolBuilder::new()
+            .num_threads(n as usize)
+            .build()
+            .ok(),
     };
-    let runs = match &pool {
-        Ok(pool) => pool.install(run),
-        Err(_) => run(),
-    };
+    let variants = greedy::variants(starts(net.students.len()));
+    let runs = par_map(pool.as_ref(), &variants, |&v| {
+        let t = Instant::now();
+        let g = greedy::greedy_variant(&prep, v, Some(&greedy_limit));
+        let tg = t.elapsed().as_secs_f64();
+        let (p, st) = improve::improve(&prep, &g, &ls_limit);
+        (g, p, st, tg, t.elapsed().as_secs_f64() - tg)
+    });
     let key = |p: &Plan| {
         (
             std::cmp::Reverse(p.placements()),
@@ -232,22 +229,13 @@ pub fn solve(net: &Network, opts: &SolveOptions, progress: &dyn Fn(&str)) -> Sol
             if ls_limit.reached() || best.placements() >= bound0 {
                 break;
             }
-            let base = best.clone();
-            let run = || -> Vec<Plan> {
-                use rayon::prelude::*;
-                (0..PERTURB_BATCH)
-                    .into_par_iter()
-                    .map(|i| {
-                        let kicked =
-                            improve::without_some_groups(&base, (round * PERTURB_BATCH + i) as u64);
-                        improve::improve(&prep, &kicked, &ls_limit).0
-                    })
-                    .collect()
-            };
-            let tries = match &pool {
-                Ok(pool) => pool.install(run),
-                Err(_) => run(),
-            };
+            let seeds: Vec<u64> = (0..PERTURB_BATCH)
+                .map(|i| (round * PERTURB_BATCH + i) as u64)
+                .collect();
+            let tries = par_map(pool.as_ref(), &seeds, |&seed| {
+                let kicked = improve::without_some_groups(&best, seed);
+                improve::improve(&prep, &kicked, &ls_limit).0
+            });
             tried += tries.len();
             if let Some(p) = tries.into_iter().min_by_key(|p| key(p)) {
                 if key(&p) < key(&best) {
@@ -347,6 +335,22 @@ pub fn solve(net: &Network, opts: &SolveOptions, progress: &dyn Fn(&str)) -> Sol
 /// plan does not depend on the machine.
 fn starts(students: usize) -> usize {
     4 + (40_000 / students.max(1)).min(40)
+}
+
+/// `f` over `items`, in parallel on `pool` or in order without one; the results come in
+/// the items' order either way.
+fn par_map<T: Sync, R: Send>(
+    pool: Option<&rayon::ThreadPool>,
+    items: &[T],
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    match pool {
+        Some(pool) => pool.install(|| {
+            use rayon::prelude::*;
+            items.par_iter().map(&f).collect()
+        }),
+        None => items.iter().map(f).collect(),
+    }
 }
 
 /// Tries per perturbation round (run in parallel).
