@@ -357,9 +357,13 @@ fn par_map<T: Sync, R: Send>(
 const PERTURB_BATCH: usize = 8;
 
 /// Perturbation rounds for a network of `students`: 25 up to 1,000 students, fewer
-/// above, none from 25,000.
+/// above (3 at 8,000), none above 10,000, where one round costs tens of seconds.
 fn perturbation_rounds(students: usize) -> usize {
-    (25_000 / students.max(1)).min(25)
+    if students > 10_000 {
+        0
+    } else {
+        (25_000 / students.max(1)).min(25)
+    }
 }
 
 /// Stage 2 runs only below this many pattern columns (it must finish to be worth it).
