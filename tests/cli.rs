@@ -144,3 +144,43 @@ fn validate_accepts_the_sample_network() {
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.contains("592 students"), "{stdout}");
 }
+
+#[test]
+fn solve_many_plans_a_region_folder_and_refuses_a_broken_district() {
+    let tmp = tempfile::tempdir().unwrap();
+    let region = tmp.path().join("region");
+    small_bundle(&region.join("north"));
+    small_bundle(&region.join("south"));
+    // A folder without network.toml beside them is not a district.
+    std::fs::create_dir_all(region.join("notes")).unwrap();
+    let plans = tmp.path().join("plans");
+    let (code, stdout, stderr) = profnet(&["solve-many", s(&region), "--out", s(&plans)]);
+    assert_eq!(code, 0, "stdout: {stdout}\nstderr: {stderr}");
+    assert!(
+        stdout.contains("north") && stdout.contains("south"),
+        "{stdout}"
+    );
+    let summary = std::fs::read_to_string(plans.join("summary.csv")).unwrap();
+    let rows: Vec<&str> = summary.lines().collect();
+    assert_eq!(rows.len(), 3, "{summary}");
+    assert!(rows[1].starts_with("north,optimal,15,30,30,"), "{summary}");
+    assert!(rows[2].starts_with("south,optimal,15,30,30,"), "{summary}");
+    for d in ["north", "south"] {
+        let (code, out, _) = profnet(&["check", s(&region.join(d)), s(&plans.join(d))]);
+        assert_eq!(code, 0, "{d}: {out}");
+    }
+    assert!(!plans.join("notes").exists());
+
+    // One broken district: nothing is planned and the plans above stay as they were.
+    let students = region.join("south").join("students.csv");
+    let text = std::fs::read_to_string(&students).unwrap();
+    std::fs::write(&students, text.replacen("MATH,ECON", "MATH,PHYSX", 1)).unwrap();
+    let (code, _, stderr) = profnet(&["solve-many", s(&region), "--out", s(&plans)]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("students.csv, line"), "{stderr}");
+    assert!(stderr.contains("south"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(plans.join("summary.csv")).unwrap(),
+        summary
+    );
+}
