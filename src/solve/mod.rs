@@ -219,14 +219,15 @@ pub fn solve(net: &Network, opts: &SolveOptions, progress: &dyn Fn(&str)) -> Sol
     ));
     // Perturbation: drop a seeded tenth of the best plan's groups and let local search
     // rebuild; a fixed number of rounds, each a batch of tries in parallel.
-    let bound0 = prep.bound();
+    // Proven: per student, the choices some candidate group could serve them.
+    let reachable_bound = prep.bound();
     let rounds = perturbation_rounds(net.students.len());
-    if best.placements() < bound0 && rounds > 0 && !ls_limit.reached() {
+    if best.placements() < reachable_bound && rounds > 0 && !ls_limit.reached() {
         let t = Instant::now();
         let before = best.placements();
         let mut tried = 0;
         for round in 0..rounds {
-            if ls_limit.reached() || best.placements() >= bound0 {
+            if ls_limit.reached() || best.placements() >= reachable_bound {
                 break;
             }
             let seeds: Vec<u64> = (0..PERTURB_BATCH)
@@ -294,7 +295,7 @@ pub fn solve(net: &Network, opts: &SolveOptions, progress: &dyn Fn(&str)) -> Sol
             Err(e) => notes.push(format!("stage 2 failed: {e}")),
         }
     }
-    let mut bound = prep.bound() as f64;
+    let mut bound = reachable_bound as f64;
     notes.push(format!("bound from the reachable choices: {bound}"));
     if (best.placements() as f64) < bound && !stopped() && prep.unit_offer_pairs() <= STAGE1_LIMIT {
         progress("stage 1: proving a bound");
