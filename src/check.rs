@@ -603,19 +603,22 @@ fn check(
             None
         } else {
             let a = row.first_period - 1;
-            let b = a + row.periods;
-            if b > np {
-                out.push(
-                    1,
-                    "C0109",
-                    format!(
-                        "group {g} occupies periods {}-{b} but the day has only {np} period(s)",
-                        a + 1
-                    ),
-                );
-                None
-            } else {
-                Some((a, b))
+            // Checked: both numbers come from the file and may be huge
+            // (tests/fuzz_regressions/plan/).
+            match a.checked_add(row.periods).filter(|&b| b <= np) {
+                Some(b) => Some((a, b)),
+                None => {
+                    out.push(
+                        1,
+                        "C0109",
+                        format!(
+                            "group {g} occupies periods {}-{} but the day has only {np} period(s)",
+                            row.first_period,
+                            a.saturating_add(row.periods)
+                        ),
+                    );
+                    None
+                }
             }
         };
         if let Some(r) = room {
@@ -839,7 +842,9 @@ fn check(
                 }
             }
         }
-        let total: usize = gs.iter().map(|&g| resolved[g].row.periods).sum();
+        let total = gs.iter().fold(0usize, |sum, &g| {
+            sum.saturating_add(resolved[g].row.periods)
+        });
         if total > te.max_periods {
             out.push(
                 3,
