@@ -26,6 +26,7 @@ fn net(family: Family, schools: usize, students: usize, courses: usize) -> Netwo
         students,
         courses,
         seed: 1,
+        fleet: false,
     })
 }
 

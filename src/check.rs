@@ -1,10 +1,12 @@
-//! The independent plan checker: does a written plan obey SPEC §3, rules 1–7?
+//! The independent plan checker: does a written plan obey SPEC §3, rules 1–8?
 //!
 //! The checker reads the plan as it is on disk (`groups.csv`, `assignments.csv` and,
-//! when present, `routes.csv`), with string ids, and re-derives everything it needs from
-//! the validated [`Network`] alone. It deliberately shares no code with the optimiser:
-//! travel times come from its own Floyd–Warshall over `net.links`, not from
-//! [`crate::graph`], and a person's day is rebuilt here, not taken from [`crate::plan`].
+//! when present, `routes.csv` and `transport.csv`), with string ids, and re-derives
+//! everything it needs from the validated [`Network`] alone. It deliberately shares no
+//! code with the optimiser: travel times come from its own Floyd–Warshall over
+//! `net.links`, not from [`crate::graph`], a person's day is rebuilt here, not taken
+//! from [`crate::plan`], and vehicle trips are read back from `transport.csv` and
+//! followed here, not taken from the trip builder (`src/transport.rs`).
 //!
 //! Every violation is reported (not only the first), each with its rule number, a
 //! stable code and the ids involved:
@@ -47,8 +49,69 @@
 //! | C0704 | 7 | a leg in routes.csv starts before the day starts or ends after it ends |
 //! | C0705 | 7 | a person who must move between two places has no legs for it in routes.csv |
 //! | C0706 | 7 | a leg in routes.csv names an unknown person, role or school |
+//! | C0801 | 8 | a student's leg between two schools rides no vehicle (the bundle has vehicles) |
+//! | C0802 | 8 | routes.csv or transport.csv names a vehicle that is not in vehicles.csv |
+//! | C0803 | 8 | a leg names a vehicle, but no trip of it runs that leg |
+//! | C0804 | 8 | a trip carries more riders than the vehicle's seats between two stops |
+//! | C0805 | 8 | a stop's `board` or `alight` differs from the riders who board or leave there |
+//! | C0806 | 8 | a trip is faster than the roads between two stops (or they are not connected) |
+//! | C0807 | 8 | a vehicle is in two trips at once (a trip departs before the previous one ends) |
+//! | C0808 | 8 | a vehicle's trips do not chain: the first does not start at its base school, or a trip does not start where the previous one ended |
+//! | C0809 | 8 | a vehicle's last trip does not end at its base school |
+//! | C0810 | 8 | a vehicle's first trip departs before the day starts, or its last trip arrives after the day ends |
+//! | C0811 | 8 | a malformed trip in transport.csv: stop numbers, times present or missing, arrive after depart, trip numbers, unknown school |
+//!
+//! # Rule 7 and vehicles
+//!
+//! A leg need not be "just in time": it is valid when it departs no earlier than the end
+//! of the person's previous stay (or the day start), arrives no later than the start of
+//! the next stay (or the day end, for the way home), and takes at least the shortest
+//! travel time. So a bus leg that collects a student at 08:10 for a group at 09:00 obeys
+//! rule 7.
+//!
+//! # Rule 8: `transport.csv` (our extension of SPEC §2)
+//!
+//! Header `vehicle,trip,stop,school,arrive,depart,board,alight` (columns in any order;
+//! read like every plan file). Rule 8 is applied by [`check_plan_dir`] (so by
+//! `profnet check` and by the plan writer) whenever the plan is read from disk; it only
+//! finds something when the bundle has vehicles, the plan has `transport.csv`, or a leg
+//! names a vehicle.
+//!
+//! * `(vehicle, trip)` identifies a trip. `trip` is numbered 1, 2, 3… per vehicle in time
+//!   order (C0811 for gaps or 0); `stop` is 1..k within the trip, k ≥ 2, each once,
+//!   consecutive from 1 (C0811). Rows of a trip may come in any order in the file.
+//! * `school` is a school id of the bundle (C0811 otherwise). `arrive` is empty at the
+//!   first stop, `depart` empty at the last stop; every other stop has both, with
+//!   `arrive <= depart` (C0811). Times are `HH:MM`; a cell that is neither empty nor a
+//!   time, or a `trip`, `stop`, `board` or `alight` that is not a whole number ≥ 0, is a
+//!   [`CheckError`] naming the file, line and column (the plan is unreadable).
+//! * `board` / `alight`: persons who board / leave at that stop; they must equal the
+//!   riders matched below (C0805).
+//! * Between consecutive stops, `next.arrive - this.depart` is at least the shortest
+//!   travel time between their schools (C0806; unconnected schools are C0806 too).
+//! * Trips include empty runs: a vehicle's trips, in trip order, form one chain. Trip 1
+//!   starts at the vehicle's base school (`vehicles.csv` `school`, C0808) departing no
+//!   earlier than `day_start` (C0810); trip n+1 starts at the school where trip n ended
+//!   (C0808), departing no earlier than trip n's last arrival (C0807); the last trip ends
+//!   at the base (C0809) arriving no later than `day_end` (C0810). So a vehicle is never
+//!   in two trips at once and starts from and returns to its base. (A vehicle with a
+//!   malformed trip or trip numbering is not followed through the chain.)
+//! * `routes.csv`: when the bundle has at least one vehicle, every student leg with
+//!   `from != to` names a vehicle (C0801; without routes.csv, every move a student must
+//!   make is C0801). A named vehicle must exist (C0802, also when the bundle has no
+//!   vehicles). A leg that names a vehicle, a student's or a teacher's, rides the first
+//!   trip of that vehicle (in trip order) that has a stop i at `from` with
+//!   `depart == leg.depart` and a later stop j > i at `to` with `arrive == leg.arrive`
+//!   (the first such i, then the first such j); none is C0803. The rider is on board
+//!   from stop i to stop j: on every segment the riders on board are at most the
+//!   vehicle's `seats` (C0804), and they count in `board` at stop i and in `alight` at
+//!   stop j.
+//!
+//! [`vehicle_kpis`] counts SPEC §4 `vehicles_used` (vehicles with at least one trip) and
+//! `vehicle_minutes` (sum over trips of the last stop's arrival minus the first stop's
+//! departure) from `transport.csv` alone.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::fs;
 use std::path::Path;
@@ -73,7 +136,7 @@ pub const GROUPS_COLUMNS: [&str; 9] = [
 /// One broken rule of SPEC §3.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Violation {
-    /// The rule number of SPEC §3 (1–7).
+    /// The rule number of SPEC §3 (1–8).
     pub rule: u8,
     /// Stable code `C0RNN` (R = rule); see the module documentation.
     pub code: &'static str,
@@ -115,6 +178,30 @@ pub struct RouteLegRow {
     pub depart: Minute,
     pub arrive: Minute,
     pub vehicle: String,
+}
+
+/// The columns of a plan's `transport.csv`, in the order profnet writes them.
+pub const TRANSPORT_COLUMNS: [&str; 8] = [
+    "vehicle", "trip", "stop", "school", "arrive", "depart", "board", "alight",
+];
+
+/// One row of `transport.csv` (one stop of one trip), ids as strings, times parsed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TransportRow {
+    /// The 1-based line in transport.csv (0 when the row was not read from a file).
+    pub line: usize,
+    pub vehicle: String,
+    /// 1, 2, 3… per vehicle, in time order.
+    pub trip: usize,
+    /// 1..k within the trip.
+    pub stop: usize,
+    pub school: String,
+    /// Empty at the first stop.
+    pub arrive: Option<Minute>,
+    /// Empty at the last stop.
+    pub depart: Option<Minute>,
+    pub board: usize,
+    pub alight: usize,
 }
 
 /// A plan file that could not be read: which file, where, and what is wrong.
@@ -243,6 +330,20 @@ impl PlanCsv {
             .map_err(|_| self.error(line, k, format!("'{s}' is not a whole number")))
     }
 
+    /// A time, or `None` for an empty cell.
+    fn opt_time(
+        &self,
+        line: usize,
+        rec: &csv::StringRecord,
+        k: usize,
+    ) -> Result<Option<Minute>, CheckError> {
+        if self.cell(rec, k).is_empty() {
+            Ok(None)
+        } else {
+            self.time(line, rec, k).map(Some)
+        }
+    }
+
     fn time(&self, line: usize, rec: &csv::StringRecord, k: usize) -> Result<Minute, CheckError> {
         let s = self.cell(rec, k);
         parse_hhmm(s).ok_or_else(|| self.error(line, k, format!("'{s}' is not a time HH:MM")))
@@ -338,18 +439,80 @@ pub fn parse_routes(bytes: &[u8]) -> Result<Vec<RouteLegRow>, CheckError> {
     Ok(out)
 }
 
-/// Checks the plan in directory `plan` against `net`: reads `groups.csv`,
-/// `assignments.csv` and (if present) `routes.csv`, then applies every rule 1–7.
-/// An unreadable or malformed plan file is an error; broken rules are violations.
-pub fn check_plan_dir(net: &Network, plan: &Path) -> Result<Vec<Violation>, CheckError> {
-    let groups = read_groups(plan)?;
-    let assignments = read_assignments(plan)?;
-    let routes = read_routes(plan)?;
-    Ok(check(net, &groups, &assignments, routes.as_deref()))
+/// Reads `transport.csv` of a plan directory; `None` when the plan has no such file.
+pub fn read_transport(plan: &Path) -> Result<Option<Vec<TransportRow>>, CheckError> {
+    if !plan.join("transport.csv").exists() {
+        return Ok(None);
+    }
+    parse_transport(&read_plan_file(plan, "transport.csv")?).map(Some)
 }
 
-/// Checks a plan given as the bytes of its files (`routes` is `None` when the plan has
-/// no routes.csv), exactly as [`check_plan_dir`] checks them on disk.
+/// Parses the bytes of a `transport.csv` (see the module documentation).
+pub fn parse_transport(bytes: &[u8]) -> Result<Vec<TransportRow>, CheckError> {
+    let t = PlanCsv::parse(bytes, "transport.csv", &TRANSPORT_COLUMNS)?;
+    let mut out = Vec::with_capacity(t.rows.len());
+    for (line, rec) in &t.rows {
+        out.push(TransportRow {
+            line: *line,
+            vehicle: t.cell(rec, 0).to_string(),
+            trip: t.number(*line, rec, 1)?,
+            stop: t.number(*line, rec, 2)?,
+            school: t.cell(rec, 3).to_string(),
+            arrive: t.opt_time(*line, rec, 4)?,
+            depart: t.opt_time(*line, rec, 5)?,
+            board: t.number(*line, rec, 6)?,
+            alight: t.number(*line, rec, 7)?,
+        });
+    }
+    Ok(out)
+}
+
+/// Checks the plan in directory `plan` against `net`: reads `groups.csv`,
+/// `assignments.csv` and (if present) `routes.csv` and `transport.csv`, then applies
+/// every rule 1–8. An unreadable or malformed plan file is an error; broken rules are
+/// violations.
+pub fn check_plan_dir(net: &Network, plan: &Path) -> Result<Vec<Violation>, CheckError> {
+    check_plan_dir_renamed(net, plan, &HashMap::new())
+}
+
+/// As [`check_plan_dir`], for a plan whose students are renamed (pseudonymised): every
+/// student of `assignments.csv` and every student's leg of `routes.csv` found as a key
+/// of `real` is replaced by its value before the check; others stay as they are and are
+/// reported like any unknown id.
+pub fn check_plan_dir_renamed(
+    net: &Network,
+    plan: &Path,
+    real: &HashMap<String, String>,
+) -> Result<Vec<Violation>, CheckError> {
+    let back = |s: &mut String| {
+        if let Some(r) = real.get(s.as_str()) {
+            s.clone_from(r);
+        }
+    };
+    let groups = read_groups(plan)?;
+    let mut assignments = read_assignments(plan)?;
+    let mut routes = read_routes(plan)?;
+    let transport = read_transport(plan)?;
+    if !real.is_empty() {
+        for (s, _) in &mut assignments {
+            back(s);
+        }
+        for l in routes.iter_mut().flatten().filter(|l| l.role == "student") {
+            back(&mut l.person);
+        }
+    }
+    Ok(check_plan_full(
+        net,
+        &groups,
+        &assignments,
+        routes.as_deref(),
+        transport.as_deref(),
+    ))
+}
+
+/// Checks rules 1–7 for a plan given as the bytes of its files (`routes` is `None` when
+/// the plan has no routes.csv), as [`check_plan_dir`] checks them on disk but without
+/// rule 8 (see [`check_plan_bytes_with_transport`]).
 pub fn check_plan_bytes(
     net: &Network,
     groups: &[u8],
@@ -359,7 +522,30 @@ pub fn check_plan_bytes(
     let groups = parse_groups(groups)?;
     let assignments = parse_assignments(assignments)?;
     let routes = routes.map(parse_routes).transpose()?;
-    Ok(check(net, &groups, &assignments, routes.as_deref()))
+    Ok(check(net, &groups, &assignments, routes.as_deref(), None))
+}
+
+/// Checks rules 1–8 for a plan given as the bytes of its files (`routes` / `transport`
+/// are `None` when the plan has no routes.csv / transport.csv), exactly as
+/// [`check_plan_dir`] checks them on disk.
+pub fn check_plan_bytes_with_transport(
+    net: &Network,
+    groups: &[u8],
+    assignments: &[u8],
+    routes: Option<&[u8]>,
+    transport: Option<&[u8]>,
+) -> Result<Vec<Violation>, CheckError> {
+    let groups = parse_groups(groups)?;
+    let assignments = parse_assignments(assignments)?;
+    let routes = routes.map(parse_routes).transpose()?;
+    let transport = transport.map(parse_transport).transpose()?;
+    Ok(check_plan_full(
+        net,
+        &groups,
+        &assignments,
+        routes.as_deref(),
+        transport.as_deref(),
+    ))
 }
 
 /// Checks rules 1–7 for a plan given as rows (no routes.csv).
@@ -368,7 +554,7 @@ pub fn check_plan(
     groups: &[PlanGroupRow],
     assignments: &[(String, String)],
 ) -> Vec<Violation> {
-    check(net, groups, assignments, None)
+    check(net, groups, assignments, None, None)
 }
 
 /// Checks rules 1–7 for a plan given as rows, including the legs of routes.csv.
@@ -378,7 +564,56 @@ pub fn check_plan_with_routes(
     assignments: &[(String, String)],
     routes: &[RouteLegRow],
 ) -> Vec<Violation> {
-    check(net, groups, assignments, Some(routes))
+    check(net, groups, assignments, Some(routes), None)
+}
+
+/// Checks rules 1–8 for a plan given as rows: `routes` / `transport` are `None` when the
+/// plan has no routes.csv / transport.csv (for rule 8 a missing transport.csv is a plan
+/// without trips).
+pub fn check_plan_full(
+    net: &Network,
+    groups: &[PlanGroupRow],
+    assignments: &[(String, String)],
+    routes: Option<&[RouteLegRow]>,
+    transport: Option<&[TransportRow]>,
+) -> Vec<Violation> {
+    check(
+        net,
+        groups,
+        assignments,
+        routes,
+        Some(transport.unwrap_or(&[])),
+    )
+}
+
+/// SPEC §4 `vehicles_used` and `vehicle_minutes`, counted from transport.csv alone:
+/// vehicles with at least one trip, and the sum over trips of the last stop's arrival
+/// minus the first stop's departure (the lowest-numbered stop's `depart` and the
+/// highest-numbered stop's `arrive`; a trip without them counts 0 minutes).
+pub fn vehicle_kpis(transport: &[TransportRow]) -> (usize, u64) {
+    // (vehicle, trip) -> (lowest stop, its depart), (highest stop, its arrive)
+    type Ends = ((usize, Option<Minute>), (usize, Option<Minute>));
+    let mut trips: BTreeMap<(&str, usize), Ends> = BTreeMap::new();
+    for r in transport {
+        let e = trips
+            .entry((r.vehicle.as_str(), r.trip))
+            .or_insert(((r.stop, r.depart), (r.stop, r.arrive)));
+        if r.stop < e.0 .0 {
+            e.0 = (r.stop, r.depart);
+        }
+        if r.stop > e.1 .0 {
+            e.1 = (r.stop, r.arrive);
+        }
+    }
+    let vehicles: HashSet<&str> = trips.keys().map(|k| k.0).collect();
+    let minutes = trips
+        .values()
+        .map(|((_, d), (_, a))| match (d, a) {
+            (Some(d), Some(a)) => a.saturating_sub(*d) as u64,
+            _ => 0,
+        })
+        .sum();
+    (vehicles.len(), minutes)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -500,11 +735,13 @@ struct Move {
     window: (Minute, Minute),
 }
 
+/// Rules 1–7, and rule 8 when `transport` is `Some` (empty: a plan without trips).
 fn check(
     net: &Network,
     groups: &[PlanGroupRow],
     assignments: &[(String, String)],
     routes: Option<&[RouteLegRow]>,
+    transport: Option<&[TransportRow]>,
 ) -> Vec<Violation> {
     let mut out = Out(Vec::new());
     let travel = shortest_travel(net);
@@ -1054,6 +1291,10 @@ fn check(
         );
     }
 
+    if let Some(transport) = transport {
+        check_vehicles(net, &travel, routes, transport, &schools, &moves, &mut out);
+    }
+
     let mut v = out.0;
     v.sort_by_key(|x| x.rule);
     v
@@ -1306,6 +1547,510 @@ fn check_routes(
     }
 }
 
+// ---------------------------------------------------------------------------------------
+// Rule 8: vehicles
+// ---------------------------------------------------------------------------------------
+
+/// One stop of a well-formed trip: its row, its school, and its times (a missing time is
+/// taken from the other one, so that a trip with a reported time error is still followed).
+struct TripStop<'a> {
+    row: &'a TransportRow,
+    school: usize,
+    arrive: Minute,
+    depart: Minute,
+}
+
+/// A trip of transport.csv and the riders matched to it.
+struct Trip<'a> {
+    vehicle: &'a str,
+    number: usize,
+    /// The known vehicle, if any.
+    known: Option<usize>,
+    stops: Vec<TripStop<'a>>,
+    /// Riders on board between stop `k` and stop `k + 1`.
+    load: Vec<usize>,
+    board: Vec<usize>,
+    alight: Vec<usize>,
+}
+
+/// Where a transport.csv row is, for messages.
+fn transport_at(row: &TransportRow) -> String {
+    if row.line > 0 {
+        format!("transport.csv, line {}", row.line)
+    } else {
+        "transport.csv".to_string()
+    }
+}
+
+/// The stops of trip `number` of vehicle `vid` in stop order, or `None` (reported, C0811)
+/// when the trip is malformed beyond following; reports C0811 time errors and C0806.
+fn trip_stops<'a>(
+    net: &Network,
+    travel: &[Vec<Option<u32>>],
+    vid: &str,
+    number: usize,
+    rows: &[&'a TransportRow],
+    schools: &HashMap<&str, usize>,
+    out: &mut Out,
+) -> Option<Vec<TripStop<'a>>> {
+    let mut rows = rows.to_vec();
+    rows.sort_by_key(|r| (r.stop, r.line));
+    let name = format!("vehicle {vid} trip {number}");
+    let first_line = rows
+        .iter()
+        .min_by_key(|r| r.line)
+        .map(|r| transport_at(r))?;
+    let mut ok = true;
+    let numbers: Vec<usize> = rows.iter().map(|r| r.stop).collect();
+    if rows.len() < 2 {
+        out.push(
+            8,
+            "C0811",
+            format!(
+                "{first_line}: {name} has {} stop(s); a trip has at least 2",
+                rows.len()
+            ),
+        );
+        ok = false;
+    } else if numbers.iter().enumerate().any(|(i, &n)| n != i + 1) {
+        out.push(
+            8,
+            "C0811",
+            format!(
+                "{first_line}: {name} has stops numbered {}; number a trip's stops 1, 2, 3… in the order it calls at them, each once",
+                numbers
+                    .iter()
+                    .map(|n| n.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ),
+        );
+        ok = false;
+    }
+    let last = rows.len().saturating_sub(1);
+    let mut stops = Vec::with_capacity(rows.len());
+    for (k, r) in rows.iter().enumerate() {
+        let at = format!("{}: {name} stop {}", transport_at(r), r.stop);
+        let school = schools.get(r.school.as_str()).copied();
+        if school.is_none() {
+            out.push(
+                8,
+                "C0811",
+                format!("{at}: school '{}' does not exist", r.school),
+            );
+            ok = false;
+        }
+        let mut bad = |what: &str| out.push(8, "C0811", format!("{at}: {what}"));
+        if k == 0 {
+            if r.arrive.is_some() {
+                bad("arrive must be empty at the first stop of a trip");
+            }
+            if r.depart.is_none() {
+                bad("the first stop of a trip needs a depart time");
+            }
+        } else if k == last {
+            if r.depart.is_some() {
+                bad("depart must be empty at the last stop of a trip");
+            }
+            if r.arrive.is_none() {
+                bad("the last stop of a trip needs an arrive time");
+            }
+        } else if r.arrive.is_none() || r.depart.is_none() {
+            bad("a stop between the first and the last needs both arrive and depart");
+        }
+        if let (Some(a), Some(d)) = (r.arrive, r.depart) {
+            if a > d {
+                bad(&format!(
+                    "arrives at {} but departs at {}",
+                    Hhmm(a),
+                    Hhmm(d)
+                ));
+            }
+        }
+        match (school, r.arrive.or(r.depart), r.depart.or(r.arrive)) {
+            (Some(school), Some(arrive), Some(depart)) => stops.push(TripStop {
+                row: r,
+                school,
+                arrive,
+                depart,
+            }),
+            _ => ok = false,
+        }
+    }
+    if !ok {
+        return None;
+    }
+    for w in stops.windows(2) {
+        let (a, b) = (&w[0], &w[1]);
+        let (sa, sb) = (&net.schools[a.school].id, &net.schools[b.school].id);
+        match travel[a.school][b.school] {
+            None => out.push(
+                8,
+                "C0806",
+                format!(
+                    "{}: {name} goes from {sa} (stop {}) to {sb} (stop {}), but there is no travel link path between them",
+                    transport_at(b.row),
+                    a.row.stop,
+                    b.row.stop
+                ),
+            ),
+            Some(m) => {
+                if b.arrive < a.depart || b.arrive - a.depart < m {
+                    out.push(
+                        8,
+                        "C0806",
+                        format!(
+                            "{}: {name} departs {sa} (stop {}) at {} and arrives at {sb} (stop {}) at {}, but the travel takes {m} min",
+                            transport_at(b.row),
+                            a.row.stop,
+                            Hhmm(a.depart),
+                            b.row.stop,
+                            Hhmm(b.arrive)
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    Some(stops)
+}
+
+/// Follows a known vehicle through its trips (in trip order): C0807–C0810.
+fn vehicle_chain(net: &Network, v: usize, trips: &[&Trip], out: &mut Out) {
+    let (Some(first), Some(last)) = (trips.first(), trips.last()) else {
+        return;
+    };
+    let veh = &net.vehicles[v];
+    let base = veh.school.idx();
+    let base_id = &net.schools[base].id;
+    let start = &first.stops[0];
+    if start.school != base {
+        out.push(
+            8,
+            "C0808",
+            format!(
+                "{}: vehicle {} trip {} starts at {}, but the vehicle is based at {base_id}: its first trip starts at its base (write the empty run as a trip)",
+                transport_at(start.row),
+                veh.id,
+                first.number,
+                net.schools[start.school].id
+            ),
+        );
+    }
+    if start.depart < net.day_start {
+        out.push(
+            8,
+            "C0810",
+            format!(
+                "{}: vehicle {} trip {} departs at {}, before the day starts ({})",
+                transport_at(start.row),
+                veh.id,
+                first.number,
+                Hhmm(start.depart),
+                Hhmm(net.day_start)
+            ),
+        );
+    }
+    for w in trips.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        let end = a.stops.last().expect("a trip has stops");
+        let next = &b.stops[0];
+        if next.school != end.school {
+            out.push(
+                8,
+                "C0808",
+                format!(
+                    "{}: vehicle {} trip {} starts at {}, but its trip {} ended at {}: a vehicle's trips chain (write the empty run as a trip)",
+                    transport_at(next.row),
+                    veh.id,
+                    b.number,
+                    net.schools[next.school].id,
+                    a.number,
+                    net.schools[end.school].id
+                ),
+            );
+        }
+        if next.depart < end.arrive {
+            out.push(
+                8,
+                "C0807",
+                format!(
+                    "{}: vehicle {} is in two trips at once: trip {} departs at {}, before trip {} arrives at {}",
+                    transport_at(next.row),
+                    veh.id,
+                    b.number,
+                    Hhmm(next.depart),
+                    a.number,
+                    Hhmm(end.arrive)
+                ),
+            );
+        }
+    }
+    let end = last.stops.last().expect("a trip has stops");
+    if end.school != base {
+        out.push(
+            8,
+            "C0809",
+            format!(
+                "{}: vehicle {}'s last trip ({}) ends at {}, but the vehicle is based at {base_id}: it must return there",
+                transport_at(end.row),
+                veh.id,
+                last.number,
+                net.schools[end.school].id
+            ),
+        );
+    }
+    if end.arrive > net.day_end {
+        out.push(
+            8,
+            "C0810",
+            format!(
+                "{}: vehicle {} trip {} arrives at {}, after the day ends ({})",
+                transport_at(end.row),
+                veh.id,
+                last.number,
+                Hhmm(end.arrive),
+                Hhmm(net.day_end)
+            ),
+        );
+    }
+}
+
+/// Rule 8: the trips of transport.csv on their own, then the legs of routes.csv that
+/// ride them (see the module documentation).
+fn check_vehicles(
+    net: &Network,
+    travel: &[Vec<Option<u32>>],
+    routes: Option<&[RouteLegRow]>,
+    transport: &[TransportRow],
+    schools: &HashMap<&str, usize>,
+    moves: &HashMap<(bool, usize), Vec<Move>>,
+    out: &mut Out,
+) {
+    let vehicles = index(net.vehicles.iter().map(|v| v.id.as_str()));
+    let unknown = |id: &str| -> String {
+        if net.vehicles.is_empty() {
+            format!("vehicle '{id}' is not in vehicles.csv: the bundle has no vehicles")
+        } else {
+            format!("vehicle '{id}' is not in vehicles.csv")
+        }
+    };
+
+    // Rows by vehicle, then by trip number.
+    let mut by_vehicle: BTreeMap<&str, BTreeMap<usize, Vec<&TransportRow>>> = BTreeMap::new();
+    for r in transport {
+        by_vehicle
+            .entry(r.vehicle.as_str())
+            .or_default()
+            .entry(r.trip)
+            .or_default()
+            .push(r);
+    }
+    let mut trips: Vec<Trip> = Vec::new();
+    // Vehicle id -> its well-formed trips (indices into `trips`), in trip order.
+    let mut trips_of: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (&vid, vtrips) in &by_vehicle {
+        let known = vehicles.get(vid).copied();
+        if known.is_none() {
+            let first = vtrips
+                .values()
+                .flatten()
+                .min_by_key(|r| r.line)
+                .expect("a vehicle with rows");
+            out.push(
+                8,
+                "C0802",
+                format!(
+                    "{}: {} (it has {} trip(s) in transport.csv)",
+                    transport_at(first),
+                    unknown(vid),
+                    vtrips.len()
+                ),
+            );
+        }
+        let numbers: Vec<usize> = vtrips.keys().copied().collect();
+        let mut whole = numbers.iter().enumerate().all(|(i, &n)| n == i + 1);
+        if !whole {
+            out.push(
+                8,
+                "C0811",
+                format!(
+                    "transport.csv: vehicle {vid} has trips numbered {}; number a vehicle's trips 1, 2, 3… in time order",
+                    numbers
+                        .iter()
+                        .map(|n| n.to_string())
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                ),
+            );
+        }
+        let mine = trips_of.entry(vid).or_default();
+        for (&number, rows) in vtrips {
+            match trip_stops(net, travel, vid, number, rows, schools, out) {
+                Some(stops) => {
+                    let n = stops.len();
+                    mine.push(trips.len());
+                    trips.push(Trip {
+                        vehicle: vid,
+                        number,
+                        known,
+                        stops,
+                        load: vec![0; n - 1],
+                        board: vec![0; n],
+                        alight: vec![0; n],
+                    });
+                }
+                None => whole = false,
+            }
+        }
+        if let (Some(v), true) = (known, whole) {
+            let chain: Vec<&Trip> = mine.iter().map(|&t| &trips[t]).collect();
+            vehicle_chain(net, v, &chain, out);
+        }
+    }
+
+    // The riders.
+    match routes {
+        Some(routes) => {
+            for r in routes {
+                let name = format!("routes.csv: {} {} leg {}", r.role, r.person, r.leg);
+                if r.vehicle.is_empty() {
+                    if r.role == "student" && r.from != r.to && !net.vehicles.is_empty() {
+                        out.push(
+                            8,
+                            "C0801",
+                            format!(
+                                "{name} from {} to {} ({}-{}) rides no vehicle; with vehicles.csv every student leg between two schools rides a vehicle trip",
+                                r.from,
+                                r.to,
+                                Hhmm(r.depart),
+                                Hhmm(r.arrive)
+                            ),
+                        );
+                    }
+                    continue;
+                }
+                if !vehicles.contains_key(r.vehicle.as_str()) {
+                    out.push(8, "C0802", format!("{name}: {}", unknown(&r.vehicle)));
+                    continue;
+                }
+                // Unknown schools are reported under rule 7 (C0706).
+                let (Some(&from), Some(&to)) =
+                    (schools.get(r.from.as_str()), schools.get(r.to.as_str()))
+                else {
+                    continue;
+                };
+                let ride = trips_of.get(r.vehicle.as_str()).and_then(|ts| {
+                    ts.iter().find_map(|&t| {
+                        let st = &trips[t].stops;
+                        (0..st.len()).find_map(|i| {
+                            if st[i].school != from || st[i].row.depart != Some(r.depart) {
+                                return None;
+                            }
+                            (i + 1..st.len())
+                                .find(|&j| st[j].school == to && st[j].row.arrive == Some(r.arrive))
+                                .map(|j| (t, i, j))
+                        })
+                    })
+                });
+                match ride {
+                    Some((t, i, j)) => {
+                        let trip = &mut trips[t];
+                        for l in &mut trip.load[i..j] {
+                            *l += 1;
+                        }
+                        trip.board[i] += 1;
+                        trip.alight[j] += 1;
+                    }
+                    None => out.push(
+                        8,
+                        "C0803",
+                        format!(
+                            "{name} rides vehicle {} from {} at {} to {} at {}, but no trip of {} departs {} at {} and later arrives at {} at {}",
+                            r.vehicle,
+                            r.from,
+                            Hhmm(r.depart),
+                            r.to,
+                            Hhmm(r.arrive),
+                            r.vehicle,
+                            r.from,
+                            Hhmm(r.depart),
+                            r.to,
+                            Hhmm(r.arrive)
+                        ),
+                    ),
+                }
+            }
+        }
+        None if !net.vehicles.is_empty() => {
+            let mut keys: Vec<usize> = moves
+                .keys()
+                .filter(|(student, _)| *student)
+                .map(|&(_, s)| s)
+                .collect();
+            keys.sort_unstable();
+            for s in keys {
+                for mv in &moves[&(true, s)] {
+                    out.push(
+                        8,
+                        "C0801",
+                        format!(
+                            "student {} must travel from {} to {} between {} and {}, but the plan has no routes.csv: with vehicles.csv every student leg between two schools rides a vehicle trip",
+                            net.students[s].id,
+                            net.schools[mv.from].id,
+                            net.schools[mv.to].id,
+                            Hhmm(mv.window.0),
+                            Hhmm(mv.window.1)
+                        ),
+                    );
+                }
+            }
+        }
+        None => {}
+    }
+
+    // Seats and board/alight counts (trips of unknown vehicles were reported above).
+    for trip in &trips {
+        let Some(v) = trip.known else { continue };
+        let seats = net.vehicles[v].seats as usize;
+        let name = format!("vehicle {} trip {}", trip.vehicle, trip.number);
+        for (k, &load) in trip.load.iter().enumerate() {
+            if load > seats {
+                let (a, b) = (&trip.stops[k], &trip.stops[k + 1]);
+                out.push(
+                    8,
+                    "C0804",
+                    format!(
+                        "{}: {name} carries {load} rider(s) from {} (stop {}) to {} (stop {}), but it has {seats} seats",
+                        transport_at(a.row),
+                        net.schools[a.school].id,
+                        a.row.stop,
+                        net.schools[b.school].id,
+                        b.row.stop
+                    ),
+                );
+            }
+        }
+        for (k, st) in trip.stops.iter().enumerate() {
+            let (board, alight) = (trip.board[k], trip.alight[k]);
+            if st.row.board != board || st.row.alight != alight {
+                out.push(
+                    8,
+                    "C0805",
+                    format!(
+                        "{}: {name} stop {} at {} says board {}, alight {}, but routes.csv has {board} rider(s) boarding and {alight} leaving there",
+                        transport_at(st.row),
+                        st.row.stop,
+                        net.schools[st.school].id,
+                        st.row.board,
+                        st.row.alight
+                    ),
+                );
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1343,6 +2088,7 @@ mod tests {
             teachers: Vec::new(),
             students: Vec::new(),
             vehicles: Vec::new(),
+            tuning: Default::default(),
             kinds: vec!["general".into()],
         }
     }

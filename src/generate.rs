@@ -1,10 +1,22 @@
 //! Synthetic network bundles for tests and benchmarks: a rural district (villages on a
 //! road tree around a centre), a chain (schools along one road) or a city (a dense
 //! grid). Deterministic per seed.
+//!
+//! With [`GenParams::fleet`] the bundle also gets `vehicles.csv` (SPEC §1), school buses
+//! with ids `BUS-<school>-<n>`:
+//!
+//! * rural: one 22-seat bus at every village school, and two 30-seat buses at the district
+//!   centre (`S01`);
+//! * chain: one 22-seat bus at every school;
+//! * city: one 22-seat bus at every school.
+//!
+//! The fleet is added after everything else and draws nothing from the random stream:
+//! without it the bundle is byte-for-byte what it was before `fleet` existed, and with it
+//! only `vehicles.csv` is added.
 
 use crate::model::{
     Course, CourseId, KindId, Link, Network, PeriodSet, PeriodTime, Room, School, SchoolId,
-    SchoolKind, Student, Teacher,
+    SchoolKind, Student, Teacher, Vehicle,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,6 +44,8 @@ pub struct GenParams {
     pub students: usize,
     pub courses: usize,
     pub seed: u64,
+    /// Add a fleet of school buses (`vehicles.csv`); see the module documentation.
+    pub fleet: bool,
 }
 
 /// splitmix64: small, fast, deterministic.
@@ -264,6 +278,11 @@ pub fn generate(p: &GenParams) -> Network {
             choices,
         });
     }
+    let vehicles = if p.fleet {
+        fleet(p.family, &schools)
+    } else {
+        Vec::new()
+    };
     Network {
         name: format!(
             "generated {:?} network ({} schools, {} students, seed {})",
@@ -281,7 +300,140 @@ pub fn generate(p: &GenParams) -> Network {
         courses,
         teachers,
         students,
-        vehicles: Vec::new(),
+        vehicles,
+        tuning: Default::default(),
         kinds,
+    }
+}
+
+/// The school buses of a generated network (no randomness): see the module documentation.
+fn fleet(family: Family, schools: &[School]) -> Vec<Vehicle> {
+    let mut out = Vec::new();
+    for (i, s) in schools.iter().enumerate() {
+        let (count, seats) = match family {
+            Family::Rural if i == 0 => (2, 30),
+            Family::Rural | Family::Chain | Family::City => (1, 22),
+        };
+        for n in 1..=count {
+            out.push(Vehicle {
+                id: format!("BUS-{}-{n}", s.id),
+                school: SchoolId::from(i),
+                seats,
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+    use std::path::Path;
+
+    fn params(family: Family, fleet: bool) -> GenParams {
+        GenParams {
+            family,
+            schools: 7,
+            students: 120,
+            courses: 8,
+            seed: 3,
+            fleet,
+        }
+    }
+
+    /// The files of a written bundle, sorted by name.
+    fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+        let mut v: Vec<(String, Vec<u8>)> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    fs::read(e.path()).unwrap(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// FNV-1a over the names and bytes of the files.
+    fn digest(files: &[(String, Vec<u8>)]) -> u64 {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for (name, bytes) in files {
+            for &b in name.as_bytes().iter().chain([0u8].iter()).chain(bytes) {
+                h ^= b as u64;
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        h
+    }
+
+    fn written(p: &GenParams) -> (tempfile::TempDir, Vec<(String, Vec<u8>)>) {
+        let dir = tempfile::tempdir().unwrap();
+        crate::io::write::write_bundle(&generate(p), dir.path()).unwrap();
+        let f = files(dir.path());
+        (dir, f)
+    }
+
+    /// `fleet` only adds `vehicles.csv`: every other file is byte-identical with and
+    /// without it, and a pinned digest guards the plain bundle against any change of
+    /// the random stream.
+    #[test]
+    fn fleet_does_not_change_the_random_stream() {
+        for family in [Family::Rural, Family::Chain, Family::City] {
+            let (_a, plain) = written(&params(family, false));
+            let (_b, with) = written(&params(family, true));
+            assert!(plain.iter().all(|(n, _)| n != "vehicles.csv"), "{family:?}");
+            let without: Vec<_> = with
+                .iter()
+                .filter(|(n, _)| n != "vehicles.csv")
+                .cloned()
+                .collect();
+            assert_eq!(plain, without, "{family:?}: fleet changed other files");
+            assert_eq!(with.len(), plain.len() + 1, "{family:?}");
+            // Same seed, same bytes.
+            let (_c, again) = written(&params(family, false));
+            assert_eq!(digest(&plain), digest(&again));
+        }
+        let (_d, rural) = written(&params(Family::Rural, false));
+        assert_eq!(digest(&rural), RURAL_DIGEST, "rural bundle changed");
+    }
+
+    /// FNV-1a of `params(Rural, false)` written (pinned when `fleet` was added; the code
+    /// path without a fleet was not touched then).
+    const RURAL_DIGEST: u64 = 0xc365_bf2b_744f_738c;
+
+    #[test]
+    fn fleet_is_present_and_valid() {
+        for family in [Family::Rural, Family::Chain, Family::City] {
+            let (dir, _) = written(&params(family, true));
+            let (net, warnings) = crate::io::load(dir.path())
+                .unwrap_or_else(|e| panic!("{family:?}: fleet bundle rejected: {:?}", e.0));
+            assert!(
+                !warnings.iter().any(|d| d.is_error()),
+                "{family:?}: {warnings:?}"
+            );
+            let ids: Vec<&str> = net.vehicles.iter().map(|v| v.id.as_str()).collect();
+            match family {
+                Family::Rural => {
+                    assert_eq!(net.vehicles.len(), 6 + 2);
+                    assert_eq!(&ids[..3], &["BUS-S01-1", "BUS-S01-2", "BUS-S02-1"]);
+                    for v in &net.vehicles {
+                        let centre = v.school.idx() == 0;
+                        assert_eq!(v.seats, if centre { 30 } else { 22 }, "{}", v.id);
+                    }
+                }
+                Family::Chain | Family::City => {
+                    assert_eq!(net.vehicles.len(), 7);
+                    for (i, v) in net.vehicles.iter().enumerate() {
+                        assert_eq!(v.school.idx(), i);
+                        assert_eq!(v.seats, 22);
+                        assert_eq!(v.id, format!("BUS-{}-1", net.schools[i].id));
+                    }
+                }
+            }
+        }
     }
 }

@@ -18,4 +18,5 @@ pub mod pseudonym;
 pub mod report;
 #[cfg(feature = "solver")]
 pub mod solve;
+pub mod transport;
 pub mod validate;

@@ -241,6 +241,55 @@ pub struct Vehicle {
     pub seats: u32,
 }
 
+/// Weights of the secondary objective (placements always come first), from the
+/// optional `[weights]` table of network.toml.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Weights {
+    /// Per rank step below first choice, per placement.
+    pub rank: f64,
+    /// Per student minute of travel.
+    pub student_minute: f64,
+    /// Per teacher minute of travel.
+    pub teacher_minute: f64,
+    /// Per minute a vehicle drives or waits on a trip (transport.csv).
+    pub vehicle_minute: f64,
+    /// Per student placed in a distance group (distance learning is a fallback).
+    pub distance: f64,
+    /// Per opened group.
+    pub group: f64,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Weights {
+            rank: 100.0,
+            student_minute: 1.0,
+            teacher_minute: 1.0,
+            vehicle_minute: 1.0,
+            distance: 30.0,
+            group: 5.0,
+        }
+    }
+}
+
+/// Optional tables of network.toml: `[weights]` and `[transport]`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Tuning {
+    pub weights: Weights,
+    /// `[transport] max_wait`: the longest a student may wait, in minutes, at a host
+    /// for a group or for the bus home because of a shared bus trip.
+    pub max_wait: Minute,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Tuning {
+            weights: Weights::default(),
+            max_wait: 90,
+        }
+    }
+}
+
 /// A validated network bundle (SPEC §1).
 #[derive(Clone, Debug)]
 pub struct Network {
@@ -258,6 +307,8 @@ pub struct Network {
     pub teachers: Vec<Teacher>,
     pub students: Vec<Student>,
     pub vehicles: Vec<Vehicle>,
+    /// `[weights]` and `[transport]` of network.toml.
+    pub tuning: Tuning,
     /// Interned room kinds; `KindId` indexes this.
     pub kinds: Vec<String>,
 }

@@ -10,7 +10,7 @@ use serde_json::json;
 use crate::graph::TravelTimes;
 use crate::model::{Hhmm, Network};
 use crate::pseudonym::Pseudonyms;
-use crate::report::{kpis, routes, unserved, Kpis, Route, Unserved};
+use crate::report::{kpis_with, routes_with, unserved, Kpis, Route, Unserved};
 use crate::solve::SolveOutcome;
 
 /// Group ids as written: `G001`, `G002`, … in the plan's canonical order.
@@ -60,12 +60,26 @@ pub struct PlanFiles<'a> {
 impl<'a> PlanFiles<'a> {
     pub fn build(net: &'a Network, tt: &TravelTimes, outcome: &'a SolveOutcome) -> Self {
         let plan = &outcome.plan;
+        let transport = outcome.fleet.as_ref().map(|f| &f.transport);
+        let mut unserved = unserved(net, tt, plan);
+        if let Some(f) = &outcome.fleet {
+            // The first reason met is the cause (a closed group follows a dropped seat).
+            for u in &mut unserved {
+                if let Some(d) = f
+                    .dropped
+                    .iter()
+                    .find(|d| d.student == u.student && d.course == u.course)
+                {
+                    u.reason = d.reason.clone();
+                }
+            }
+        }
         PlanFiles {
             net,
             outcome,
-            unserved: unserved(net, tt, plan),
-            routes: routes(net, tt, plan),
-            kpis: kpis(net, tt, plan),
+            unserved,
+            routes: routes_with(net, tt, plan, transport),
+            kpis: kpis_with(net, tt, plan, transport),
         }
     }
 
@@ -190,20 +204,76 @@ impl<'a> PlanFiles<'a> {
                     &net.schools[l.to.idx()].id,
                     &Hhmm(l.depart).to_string(),
                     &Hhmm(l.arrive).to_string(),
-                    "",
+                    l.vehicle.map_or("", |v| net.vehicles[v].id.as_str()),
                 ])?;
             }
         }
         w.flush()?;
 
-        // No vehicle trips yet. Should `board`/`alight` ever list people, students among
-        // them go through `student` like every other student column (and
-        // `Pseudonyms::verify_dir` fails the solve if one does not).
+        // Counts only: nobody is named in transport.csv (routes.csv says who rides).
         let mut w = csv_writer(&dir.join("transport.csv"))?;
         w.write_record([
             "vehicle", "trip", "stop", "school", "arrive", "depart", "board", "alight",
         ])?;
+        let time =
+            |t: Option<crate::model::Minute>| t.map_or(String::new(), |t| Hhmm(t).to_string());
+        if let Some(f) = &self.outcome.fleet {
+            for t in &f.transport.trips {
+                for (i, st) in t.stops.iter().enumerate() {
+                    w.write_record([
+                        net.vehicles[t.vehicle].id.as_str(),
+                        &t.number.to_string(),
+                        &(i + 1).to_string(),
+                        &net.schools[st.school.idx()].id,
+                        &time(st.arrive),
+                        &time(st.depart),
+                        &st.board.to_string(),
+                        &st.alight.to_string(),
+                    ])?;
+                }
+            }
+        }
         w.flush()?;
+
+        let mut w = csv_writer(&dir.join("departures.csv"))?;
+        w.write_record(DEPARTURES_COLUMNS)?;
+        let mut rows = departures(net, &self.routes);
+        for r in &mut rows {
+            if r.role == "student" {
+                if let Some(p) = pseudonyms {
+                    r.person = p
+                        .of_id(&r.person)
+                        .ok_or_else(|| {
+                            anyhow::anyhow!("departures.csv: student {} has no pseudonym", r.person)
+                        })?
+                        .to_string();
+                }
+            }
+        }
+        rows.sort();
+        for r in &rows {
+            w.write_record(r.record())?;
+        }
+        w.flush()?;
+
+        if let Some(f) = &self.outcome.fleet {
+            let mut w = csv_writer(&dir.join("shortages.csv"))?;
+            w.write_record(["from", "to", "ready", "due", "seats", "students", "cure"])?;
+            for sh in &f.shortages {
+                let mut who: Vec<&str> = sh.students.iter().map(|s| student(s.idx())).collect();
+                who.sort();
+                w.write_record([
+                    net.schools[sh.from.idx()].id.as_str(),
+                    &net.schools[sh.to.idx()].id,
+                    &Hhmm(sh.ready).to_string(),
+                    &Hhmm(sh.due).to_string(),
+                    &sh.seats.to_string(),
+                    &who.join(" "),
+                    &sh.cure,
+                ])?;
+            }
+            w.flush()?;
+        }
 
         let mut summary = summary_json(net, self.outcome, &self.kpis);
         if let Some(p) = pseudonyms {
@@ -216,6 +286,78 @@ impl<'a> PlanFiles<'a> {
         f.write_all(b"\n")?;
         Ok(())
     }
+}
+
+/// Columns of departures.csv: one row per person who leaves their home school.
+pub const DEPARTURES_COLUMNS: [&str; 9] = [
+    "school",
+    "leave",
+    "vehicle",
+    "to",
+    "role",
+    "person",
+    "stops",
+    "back",
+    "back_vehicle",
+];
+
+/// A row of departures.csv: who leaves their home school when, on which vehicle, to
+/// where, and when and how they are back. Sorted by school, then time.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Departure {
+    pub school: String,
+    pub leave: crate::model::Minute,
+    pub vehicle: String,
+    pub to: String,
+    pub role: &'static str,
+    pub person: String,
+    /// Every place of the day away from home, in order.
+    pub stops: Vec<String>,
+    pub back: crate::model::Minute,
+    pub back_vehicle: String,
+}
+
+impl Departure {
+    fn record(&self) -> [String; 9] {
+        [
+            self.school.clone(),
+            Hhmm(self.leave).to_string(),
+            self.vehicle.clone(),
+            self.to.clone(),
+            self.role.to_string(),
+            self.person.clone(),
+            self.stops.join(" "),
+            Hhmm(self.back).to_string(),
+            self.back_vehicle.clone(),
+        ]
+    }
+}
+
+/// The departures of every person with legs (real ids).
+pub fn departures(net: &Network, routes: &[Route]) -> Vec<Departure> {
+    let vehicle = |v: Option<usize>| v.map_or(String::new(), |v| net.vehicles[v].id.clone());
+    let mut out = Vec::new();
+    for r in routes {
+        let (Some(first), Some(last)) = (r.legs.first(), r.legs.last()) else {
+            continue;
+        };
+        out.push(Departure {
+            school: net.schools[first.from.idx()].id.clone(),
+            leave: first.depart,
+            vehicle: vehicle(first.vehicle),
+            to: net.schools[first.to.idx()].id.clone(),
+            role: r.role,
+            person: r.person.clone(),
+            stops: r.legs[..r.legs.len() - 1]
+                .iter()
+                .map(|l| net.schools[l.to.idx()].id.clone())
+                .collect(),
+            back: last.arrive,
+            back_vehicle: vehicle(last.vehicle),
+        });
+    }
+    out.sort();
+    out
 }
 
 /// The relative gap between placements and the bound.
@@ -394,12 +536,95 @@ pub fn stage_file(path: &Path, bytes: &[u8]) -> anyhow::Result<PathBuf> {
     Ok(tmp)
 }
 
+/// The departure sheet for the terminal: per home school, who leaves when, on which
+/// vehicle, to where, and when they are back, in counts (departures.csv names people).
+/// At most `max_lines` lines; a last line says how many more there are.
+pub fn departure_sheet(
+    net: &Network,
+    tt: &TravelTimes,
+    outcome: &SolveOutcome,
+    max_lines: usize,
+) -> String {
+    let transport = outcome.fleet.as_ref().map(|f| &f.transport);
+    let routes = routes_with(net, tt, &outcome.plan, transport);
+    // (school, leave, vehicle, stops, back, back vehicle) → (students, teachers)
+    type Key = (String, u32, String, String, u32, String);
+    let mut counts: std::collections::BTreeMap<Key, (usize, usize)> =
+        std::collections::BTreeMap::new();
+    for d in departures(net, &routes) {
+        let e = counts
+            .entry((
+                d.school,
+                d.leave,
+                d.vehicle,
+                d.stops.join(" → "),
+                d.back,
+                d.back_vehicle,
+            ))
+            .or_default();
+        if d.role == "student" {
+            e.0 += 1;
+        } else {
+            e.1 += 1;
+        }
+    }
+    let mut lines = Vec::new();
+    let mut last_school = String::new();
+    for ((school, leave, vehicle, stops, back, back_vehicle), (st, te)) in &counts {
+        if *school != last_school {
+            lines.push(format!("  {school}:"));
+            last_school = school.clone();
+        }
+        let who = match (st, te) {
+            (0, t) => format!("{t} teacher(s)"),
+            (s, 0) => format!("{s} student(s)"),
+            (s, t) => format!("{s} student(s) and {t} teacher(s)"),
+        };
+        let by = |v: &str| {
+            if v.is_empty() {
+                String::new()
+            } else {
+                format!(" on {v}")
+            }
+        };
+        lines.push(format!(
+            "    {} {who}{} to {stops}, back {}{}",
+            Hhmm(*leave),
+            by(vehicle),
+            Hhmm(*back),
+            by(back_vehicle)
+        ));
+    }
+    let total = lines.len();
+    let mut out = String::from("departures (departures.csv has every person):\n");
+    for l in lines.iter().take(max_lines) {
+        out.push_str(l);
+        out.push('\n');
+    }
+    if total > max_lines {
+        out.push_str(&format!(
+            "  … {} more lines in departures.csv\n",
+            total - max_lines
+        ));
+    }
+    if let Some(f) = &outcome.fleet {
+        if !f.shortages.is_empty() {
+            let seats: usize = f.shortages.iter().map(|s| s.seats).sum();
+            out.push_str(&format!(
+                "seats short: {seats} student legs in {} flows had no bus seat; shortages.csv says which, and what vehicle (where, when) would carry them\n",
+                f.shortages.len()
+            ));
+        }
+    }
+    out
+}
+
 /// Placements and kpis of a plan for printing.
 pub fn text_summary(net: &Network, o: &SolveOutcome, k: &Kpis) -> String {
     format!(
         "{name}: {status}\n  placements {p} of {r} requested ({rate:.1}%), unserved choices {u}\n  \
          groups {g} ({d} distance), first-choice rate {fc:.1}%, worst school {ws} at {wr:.1}%\n  \
-         travel: students {sm} min, teachers {tm} min\n  bound {b}, gap {gap:.2}%, greedy {gr}, \
+         travel: students {sm} min, teachers {tm} min{bus}\n  bound {b}, gap {gap:.2}%, greedy {gr}, \
          solved in {t:.1} s",
         name = net.name,
         status = o.status.as_str(),
@@ -414,6 +639,14 @@ pub fn text_summary(net: &Network, o: &SolveOutcome, k: &Kpis) -> String {
         wr = 100.0 * k.worst_school_placement_rate,
         sm = k.student_travel_minutes,
         tm = k.teacher_travel_minutes,
+        bus = if net.vehicles.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; buses: {} vehicles used, {} vehicle min",
+                k.vehicles_used, k.vehicle_minutes
+            )
+        },
         b = o.bound,
         gap = 100.0 * gap(k.placements, o.bound),
         gr = o.greedy_placements,

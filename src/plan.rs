@@ -104,6 +104,27 @@ impl Plan {
         out
     }
 
+    /// Every student's day as stays, in time order.
+    pub fn student_stays(&self, net: &Network) -> Vec<Vec<Stay>> {
+        self.student_groups(net)
+            .iter()
+            .enumerate()
+            .map(|(s, gs)| {
+                let home = net.students[s].school;
+                gs.iter()
+                    .map(|&gi| {
+                        let g = &self.groups[gi];
+                        Stay {
+                            place: g.student_location(home),
+                            start: g.start(net),
+                            end: g.end(net),
+                        }
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
     /// Group indices of each teacher, sorted by start time.
     pub fn teacher_groups(&self, net: &Network) -> Vec<Vec<usize>> {
         let mut out = vec![Vec::new(); net.teachers.len()];
@@ -185,6 +206,8 @@ pub struct Leg {
     pub to: SchoolId,
     pub depart: Minute,
     pub arrive: Minute,
+    /// The vehicle ridden (index into `Network::vehicles`), if any.
+    pub vehicle: Option<usize>,
 }
 
 /// The legs of a day of stays: arrive just in time for each stay, leave right after it.
@@ -207,6 +230,7 @@ pub fn legs_of_day(net: &Network, tt: &TravelTimes, home: SchoolId, stays: &[Sta
                 to: s.place,
                 depart,
                 arrive: depart + m,
+                vehicle: None,
             });
         }
         place = s.place;
@@ -219,6 +243,7 @@ pub fn legs_of_day(net: &Network, tt: &TravelTimes, home: SchoolId, stays: &[Sta
             to: home,
             depart: free_from,
             arrive: free_from + m,
+            vehicle: None,
         });
     }
     legs

@@ -18,10 +18,7 @@ use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::Path;
 
-use crate::check::{
-    check_plan, check_plan_with_routes, read_assignments, read_groups, read_routes, CheckError,
-    Violation,
-};
+use crate::check::{read_assignments, read_routes, CheckError, Violation};
 use crate::model::Network;
 
 /// The salt used when none is given.
@@ -399,25 +396,7 @@ pub fn check_plan_dir_mapped(
     plan: &Path,
     mapping: &Mapping,
 ) -> Result<Vec<Violation>, CheckError> {
-    let back = |s: &mut String| {
-        if let Some(r) = mapping.real.get(s.as_str()) {
-            *s = r.clone();
-        }
-    };
-    let groups = read_groups(plan)?;
-    let mut assignments = read_assignments(plan)?;
-    for (s, _) in &mut assignments {
-        back(s);
-    }
-    Ok(match read_routes(plan)? {
-        Some(mut routes) => {
-            for l in routes.iter_mut().filter(|l| l.role == "student") {
-                back(&mut l.person);
-            }
-            check_plan_with_routes(net, &groups, &assignments, &routes)
-        }
-        None => check_plan(net, &groups, &assignments),
-    })
+    crate::check::check_plan_dir_renamed(net, plan, &mapping.real)
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use crate::graph::TravelTimes;
 use crate::model::{Hhmm, Network, SchoolId, StudentId, TeacherId};
 use crate::plan::{legs_of_day, stays_compatible, Leg, Mode, Plan, Stay};
 use crate::solve::prep::stay_alone_fits;
+use crate::transport::Transport;
 
 /// The figures of SPEC §4.
 #[derive(Clone, Debug, Default, Serialize, PartialEq)]
@@ -38,26 +39,9 @@ fn ratio(a: usize, b: usize) -> f64 {
     }
 }
 
-/// Every person's day as stays.
+/// Every student's day as stays.
 pub fn student_stays(net: &Network, plan: &Plan) -> Vec<Vec<Stay>> {
-    let by_student = plan.student_groups(net);
-    by_student
-        .iter()
-        .enumerate()
-        .map(|(s, gs)| {
-            let home = net.students[s].school;
-            gs.iter()
-                .map(|&gi| {
-                    let g = &plan.groups[gi];
-                    Stay {
-                        place: g.student_location(home),
-                        start: g.start(net),
-                        end: g.end(net),
-                    }
-                })
-                .collect()
-        })
-        .collect()
+    plan.student_stays(net)
 }
 
 pub fn teacher_stays(net: &Network, plan: &Plan) -> Vec<Vec<Stay>> {
@@ -86,10 +70,30 @@ pub struct Route {
 }
 
 pub fn routes(net: &Network, tt: &TravelTimes, plan: &Plan) -> Vec<Route> {
+    routes_with(net, tt, plan, None)
+}
+
+/// [`routes`], with students' legs riding the trips of `transport` where it has them
+/// (their times are then the bus's).
+pub fn routes_with(
+    net: &Network,
+    tt: &TravelTimes,
+    plan: &Plan,
+    transport: Option<&Transport>,
+) -> Vec<Route> {
     let mut out = Vec::new();
     for (s, stays) in student_stays(net, plan).iter().enumerate() {
         let st = &net.students[s];
-        let legs = legs_of_day(net, tt, st.school, stays);
+        let mut legs = legs_of_day(net, tt, st.school, stays);
+        if let Some(t) = transport {
+            for (i, l) in legs.iter_mut().enumerate() {
+                if let Some(r) = t.ride_of(StudentId::from(s), i) {
+                    l.depart = r.depart;
+                    l.arrive = r.arrive;
+                    l.vehicle = Some(r.vehicle);
+                }
+            }
+        }
         if !legs.is_empty() {
             out.push(Route {
                 person: st.id.clone(),
@@ -128,6 +132,16 @@ pub fn student_travel_minutes(net: &Network, tt: &TravelTimes, plan: &Plan) -> u
 }
 
 pub fn kpis(net: &Network, tt: &TravelTimes, plan: &Plan) -> Kpis {
+    kpis_with(net, tt, plan, None)
+}
+
+/// [`kpis`] of a plan with its bus plan.
+pub fn kpis_with(
+    net: &Network,
+    tt: &TravelTimes,
+    plan: &Plan,
+    transport: Option<&Transport>,
+) -> Kpis {
     let by_student = plan.student_groups(net);
     let placements = plan.placements();
     let requested: usize = net.students.iter().map(|s| s.requested()).sum();
@@ -156,7 +170,7 @@ pub fn kpis(net: &Network, tt: &TravelTimes, plan: &Plan) -> Kpis {
             }
         }
     }
-    let routes = routes(net, tt, plan);
+    let routes = routes_with(net, tt, plan, transport);
     let mut involved = vec![false; net.schools.len()];
     for g in &plan.groups {
         let t = &net.teachers[g.teacher.idx()];
@@ -198,8 +212,8 @@ pub fn kpis(net: &Network, tt: &TravelTimes, plan: &Plan) -> Kpis {
             .iter()
             .filter(|g| g.mode == Mode::Distance)
             .count(),
-        vehicles_used: 0,
-        vehicle_minutes: 0,
+        vehicles_used: transport.map_or(0, Transport::vehicles_used),
+        vehicle_minutes: transport.map_or(0, Transport::vehicle_minutes),
         schools_involved_share: ratio(involved.iter().filter(|&&b| b).count(), net.schools.len()),
         teachers_involved_share: ratio(
             teachers_with_group.iter().filter(|&&b| b).count(),

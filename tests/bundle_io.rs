@@ -18,7 +18,7 @@ max_group = 20
 wants = 2
 
 [weights]
-placements = 1.0
+student_minute = 2.5
 "#;
 
 /// The good bundle in the `,` dialect: file name → text.
@@ -749,5 +749,37 @@ fn choice_columns_follow_their_number() {
     assert_eq!(
         net.students[0].choices,
         vec![CourseId(2), CourseId(1), CourseId(0)]
+    );
+}
+
+#[test]
+fn weights_and_transport_tables_are_read_and_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = good();
+    files.insert(
+        "network.toml",
+        TOML.replace(
+            "student_minute = 2.5",
+            "student_minute = 2.5\nvehicle_minute = 3\n\n[transport]\nmax_wait = 45",
+        ),
+    );
+    write(dir.path(), &files);
+    let (net, _) = profnet::io::load(dir.path()).unwrap();
+    assert_eq!(net.tuning.weights.student_minute, 2.5);
+    assert_eq!(net.tuning.weights.vehicle_minute, 3.0);
+    assert_eq!(net.tuning.weights.rank, 100.0, "defaults for what is not given");
+    assert_eq!(net.tuning.max_wait, 45);
+
+    files.insert(
+        "network.toml",
+        TOML.replace("student_minute = 2.5", "student_minute = \"fast\""),
+    );
+    write(dir.path(), &files);
+    let err = profnet::io::load(dir.path()).unwrap_err();
+    let d = &err.0[0];
+    assert_eq!(
+        (d.code, d.file.as_str(), d.row),
+        ("E0103", "network.toml", Some(11)),
+        "{d:?}"
     );
 }

@@ -150,6 +150,7 @@ fn network() -> Network {
         ],
         students,
         vehicles: Vec::new(),
+        tuning: Default::default(),
         kinds: vec!["general".into(), "lab".into()],
     }
 }

@@ -160,7 +160,9 @@ fn both_csv_dialects_give_the_same_plan() {
 #[test]
 fn sample_network_beats_greedy_and_passes_the_checker() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/pestrechinsky");
-    let net = load(&root);
+    let mut net = load(&root);
+    // Without its buses (the fleet case is `sample_fleet_carries_...` below).
+    net.vehicles.clear();
     let tmp = tempfile::tempdir().unwrap();
     let out = solve_and_check(&net, &tmp.path().join("plan"));
     assert!(out.plan.placements() >= out.greedy_placements);
@@ -176,4 +178,27 @@ fn sample_network_beats_greedy_and_passes_the_checker() {
         "gap {}",
         summary["gap"]
     );
+}
+
+#[test]
+fn sample_fleet_carries_nine_tenths_of_the_placements_without_a_fleet() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/pestrechinsky");
+    let net = load(&root);
+    assert_eq!(net.vehicles.len(), 14);
+    let tmp = tempfile::tempdir().unwrap();
+    // The checker run by `solve_and_check` includes rule 8 (transport.csv).
+    let with = solve_and_check(&net, &tmp.path().join("plan"));
+    let mut free = net.clone();
+    free.vehicles.clear();
+    let without = solve_and_check(&free, &tmp.path().join("free"));
+    let (a, b) = (with.plan.placements(), without.plan.placements());
+    assert!(10 * a >= 9 * b, "with the fleet {a}, without {b}");
+    let trips = read(&tmp.path().join("plan/transport.csv"));
+    assert!(!trips.is_empty());
+    // Every student leg between schools names a bus.
+    let routes = read(&tmp.path().join("plan/routes.csv"));
+    assert!(routes
+        .iter()
+        .filter(|r| r[1] == "student" && r[3] != r[4])
+        .all(|r| !r[7].is_empty()));
 }

@@ -1,7 +1,8 @@
 use std::path::PathBuf;
 
+use profnet::check::{check_plan_dir, check_plan_dir_renamed};
 use profnet::output::default_pseudonyms_path;
-use profnet::pseudonym::{check_plan_dir_mapped, looks_pseudonymized, Mapping};
+use profnet::pseudonym::{looks_pseudonymized, Mapping};
 
 use super::{load, EXIT_BAD_INPUT, EXIT_FAIL, EXIT_OK};
 
@@ -41,7 +42,8 @@ pub fn run(args: &Args) -> u8 {
                 );
                 return EXIT_BAD_INPUT;
             }
-            check_plan_dir_mapped(&net, plan, &mapping)
+            // Rules 1–8 with the students mapped back to their real ids.
+            check_plan_dir_renamed(&net, plan, &mapping.real)
         }
         None => {
             if let Some(example) = looks_pseudonymized(&net, plan) {
@@ -55,7 +57,7 @@ pub fn run(args: &Args) -> u8 {
                 );
                 return EXIT_BAD_INPUT;
             }
-            profnet::check::check_plan_dir(&net, plan)
+            check_plan_dir(&net, plan)
         }
     };
     match checked {

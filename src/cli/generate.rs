@@ -20,6 +20,11 @@ pub struct Args {
     pub courses: usize,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Also write vehicles.csv with school buses: rural, one 22-seat bus per village
+    /// school and two 30-seat buses at the district centre; chain and city, one 22-seat
+    /// bus per school.
+    #[arg(long)]
+    pub fleet: bool,
     /// The bundle directory to write.
     #[arg(long)]
     pub out: PathBuf,
@@ -43,6 +48,7 @@ pub fn run(args: &Args) -> u8 {
         students: args.students,
         courses: args.courses,
         seed: args.seed,
+        fleet: args.fleet,
     });
     match write_dir_atomically(&args.out, |dir| write_bundle(&net, dir)) {
         Ok(()) => {

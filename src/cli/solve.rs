@@ -4,7 +4,8 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressStyle};
 use profnet::graph::TravelTimes;
 use profnet::output::{
-    default_pseudonyms_path, is_inside, stage_file, text_summary, write_dir_atomically, PlanFiles,
+    default_pseudonyms_path, departure_sheet, is_inside, stage_file, text_summary,
+    write_dir_atomically, PlanFiles,
 };
 use profnet::pseudonym::{check_plan_dir_mapped, Mapping, Pseudonyms, DEFAULT_SALT};
 use profnet::solve::{solve, SolveOptions};
@@ -165,7 +166,9 @@ pub fn run(args: &Args) -> u8 {
     }
     match written {
         Ok(k) => {
-            let summary = text_summary(&net, &outcome, &k);
+            let mut summary = text_summary(&net, &outcome, &k);
+            summary.push('\n');
+            summary.push_str(departure_sheet(&net, &tt, &outcome, 40).trim_end());
             match &pseudonyms {
                 Some(p) => println!("{}", p.scrub(&summary)),
                 None => println!("{summary}"),

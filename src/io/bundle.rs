@@ -79,7 +79,7 @@ use super::table::{self, Row, Table};
 use crate::diag::{Diagnostic, InvalidInput};
 use crate::model::{
     parse_hhmm, Course, CourseId, KindId, Link, Minute, Network, PeriodSet, PeriodTime, Room,
-    School, SchoolId, SchoolKind, Student, Teacher, Vehicle,
+    School, SchoolId, SchoolKind, Student, Teacher, Tuning, Vehicle,
 };
 
 const NETWORK: &str = "network.toml";
@@ -250,6 +250,7 @@ fn load_files(files: Files) -> Result<(Network, Vec<Diagnostic>), InvalidInput> 
         min_group: settings.min_group.unwrap_or(10),
         max_group: settings.max_group.unwrap_or(25),
         wants: settings.wants.unwrap_or(2),
+        tuning: settings.tuning,
         schools,
         links,
         rooms,
@@ -273,6 +274,7 @@ struct Settings {
     min_group: Option<u32>,
     max_group: Option<u32>,
     wants: Option<usize>,
+    tuning: Tuning,
 }
 
 /// Where in which file: builds diagnostics for one row.
@@ -708,6 +710,7 @@ impl Loader {
             min_group: None,
             max_group: None,
             wants: None,
+            tuning: Tuning::default(),
         };
         let file = At {
             file: NETWORK,
@@ -875,6 +878,7 @@ impl Loader {
         s.min_group = count(self, "min_group", 10, GROUP_ZERO);
         s.max_group = count(self, "max_group", 25, GROUP_ZERO);
         s.wants = count(self, "wants", 2, WANTS_ZERO).map(|w| w as usize);
+        s.tuning = self.tuning(&doc, &text);
         if let (Some(a), Some(b)) = (s.min_group, s.max_group) {
             if a > b {
                 let key = if doc.contains_key("min_group") {
@@ -891,6 +895,87 @@ impl Loader {
             }
         }
         s
+    }
+
+    /// The optional `[weights]` and `[transport]` tables: numbers ≥ 0, unknown keys
+    /// warned about, defaults for what is not given.
+    fn tuning(&mut self, doc: &toml::Table, text: &str) -> Tuning {
+        let mut t = Tuning::default();
+        let at = |table: &str, key: &str| At {
+            file: NETWORK,
+            line: table_key_line(text, table, key),
+        };
+        let number = |l: &mut Loader, table: &str, key: &str, v: &toml::Value| -> Option<f64> {
+            let x = match v {
+                toml::Value::Integer(i) => Some(*i as f64),
+                toml::Value::Float(f) if f.is_finite() => Some(*f),
+                _ => None,
+            };
+            match x {
+                Some(x) if x >= 0.0 => Some(x),
+                _ => {
+                    l.push(at(table, key).error(
+                        TOML_TYPE,
+                        key,
+                        format!("[{table}] {key} must be a number of at least 0, not {v}"),
+                        format!("write e.g. {key} = 1 (no quotes) under [{table}]"),
+                    ));
+                    None
+                }
+            }
+        };
+        for (table, known) in [
+            (
+                "weights",
+                &[
+                    "rank",
+                    "student_minute",
+                    "teacher_minute",
+                    "vehicle_minute",
+                    "distance",
+                    "group",
+                ][..],
+            ),
+            ("transport", &["max_wait"][..]),
+        ] {
+            let Some(v) = doc.get(table) else {
+                continue;
+            };
+            let Some(tab) = v.as_table() else {
+                self.push(at(table, table).error(
+                    TOML_TYPE,
+                    table,
+                    format!("{table} must be a table"),
+                    format!("write it as a [{table}] section with one `key = number` per line"),
+                ));
+                continue;
+            };
+            for (key, value) in tab {
+                if !known.contains(&key.as_str()) {
+                    self.push(at(table, key).warning(
+                        UNKNOWN_KEY,
+                        key,
+                        format!("unknown key '{key}' in [{table}] is ignored"),
+                        format!("check its spelling: known keys are {}", known.join(", ")),
+                    ));
+                    continue;
+                }
+                let Some(x) = number(self, table, key, value) else {
+                    continue;
+                };
+                let w = &mut t.weights;
+                match key.as_str() {
+                    "rank" => w.rank = x,
+                    "student_minute" => w.student_minute = x,
+                    "teacher_minute" => w.teacher_minute = x,
+                    "vehicle_minute" => w.vehicle_minute = x,
+                    "distance" => w.distance = x,
+                    "group" => w.group = x,
+                    _ => t.max_wait = x.min(1440.0).round() as Minute,
+                }
+            }
+        }
+        t
     }
 
     /// Parses and checks `periods`; `Some` when every entry is a valid period and the
@@ -1699,6 +1784,28 @@ fn line_of(text: &str, pos: usize) -> usize {
 }
 
 /// The line of top-level `key = …` in TOML text (before the first `[table]`).
+/// The line of `key = …` inside the `[table]` section of network.toml.
+fn table_key_line(text: &str, table: &str, key: &str) -> Option<usize> {
+    let mut inside = false;
+    for (i, l) in text.lines().enumerate() {
+        let t = l.trim();
+        if t.starts_with('[') {
+            inside = t.trim_start_matches('[').trim_end_matches(']').trim() == table;
+            if inside && key == table {
+                return Some(i + 1);
+            }
+            continue;
+        }
+        if inside
+            && t.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        {
+            return Some(i + 1);
+        }
+    }
+    None
+}
+
 fn key_line(text: &str, key: &str) -> Option<usize> {
     for (i, l) in text.lines().enumerate() {
         let t = l.trim_start();

@@ -3,7 +3,7 @@
 //! baseline that the optimiser must beat.
 
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, HashMap};
 
 use crate::model::{RoomId, SchoolId, StudentId, TeacherId};
 use crate::plan::{day_fits_with, Group, Mode, Plan, Stay};
@@ -127,19 +127,50 @@ fn greedy_over(prep: &Prep, offers: &[Offer], v: Variant, limit: Option<&Limit>)
         }
     }
     // Per offer: the home schools whose students could take it (all for distance).
+    // Whether a home reaches an in-person group depends on its host and times only, not
+    // on its course: that is found once per (host, first period, periods).
+    let mut reach: HashMap<(SchoolId, usize, usize), Vec<SchoolId>> = HashMap::new();
     let homes: Vec<Vec<SchoolId>> = offers
         .iter()
         .map(|o| {
-            (0..ns_schools)
-                .map(SchoolId::from)
-                .filter(|&h| {
-                    !choosers[o.course.idx()][h.idx()].is_empty()
-                        && (o.mode == Mode::Distance
-                            || stay_alone_fits(net, &prep.tt, h, o.stay_for(net, h)))
-                })
-                .collect()
+            let chose = |h: &SchoolId| !choosers[o.course.idx()][h.idx()].is_empty();
+            match o.mode {
+                Mode::Distance => (0..ns_schools).map(SchoolId::from).filter(chose).collect(),
+                Mode::InPerson => reach
+                    .entry((o.host, o.first, o.len))
+                    .or_insert_with(|| {
+                        (0..ns_schools)
+                            .map(SchoolId::from)
+                            .filter(|&h| stay_alone_fits(net, &prep.tt, h, o.stay_for(net, h)))
+                            .collect()
+                    })
+                    .iter()
+                    .copied()
+                    .filter(chose)
+                    .collect(),
+            }
         })
         .collect();
+    drop(reach);
+    // The students who may still take a course, per course, rank and home school, in id
+    // order: a student leaves the lists of a course when they take it, and all their
+    // lists once their day is full. Evaluations look only at these.
+    let ranks = net
+        .students
+        .iter()
+        .map(|s| s.choices.len())
+        .max()
+        .unwrap_or(0);
+    let mut pool: Vec<Vec<Vec<Vec<StudentId>>>> =
+        vec![vec![vec![Vec::new(); ns_schools]; ranks]; net.courses.len()];
+    for (s, adm) in prep.admissible.iter().enumerate() {
+        let stu = &net.students[s];
+        for &c in adm {
+            if let Some(r) = stu.rank_of(c) {
+                pool[c.idx()][r - 1][stu.school.idx()].push(StudentId::from(s));
+            }
+        }
+    }
     let mut plan = Plan::default();
     // While true, only choices within a student's first `wants` count.
     let mut wanted_only = v.first_wants_first;
@@ -179,6 +210,12 @@ fn greedy_over(prep: &Prep, offers: &[Offer], v: Variant, limit: Option<&Limit>)
         })
         .collect();
     let mut heap: BinaryHeap<(Key, i64, usize)> = optimistic.iter().copied().collect();
+    // Distance groups of one course and period seat the same students whatever their
+    // host: their eligible students are kept per (course, first period) and found again
+    // only after a group opens with a member who chose the course.
+    let np = net.num_periods();
+    let mut version = vec![0u64; net.courses.len()];
+    let mut distance: Vec<Option<Eligible>> = vec![None; net.courses.len() * np];
     loop {
         if limit.is_some_and(|l| l.reached()) {
             break;
@@ -187,8 +224,24 @@ fn greedy_over(prep: &Prep, offers: &[Offer], v: Variant, limit: Option<&Limit>)
         while let Some((_, _, oi)) = heap.pop() {
             // Resources only get used up within a pass: an offer that cannot open now
             // never can again in this pass.
-            let Some((key, g)) =
-                evaluate(prep, &choosers, &homes[oi], &st, &offers[oi], wanted_only)
+            let o = &offers[oi];
+            let cached = match o.mode {
+                Mode::Distance => {
+                    let c = o.course.idx();
+                    let slot = &mut distance[c * np + o.first];
+                    if !slot
+                        .as_ref()
+                        .is_some_and(|(v, w, _)| *v == version[c] && *w == wanted_only)
+                    {
+                        let cap = net.courses[c].max_group as usize;
+                        let e = eligible(prep, &pool, &homes[oi], &st, o, wanted_only, cap);
+                        *slot = Some((version[c], wanted_only, e));
+                    }
+                    slot.as_ref().map(|(_, _, e)| e.as_slice())
+                }
+                Mode::InPerson => None,
+            };
+            let Some((key, g)) = evaluate(prep, &pool, &homes[oi], &st, o, wanted_only, cached)
             else {
                 continue;
             };
@@ -199,6 +252,18 @@ fn greedy_over(prep: &Prep, offers: &[Offer], v: Variant, limit: Option<&Limit>)
             heap.push(item);
             if best {
                 commit(prep, &mut st, &g, g.room, g.teacher);
+                for s in &g.members {
+                    let stu = &net.students[s.idx()];
+                    let full = st.student_taken[s.idx()].len() >= stu.wants;
+                    for &c in &prep.admissible[s.idx()] {
+                        version[c.idx()] += 1;
+                        if c == g.course || full {
+                            if let Some(r) = stu.rank_of(c) {
+                                pool[c.idx()][r - 1][stu.school.idx()].retain(|x| x != s);
+                            }
+                        }
+                    }
+                }
                 plan.groups.push(g);
                 opened = true;
                 break;
@@ -224,13 +289,15 @@ type Key = (usize, bool);
 /// The group `o` would open now: a free room (the largest), a free teacher who can fit
 /// it into their day (the nearest), and the students who can still take it, first
 /// choices first, up to the room's capacity. `None` when it cannot reach its minimum.
+/// `cached`: the students [`eligible`] gives for `o` now, if already known.
 fn evaluate(
     prep: &Prep,
-    choosers: &[Vec<Vec<StudentId>>],
+    pool: &Pool,
     homes: &[SchoolId],
     st: &State,
     o: &Offer,
     wanted_only: bool,
+    cached: Option<&[(usize, StudentId)]>,
 ) -> Option<(Key, Group)> {
     let net = prep.net;
     let tt = &prep.tt;
@@ -267,40 +334,77 @@ fn evaluate(
                 )
         })
         .min_by_key(|t| (tt.get(net.teachers[t.idx()].school, o.host), *t))?;
-    let mut eligible: Vec<(usize, StudentId)> = homes
-        .iter()
-        .flat_map(|h| choosers[o.course.idx()][h.idx()].iter().copied())
-        .filter(|s| {
-            let si = s.idx();
-            let stu = &net.students[si];
-            st.student_busy[si] & m == 0
-                && st.student_taken[si].len() < stu.wants
-                && (!wanted_only || stu.rank_of(o.course).is_some_and(|r| r <= stu.wants))
-                && !st.student_taken[si].contains(&o.course)
-                && day_fits_with(
-                    net,
-                    tt,
-                    stu.school,
-                    &st.student_stays[si],
-                    o.stay_for(net, stu.school),
-                )
-        })
-        .map(|s| (net.students[s.idx()].rank_of(o.course).unwrap_or(99), s))
-        .collect();
+    let fresh;
+    let eligible = match cached {
+        Some(e) => e,
+        None => {
+            fresh = eligible(prep, pool, homes, st, o, wanted_only, cap);
+            &fresh
+        }
+    };
     if eligible.len() < course.min_group as usize {
         return None;
     }
-    eligible.sort();
-    eligible.truncate(cap);
-    let score = (eligible.len(), o.mode == Mode::InPerson);
+    let seated = &eligible[..eligible.len().min(cap)];
+    let score = (seated.len(), o.mode == Mode::InPerson);
     Some((
         score,
-        o.group(
-            room,
-            teacher,
-            eligible.into_iter().map(|(_, s)| s).collect(),
-        ),
+        o.group(room, teacher, seated.iter().map(|&(_, s)| s).collect()),
     ))
+}
+
+/// The eligible students of a distance offer as found at (course version, whether
+/// only wanted choices counted).
+type Eligible = (u64, bool, Vec<(usize, StudentId)>);
+
+/// Students who may still take a course: per course, rank (from 0) and home school.
+type Pool = Vec<Vec<Vec<Vec<StudentId>>>>;
+
+/// The students who could take a group of `o` now (they chose it, are free then, lack
+/// it, have room in their day and can travel it), as (rank, student), sorted. Ranks are
+/// taken in order and the search stops after a rank that brings the count to `cap`:
+/// the first `cap` are then the same as over everyone.
+fn eligible(
+    prep: &Prep,
+    pool: &Pool,
+    homes: &[SchoolId],
+    st: &State,
+    o: &Offer,
+    wanted_only: bool,
+    cap: usize,
+) -> Vec<(usize, StudentId)> {
+    let net = prep.net;
+    let m = mask(o.first, o.len);
+    let mut eligible: Vec<(usize, StudentId)> = Vec::new();
+    for (r, per_home) in pool[o.course.idx()].iter().enumerate() {
+        let rank = r + 1;
+        for h in homes {
+            for &s in &per_home[h.idx()] {
+                let si = s.idx();
+                let stu = &net.students[si];
+                if st.student_busy[si] & m == 0
+                    && st.student_taken[si].len() < stu.wants
+                    && (!wanted_only || rank <= stu.wants)
+                    && !st.student_taken[si].contains(&o.course)
+                    && prep.may_be_at(s, o.stay_for(net, stu.school).place)
+                    && day_fits_with(
+                        net,
+                        &prep.tt,
+                        stu.school,
+                        &st.student_stays[si],
+                        o.stay_for(net, stu.school),
+                    )
+                {
+                    eligible.push((rank, s));
+                }
+            }
+        }
+        if eligible.len() >= cap {
+            break;
+        }
+    }
+    eligible.sort();
+    eligible
 }
 
 /// splitmix64's output function: a fixed pseudo-random permutation of `u64`.

@@ -19,7 +19,7 @@
 //! order and takes the first move that helps.
 
 use crate::model::{CourseId, Network, RoomId, StudentId, TeacherId};
-use crate::plan::{day_fits, Group, Mode, Plan, Stay};
+use crate::plan::{day_fits, day_fits_with, Group, Mode, Plan, Stay};
 
 use super::prep::{stay_alone_fits, Offer, Prep};
 use super::Limit;
@@ -57,6 +57,19 @@ struct Search<'p, 'a> {
     offers_of: Vec<Vec<usize>>,
     /// Students who chose each course (admissible), by id.
     choosers: Vec<Vec<StudentId>>,
+    /// Per offer: an index into `reach`, the home schools whose students can get to a
+    /// group of it and back (for distance offers, every school).
+    offer_reach: Vec<usize>,
+    /// Per (host, first period, periods) of some offer: whether each home school can
+    /// get there and back in the day. Shared by the offers of every course.
+    reach: Vec<Vec<bool>>,
+    /// Per student: counts changes to their day (groups joined, left or moved).
+    stamp: Vec<u32>,
+    /// Per course: who could join each offer's group, as last found by `open_best`.
+    join_cache: Vec<JoinCache>,
+    /// Whether every period takes time, so that groups whose periods overlap can never
+    /// share a day ([`Search::fits`] then rules them out by period masks first).
+    strict_periods: bool,
     /// Relocation targets the current insertion may still try.
     budget: usize,
     /// Per course: counts changes to its groups (members, time, place).
@@ -70,6 +83,74 @@ struct Search<'p, 'a> {
 
 fn mask(first: usize, len: usize) -> u64 {
     ((1u64 << len) - 1) << first
+}
+
+/// Whether a day of `stays` (in any order) can be travelled from `home`: sorted by
+/// start time in a stack buffer (a day holds a few stays), so nothing is allocated.
+fn day_fits_sorted(
+    net: &Network,
+    tt: &crate::graph::TravelTimes,
+    home: crate::model::SchoolId,
+    stays: impl Iterator<Item = Stay>,
+) -> bool {
+    const N: usize = 16;
+    let none = Stay {
+        place: home,
+        start: 0,
+        end: 0,
+    };
+    let mut buf = [none; N];
+    let mut n = 0;
+    let mut spill: Vec<Stay> = Vec::new();
+    for x in stays {
+        if n == N {
+            spill.extend_from_slice(&buf);
+            n += 1;
+        }
+        if n > N {
+            spill.push(x);
+            continue;
+        }
+        let mut i = n;
+        while i > 0 && buf[i - 1].start > x.start {
+            buf[i] = buf[i - 1];
+            i -= 1;
+        }
+        buf[i] = x;
+        n += 1;
+    }
+    if n > N {
+        spill.sort_by_key(|x| x.start);
+        return day_fits(net, tt, home, &spill);
+    }
+    day_fits(net, tt, home, &buf[..n])
+}
+
+/// Most groups in one student's day that [`Search::fits`] accepts.
+const FITS_MAX: usize = 8;
+
+/// A student who lacks a course, as [`Search::lack_info`] finds them.
+struct Lacker {
+    s: StudentId,
+    /// Their [`Search::stamp`] when found.
+    stamp: u32,
+    /// Home school (index).
+    home: usize,
+    /// Periods their groups take (0 when periods may take no time).
+    busy: u64,
+    /// Their day, by start time.
+    stays: Vec<Stay>,
+}
+
+/// Who could join the group of each offer of one course, found for a set of lacking
+/// students and their days: when few of them change, the answers are updated for those
+/// few instead of found again.
+#[derive(Clone, Debug, Default)]
+struct JoinCache {
+    /// The lacking students and their stamps the answers hold for, by id.
+    seen: Vec<(StudentId, u32)>,
+    /// Per offer of the course (in `offers_of` order): those of `seen` who could join.
+    joiners: Vec<Option<Vec<StudentId>>>,
 }
 
 /// A group to open: (students it seats who lacked an elective, in person, offer, the
@@ -161,7 +242,41 @@ impl<'p, 'a> Search<'p, 'a> {
                 choosers[c.idx()].push(StudentId::from(si));
             }
         }
+        let ns = net.schools.len();
+        let mut reach_index: std::collections::HashMap<
+            (crate::model::SchoolId, usize, usize),
+            usize,
+        > = std::collections::HashMap::new();
+        let mut reach: Vec<Vec<bool>> = vec![vec![true; ns]];
+        let offer_reach = prep
+            .offers
+            .iter()
+            .map(|o| match o.mode {
+                Mode::Distance => 0,
+                Mode::InPerson => {
+                    *reach_index
+                        .entry((o.host, o.first, o.len))
+                        .or_insert_with(|| {
+                            reach.push(
+                                (0..ns)
+                                    .map(|h| {
+                                        let home = crate::model::SchoolId::from(h);
+                                        stay_alone_fits(net, &prep.tt, home, o.stay_for(net, home))
+                                    })
+                                    .collect(),
+                            );
+                            reach.len() - 1
+                        })
+                }
+            })
+            .collect();
+        let strict_periods = net.periods.iter().all(|p| p.end > p.start);
         let mut s = Search {
+            stamp: vec![0; net.students.len()],
+            join_cache: vec![JoinCache::default(); net.courses.len()],
+            offer_reach,
+            reach,
+            strict_periods,
             choosers,
             version: vec![0; net.courses.len()],
             budget: 0,
@@ -220,6 +335,7 @@ impl<'p, 'a> Search<'p, 'a> {
         self.by_course[g.course.idx()].push(gi);
         for s in &g.members {
             self.of_student[s.idx()].push(gi);
+            self.stamp[s.idx()] += 1;
         }
         let cap = self.cap_of(g.course, g.mode, g.room);
         self.version[g.course.idx()] += 1;
@@ -249,12 +365,29 @@ impl<'p, 'a> Search<'p, 'a> {
     /// given by value so that a group not yet in the plan can be tried).
     fn fits(&self, s: StudentId, remove: &[usize], add: &[&Group]) -> bool {
         let st = &self.net.students[s.idx()];
+        if self.strict_periods {
+            // Overlapping periods never fit: a cheap test before the day is walked.
+            let mut busy = 0u64;
+            for &g in &self.of_student[s.idx()] {
+                if !remove.contains(&g) {
+                    let sl = &self.slots[g];
+                    busy |= mask(sl.g.first, sl.len);
+                }
+            }
+            for g in add {
+                let m = mask(g.first, self.net.courses[g.course.idx()].periods);
+                if busy & m != 0 {
+                    return false;
+                }
+                busy |= m;
+            }
+        }
         let keep = self.of_student[s.idx()]
             .iter()
             .filter(|g| !remove.contains(g))
             .map(|&g| &self.slots[g].g);
         // Days hold a few groups: a stack buffer avoids allocating in this hot path.
-        const N: usize = 8;
+        const N: usize = FITS_MAX;
         let none = Stay {
             place: st.school,
             start: 0,
@@ -268,6 +401,9 @@ impl<'p, 'a> Search<'p, 'a> {
                 return false;
             }
             let x = self.stay_of(g, st.school);
+            if !self.prep.may_be_at(s, x.place) {
+                return false;
+            }
             // Insertion by start time.
             let mut i = n;
             while i > 0 && stays[i - 1].start > x.start {
@@ -291,12 +427,14 @@ impl<'p, 'a> Search<'p, 'a> {
         self.changed(gi);
         self.slots[gi].g.members.push(s);
         self.of_student[s.idx()].push(gi);
+        self.stamp[s.idx()] += 1;
     }
 
     fn leave(&mut self, s: StudentId, gi: usize) {
         self.changed(gi);
         self.slots[gi].g.members.retain(|&m| m != s);
         self.of_student[s.idx()].retain(|&g| g != gi);
+        self.stamp[s.idx()] += 1;
     }
 
     fn takes(&self, s: StudentId, c: CourseId) -> bool {
@@ -491,12 +629,97 @@ impl<'p, 'a> Search<'p, 'a> {
         out
     }
 
-    /// Those of `lacking` who could join `g` as it stands.
-    fn joiners(&self, lacking: &[StudentId], g: &Group, skip: &[StudentId]) -> Vec<StudentId> {
+    /// Per offer of course `c` (in `offers_of` order): those of `lacking` who could join
+    /// a group of it. Distance groups of the same period share one answer.
+    fn course_joiners(&self, lacking: &[StudentId], c: CourseId) -> Vec<Vec<StudentId>> {
+        let info = self.lack_info(lacking);
+        let mut distance: Vec<Option<Vec<StudentId>>> = vec![None; self.net.num_periods()];
+        self.offers_of[c.idx()]
+            .iter()
+            .map(|&oi| match self.prep.offers[oi].mode {
+                Mode::Distance => distance[self.prep.offers[oi].first]
+                    .get_or_insert_with(|| self.offer_joiners(&info, oi))
+                    .clone(),
+                Mode::InPerson => self.offer_joiners(&info, oi),
+            })
+            .collect()
+    }
+
+    /// What [`Search::offer_joiners`] needs of each student of `lacking` (who lack an
+    /// elective and the course): home, busy periods and day, found once.
+    fn lack_info(&self, lacking: &[StudentId]) -> Vec<Lacker> {
         lacking
             .iter()
-            .copied()
-            .filter(|s| !skip.contains(s) && self.fits(*s, &[], &[g]))
+            .map(|&s| {
+                let home = self.net.students[s.idx()].school;
+                let mut busy = 0;
+                let mut stays: Vec<Stay> = self.of_student[s.idx()]
+                    .iter()
+                    .map(|&g| {
+                        let sl = &self.slots[g];
+                        busy |= mask(sl.g.first, sl.len);
+                        self.stay_of(&sl.g, home)
+                    })
+                    .collect();
+                stays.sort_by_key(|x| x.start);
+                Lacker {
+                    s,
+                    stamp: self.stamp[s.idx()],
+                    home: home.idx(),
+                    busy: if self.strict_periods { busy } else { 0 },
+                    stays,
+                }
+            })
+            .collect()
+    }
+
+    /// Those of `info` whose home reaches offer `oi` and who are free in its periods: a
+    /// superset of those who could join a group of it.
+    fn could_join<'i>(
+        &'i self,
+        info: &'i [Lacker],
+        oi: usize,
+    ) -> impl Iterator<Item = &'i Lacker> + 'i {
+        let o = &self.prep.offers[oi];
+        let m = mask(o.first, o.len);
+        let r = &self.reach[self.offer_reach[oi]];
+        info.iter().filter(move |l| r[l.home] && l.busy & m == 0)
+    }
+
+    /// Those of `info` who could join a new group of offer `oi` (its time and place
+    /// decide), in order: as [`Search::fits`] with the group added, from the days
+    /// found in [`Search::lack_info`].
+    fn offer_joiners(&self, info: &[Lacker], oi: usize) -> Vec<StudentId> {
+        self.joiners_among(info.iter(), oi)
+    }
+
+    /// [`Search::offer_joiners`] over some lacking students.
+    fn joiners_among<'i>(
+        &self,
+        info: impl Iterator<Item = &'i Lacker>,
+        oi: usize,
+    ) -> Vec<StudentId> {
+        let net = self.net;
+        let o = &self.prep.offers[oi];
+        let m = mask(o.first, o.len);
+        let r = &self.reach[self.offer_reach[oi]];
+        info.filter(|l| r[l.home] && l.busy & m == 0)
+            .filter(|l| {
+                let st = &net.students[l.s.idx()];
+                if !self.prep.may_be_at(l.s, o.stay_for(net, st.school).place) {
+                    return false;
+                }
+                debug_assert!(!self.takes(l.s, o.course));
+                l.stays.len() < st.wants.min(FITS_MAX)
+                    && day_fits_with(
+                        net,
+                        &self.prep.tt,
+                        st.school,
+                        &l.stays,
+                        o.stay_for(net, st.school),
+                    )
+            })
+            .map(|l| l.s)
             .collect()
     }
 
@@ -544,7 +767,7 @@ impl<'p, 'a> Search<'p, 'a> {
                 if busy & m != 0 || load + o.len > net.teachers[ti].max_periods {
                     return false;
                 }
-                let mut stays: Vec<Stay> = self.of_teacher[ti]
+                let groups = self.of_teacher[ti]
                     .iter()
                     .filter(|&&g| Some(g) != except)
                     .map(|&g| {
@@ -554,11 +777,13 @@ impl<'p, 'a> Search<'p, 'a> {
                             start: g.start(net),
                             end: g.end(net),
                         }
-                    })
-                    .chain(std::iter::once(tstay))
-                    .collect();
-                stays.sort_by_key(|x| x.start);
-                day_fits(net, &self.prep.tt, net.teachers[ti].school, &stays)
+                    });
+                day_fits_sorted(
+                    net,
+                    &self.prep.tt,
+                    net.teachers[ti].school,
+                    groups.chain(std::iter::once(tstay)),
+                )
             })
             .min_by_key(|&t| (self.prep.tt.get(net.teachers[t.idx()].school, o.host), t))?;
         Some((room, teacher))
@@ -568,37 +793,84 @@ impl<'p, 'a> Search<'p, 'a> {
     /// topped up to its minimum by students of other groups of the course that can
     /// spare them. Returns whether a group opened.
     fn open_best(&mut self) -> bool {
+        let mut caches = std::mem::take(&mut self.join_cache);
+        let opened = self.open_best_with(&mut caches);
+        self.join_cache = caches;
+        opened
+    }
+
+    /// [`Search::open_best`] with the per-course answers `caches` (see [`JoinCache`]).
+    fn open_best_with(&mut self, caches: &mut [JoinCache]) -> bool {
         let net = self.net;
         let lacking = self.lacking();
-        let ns = net.schools.len();
         let mut best: Option<Opening> = None;
         for (ci, lack) in lacking.iter().enumerate().filter(|(_, l)| !l.is_empty()) {
             let c = CourseId::from(ci);
-            // Students lacking the course per home school: an offer seats at most those
-            // who can reach it, which rules most offers out without looking at anyone.
-            let mut per_home = vec![0usize; ns];
-            for s in lack {
-                per_home[net.students[s.idx()].school.idx()] += 1;
+            // An offer seats at most those who lack the course, can reach it and are free
+            // in its periods, which rules most offers out without walking anyone's day.
+            let info = self.lack_info(lack);
+            // Answers of the last call still hold for the students whose day has not
+            // changed since: only the others are tried again.
+            let cache = &mut caches[ci];
+            let n_offers = self.offers_of[ci].len();
+            if cache.joiners.len() != n_offers {
+                cache.joiners = vec![None; n_offers];
+                cache.seen.clear();
             }
-            let homes: Vec<usize> = (0..ns).filter(|&h| per_home[h] > 0).collect();
-            for &oi in &self.offers_of[ci] {
-                if self.limit.reached() {
+            let mut unchanged: Vec<StudentId> = Vec::new();
+            let mut changed: Vec<&Lacker> = Vec::new();
+            {
+                let mut j = 0;
+                for l in &info {
+                    while j < cache.seen.len() && cache.seen[j].0 < l.s {
+                        j += 1;
+                    }
+                    if cache.seen.get(j) == Some(&(l.s, l.stamp)) {
+                        unchanged.push(l.s);
+                    } else {
+                        changed.push(l);
+                    }
+                }
+            }
+            let old = std::mem::replace(&mut cache.joiners, vec![None; n_offers]);
+            cache.seen = info.iter().map(|l| (l.s, l.stamp)).collect();
+            // Who could join a distance group depends on its period alone.
+            let mut distance_fresh: Vec<Option<Vec<StudentId>>> = vec![None; net.num_periods()];
+            for (k, &oi) in self.offers_of[ci].iter().enumerate() {
+                if k % 64 == 0 && self.limit.reached() {
                     return false;
                 }
                 let o = &self.prep.offers[oi];
-                let reach: usize = match o.mode {
-                    Mode::Distance => lack.len(),
-                    Mode::InPerson => homes
-                        .iter()
-                        .filter(|&&h| {
-                            let home = crate::model::SchoolId::from(h);
-                            stay_alone_fits(net, &self.prep.tt, home, o.stay_for(net, home))
-                        })
-                        .map(|&h| per_home[h])
-                        .sum(),
-                };
+                let reach = self.could_join(&info, oi).count();
                 let ub = (reach, o.mode == Mode::InPerson);
                 if reach == 0 || best.as_ref().is_some_and(|b| (b.0, b.1) >= ub) {
+                    continue;
+                }
+                // Who could join depends on the group's time and place, not on its room
+                // or teacher: find them first, staff the group only if it can win.
+                let find = || match &old[k] {
+                    Some(prev) => {
+                        let mut v: Vec<StudentId> = prev
+                            .iter()
+                            .copied()
+                            .filter(|s| unchanged.binary_search(s).is_ok())
+                            .collect();
+                        v.extend(self.joiners_among(changed.iter().copied(), oi));
+                        v.sort();
+                        v
+                    }
+                    None => self.offer_joiners(&info, oi),
+                };
+                let mut fresh = match o.mode {
+                    Mode::Distance => distance_fresh[o.first].get_or_insert_with(find).clone(),
+                    Mode::InPerson => find(),
+                };
+                caches[ci].joiners[k] = Some(fresh.clone());
+                if fresh.is_empty()
+                    || best
+                        .as_ref()
+                        .is_some_and(|b| (b.0, b.1) >= (fresh.len(), ub.1))
+                {
                     continue;
                 }
                 let Some((room, teacher)) = self.staff(o, None) else {
@@ -607,10 +879,6 @@ impl<'p, 'a> Search<'p, 'a> {
                 let cap = self.cap_of(c, o.mode, room);
                 let min = net.courses[ci].min_group as usize;
                 let g = o.group(room, teacher, Vec::new());
-                let mut fresh = self.joiners(lack, &g, &[]);
-                if fresh.is_empty() {
-                    continue;
-                }
                 fresh.truncate(cap);
                 let gain = fresh.len();
                 let key = (gain, o.mode == Mode::InPerson);
@@ -703,6 +971,9 @@ impl<'p, 'a> Search<'p, 'a> {
     /// the first group and offer that seats the most. Returns whether a group moved.
     fn move_group_pass(&mut self) -> bool {
         let lacking = self.lacking();
+        // Per course, per offer of it: who lacking it could join a group of that offer
+        // (which depends on the offer's time and place only), found once per pass.
+        let mut fresh_of: Vec<Option<Vec<Vec<StudentId>>>> = vec![None; self.net.courses.len()];
         let mut best: Option<(usize, usize, Group, Vec<StudentId>)> = None;
         for gi in 0..self.slots.len() {
             if self.slots[gi].g.members.is_empty() {
@@ -712,16 +983,23 @@ impl<'p, 'a> Search<'p, 'a> {
             if lacking[c.idx()].is_empty() {
                 continue;
             }
+            if self.limit.reached() {
+                return false;
+            }
+            let all =
+                fresh_of[c.idx()].get_or_insert_with(|| self.course_joiners(&lacking[c.idx()], c));
             let here = {
                 let g = &self.slots[gi].g;
                 (g.school, g.first, g.mode)
             };
-            for &oi in &self.offers_of[c.idx()] {
-                if self.limit.reached() {
-                    return false;
-                }
+            for (k, &oi) in self.offers_of[c.idx()].iter().enumerate() {
                 let o = &self.prep.offers[oi];
                 if (o.host, o.first, o.mode) == here {
+                    continue;
+                }
+                // Members of the group take the course, so none of them lacks it.
+                let could = &all[k];
+                if could.is_empty() || best.as_ref().is_some_and(|b| b.3.len() >= could.len()) {
                     continue;
                 }
                 let Some((room, teacher)) = self.staff(o, Some(gi)) else {
@@ -737,7 +1015,11 @@ impl<'p, 'a> Search<'p, 'a> {
                 if !members.iter().all(|&m| self.fits(m, &[gi], &[&moved])) {
                     continue;
                 }
-                let mut fresh = self.joiners(&lacking[c.idx()], &moved, members);
+                let mut fresh: Vec<StudentId> = could
+                    .iter()
+                    .copied()
+                    .filter(|s| !members.contains(s))
+                    .collect();
                 fresh.truncate(cap - size);
                 if fresh.is_empty() || best.as_ref().is_some_and(|b| b.3.len() >= fresh.len()) {
                     continue;
@@ -770,6 +1052,9 @@ impl<'p, 'a> Search<'p, 'a> {
         sl.g.mode = moved.mode;
         sl.cap = cap;
         self.changed(gi);
+        for &m in &self.slots[gi].g.members {
+            self.stamp[m.idx()] += 1;
+        }
         for s in fresh {
             self.join(s, gi);
         }

@@ -7,6 +7,7 @@ pub mod lp;
 pub mod prep;
 pub mod section;
 pub mod stage1;
+pub mod travel;
 
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
@@ -18,39 +19,15 @@ use crate::plan::{Group, Plan};
 use lp::MipSettings;
 use prep::Prep;
 
-/// Weights of the secondary objective (placements always come first).
-#[derive(Clone, Copy, Debug)]
-pub struct Weights {
-    /// Per rank step below first choice, per placement.
-    pub rank: f64,
-    /// Per student minute of travel.
-    pub student_minute: f64,
-    /// Per teacher minute of travel.
-    pub teacher_minute: f64,
-    /// Per student placed in a distance group (distance learning is a fallback).
-    pub distance: f64,
-    /// Per opened group.
-    pub group: f64,
-}
-
-impl Default for Weights {
-    fn default() -> Self {
-        Weights {
-            rank: 100.0,
-            student_minute: 1.0,
-            teacher_minute: 1.0,
-            distance: 30.0,
-            group: 5.0,
-        }
-    }
-}
+pub use crate::model::Weights;
 
 #[derive(Clone, Debug)]
 pub struct SolveOptions {
     /// Wall-clock budget in seconds for the whole solve.
     pub time_limit: f64,
     pub threads: u32,
-    pub weights: Weights,
+    /// `None`: the bundle's `[weights]` (network.toml), else their defaults.
+    pub weights: Option<Weights>,
     /// Print solver logs.
     pub verbose: bool,
     /// Set (by a Ctrl-C handler, say) to stop early with the best plan so far. A MIP
@@ -82,7 +59,7 @@ impl Default for SolveOptions {
         SolveOptions {
             time_limit: 120.0,
             threads: 1,
-            weights: Weights::default(),
+            weights: None,
             verbose: false,
             stop: None,
         }
@@ -118,6 +95,9 @@ pub struct SolveOutcome {
     pub notes: Vec<String>,
     /// The solve was stopped from outside (see [`SolveOptions::stop`]).
     pub interrupted: bool,
+    /// With vehicles: the bus plan (its `plan` equals [`SolveOutcome::plan`]) and the
+    /// placements the fleet could not carry.
+    pub fleet: Option<crate::transport::FleetFit>,
 }
 
 /// Plans the profile day of `net`.
@@ -140,15 +120,316 @@ pub fn solve(net: &Network, opts: &SolveOptions, progress: &dyn Fn(&str)) -> Sol
             .saturating_duration_since(now)
             .mul_f64(frac.clamp(0.0, 1.0))
     };
+    let weights = opts.weights.unwrap_or(net.tuning.weights);
     let mut notes = Vec::new();
     progress("preparing students and candidate groups");
-    let prep = Prep::new(net);
+    let mut prep = Prep::new(net);
     notes.push(format!(
         "{} students, {} candidate groups ({:.2} s)",
         net.students.len(),
         prep.offers.len(),
         t0.elapsed().as_secs_f64()
     ));
+    let pool = match opts.threads {
+        0 | 1 => None,
+        n => rayon::ThreadPoolBuilder::new()
+            .num_threads(n as usize)
+            .build()
+            .ok(),
+    };
+    let stop = Limit {
+        deadline: end,
+        stop: opts.stop.clone(),
+    };
+    let stopped = || stop.stopped();
+    // Proven: per student, the choices some candidate group could serve them.
+    let reachable_bound = prep.bound();
+    // With a fleet the search runs again in rounds (see below): the first gets a part
+    // of the time.
+    let search_end = if net.vehicles.is_empty() {
+        end
+    } else {
+        left(0.3)
+    };
+    let (mut best, greedy_placements) = search(
+        &prep,
+        opts,
+        pool.as_ref(),
+        search_end,
+        &weights,
+        reachable_bound,
+        false,
+        &mut notes,
+        progress,
+    );
+    let mut bound = reachable_bound as f64;
+    notes.push(format!("bound from the reachable choices: {bound}"));
+    if (best.placements() as f64) < bound && !stopped() && prep.unit_offer_pairs() <= STAGE1_LIMIT {
+        progress("stage 1: proving a bound");
+        let cap = Instant::now() + Duration::from_secs_f64(0.1 * opts.time_limit.max(0.0));
+        let settings = MipSettings {
+            deadline: left(0.9).min(cap),
+            threads: 1,
+            abs_gap: 0.999,
+            rel_gap: 1e-4,
+            verbose: opts.verbose,
+        };
+        match stage1::bound(&prep, &best, settings) {
+            Ok(b) if b.is_finite() => {
+                bound = bound.min((b + 1e-6).floor());
+                notes.push(format!("stage-1 relaxation: bound {bound}"));
+            }
+            Ok(_) => notes.push("stage-1 relaxation: no bound within the time limit".into()),
+            Err(e) => notes.push(format!("stage 1 failed: {e}")),
+        }
+    }
+    let interrupted = stopped();
+    if interrupted {
+        notes.push("interrupted: the plan is the best found until then".into());
+    }
+    if !stopped() {
+        progress("less travel for the same placements");
+        let t = Instant::now();
+        let before = crate::report::kpis(net, &prep.tt, &best);
+        let limit = Limit {
+            deadline: left(0.8),
+            stop: opts.stop.clone(),
+        };
+        best = travel::reduce_travel(&prep, &best, &weights, &limit);
+        let after = crate::report::kpis(net, &prep.tt, &best);
+        notes.push(format!(
+            "less travel: students {} → {} min, teachers {} → {} min ({:.2} s)",
+            before.student_travel_minutes,
+            after.student_travel_minutes,
+            before.teacher_travel_minutes,
+            after.teacher_travel_minutes,
+            t.elapsed().as_secs_f64()
+        ));
+    }
+    // With a fleet, every student leg must ride a bus (rule 8).
+    let (plan, fleet) = if net.vehicles.is_empty() {
+        (best, None)
+    } else {
+        let fit = fleet_rounds(
+            &mut prep,
+            best,
+            opts,
+            pool.as_ref(),
+            end,
+            &weights,
+            &mut notes,
+            progress,
+        );
+        (fit.plan.clone(), Some(fit))
+    };
+    bound = bound.max(plan.placements() as f64);
+    let status = if plan.placements() as f64 >= bound {
+        Status::Optimal
+    } else {
+        Status::Feasible
+    };
+    SolveOutcome {
+        plan,
+        status,
+        bound: bound.max(0.0),
+        greedy_placements,
+        solve_seconds: t0.elapsed().as_secs_f64(),
+        notes,
+        interrupted,
+        fleet,
+    }
+}
+
+/// Greedy starts in the lighter searches of the fleet rounds.
+const LIGHT_STARTS: usize = 8;
+
+/// Rounds of search against the fleet, at most this many after the first.
+const FLEET_ROUNDS: usize = 6;
+
+/// Makes `first` a plan the fleet carries (rule 8), then searches again in rounds:
+/// students who lost a placement for want of a bus seat stay at home (their home school
+/// or distance groups only) in the next round, so that the search seats them there, with
+/// travelling teachers, and gives the seats to others. The best carried plan (most
+/// placements, then least weighted cost) is kept; rounds stop when nobody lost a seat,
+/// at the time limit, or after [`FLEET_ROUNDS`].
+#[allow(clippy::too_many_arguments)]
+fn fleet_rounds(
+    prep: &mut Prep,
+    first: Plan,
+    opts: &SolveOptions,
+    pool: Option<&rayon::ThreadPool>,
+    end: Instant,
+    weights: &Weights,
+    notes: &mut Vec<String>,
+    progress: &dyn Fn(&str),
+) -> crate::transport::FleetFit {
+    let net = prep.net;
+    let t = Instant::now();
+    progress("bus trips");
+    let before = first.placements();
+    let limit = |deadline: Instant| Limit {
+        deadline,
+        stop: opts.stop.clone(),
+    };
+    let fit_one = |prep: &Prep, plan: Plan, deadline: Instant| {
+        let mut fit = crate::transport::fit_fleet(net, &prep.tt, plan);
+        if fit.dropped.is_empty() {
+            return fit;
+        }
+        let carried = |p: &Plan| {
+            crate::transport::build(net, &prep.tt, &p.student_stays(net))
+                .shortages
+                .is_empty()
+        };
+        let refilled = travel::refill(
+            prep,
+            &fit.plan,
+            &limit(deadline),
+            REFILL_BUS_TRIES,
+            &carried,
+        );
+        let mut again = crate::transport::fit_fleet(net, &prep.tt, refilled);
+        // What the fleet could not carry stays reported from the first fit; choices
+        // seated again are no longer dropped.
+        again
+            .shortages
+            .splice(0..0, std::mem::take(&mut fit.shortages));
+        let seated: std::collections::HashSet<(crate::model::StudentId, crate::model::CourseId)> =
+            again
+                .plan
+                .groups
+                .iter()
+                .flat_map(|g| g.members.iter().map(move |&s| (s, g.course)))
+                .collect();
+        let mut dropped: Vec<_> = fit
+            .dropped
+            .drain(..)
+            .filter(|d| !seated.contains(&(d.student, d.course)))
+            .collect();
+        dropped.append(&mut again.dropped);
+        again.dropped = dropped;
+        again
+    };
+    let cost = |f: &crate::transport::FleetFit| {
+        let k = crate::report::kpis_with(net, &prep.tt, &f.plan, Some(&f.transport));
+        (
+            std::cmp::Reverse(f.plan.placements()),
+            (weights.rank * k.rank_sum as f64
+                + weights.student_minute * k.student_travel_minutes as f64
+                + weights.teacher_minute * k.teacher_travel_minutes as f64
+                + weights.vehicle_minute * k.vehicle_minutes as f64)
+                .round() as i64,
+        )
+    };
+    let share = |rounds_left: usize| {
+        let now = Instant::now();
+        now + end
+            .saturating_duration_since(now)
+            .div_f64(rounds_left.max(1) as f64)
+    };
+    let mut best = fit_one(prep, first, share(FLEET_ROUNDS + 1));
+    let mut best_cost = cost(&best);
+    let mut round_fit = best.clone();
+    let mut homebound = vec![false; net.students.len()];
+    let mut rounds = 0;
+    for round in 0..FLEET_ROUNDS {
+        if opts
+            .stop
+            .as_ref()
+            .is_some_and(|s| s.load(std::sync::atomic::Ordering::Relaxed))
+            || Instant::now() >= end
+        {
+            break;
+        }
+        let mut newly = 0;
+        for d in &round_fit.dropped {
+            if !homebound[d.student.idx()] {
+                homebound[d.student.idx()] = true;
+                newly += 1;
+            }
+        }
+        if newly == 0 {
+            break;
+        }
+        rounds += 1;
+        let t_round = Instant::now();
+        progress("search again with students the buses cannot carry kept at home");
+        prep.homebound = homebound.clone();
+        let round_end = share(FLEET_ROUNDS - round);
+        let mut scratch = Vec::new();
+        // No perturbation in these rounds (its stop test, the bound, ignores the fleet).
+        let (plan, _) = search(
+            prep,
+            opts,
+            pool,
+            round_end,
+            weights,
+            0,
+            true,
+            &mut scratch,
+            &|_| {},
+        );
+        let searched = t_round.elapsed().as_secs_f64();
+        let plan = travel::reduce_travel(prep, &plan, weights, &limit(round_end));
+        let found = plan.placements();
+        round_fit = fit_one(prep, plan, round_end);
+        notes.push(format!(
+            "fleet round {}: {} students kept at home; search {found} placements ({searched:.2} s), {} carried ({:.2} s)",
+            round + 1,
+            homebound.iter().filter(|&&h| h).count(),
+            round_fit.plan.placements(),
+            t_round.elapsed().as_secs_f64() - searched
+        ));
+        let c = cost(&round_fit);
+        if c < best_cost {
+            best = round_fit.clone();
+            best_cost = c;
+        }
+    }
+    prep.homebound.clear();
+    best.homebound = homebound
+        .iter()
+        .enumerate()
+        .filter(|(_, &h)| h)
+        .map(|(s, _)| crate::model::StudentId::from(s))
+        .collect();
+    notes.push(format!(
+        "bus trips: {} trips on {} vehicles, {} vehicle minutes; {} placements carried of {before} before the fleet, after {rounds} more round(s) of search with {} students kept at home ({:.2} s)",
+        best.transport.trips.len(),
+        best.transport.vehicles_used(),
+        best.transport.vehicle_minutes(),
+        best.plan.placements(),
+        best.homebound.len(),
+        t.elapsed().as_secs_f64()
+    ));
+    best
+}
+
+/// How many seatings that need a bus [`travel::refill`] may try (each rebuilds the bus
+/// plan).
+const REFILL_BUS_TRIES: usize = 400;
+
+/// Greedy starts, local search, perturbation and stage 2 (steps 1–2 of [`solve`])
+/// until `end`: the best plan and the best greedy plan's placements.
+#[allow(clippy::too_many_arguments)]
+fn search(
+    prep: &Prep,
+    opts: &SolveOptions,
+    pool: Option<&rayon::ThreadPool>,
+    end: Instant,
+    weights: &Weights,
+    reachable_bound: usize,
+    light: bool,
+    notes: &mut Vec<String>,
+    progress: &dyn Fn(&str),
+) -> (Plan, usize) {
+    let net = prep.net;
+    let left = |frac: f64| {
+        let now = Instant::now();
+        now + end
+            .saturating_duration_since(now)
+            .mul_f64(frac.clamp(0.0, 1.0))
+    };
     progress("greedy plans and local search");
     let t1 = Instant::now();
     let ls_limit = Limit {
@@ -161,21 +442,17 @@ pub fn solve(net: &Network, opts: &SolveOptions, progress: &dyn Fn(&str)) -> Sol
         deadline: end,
         stop: opts.stop.clone(),
     };
-    // One thread: no pool at all, so that a solve inside another pool's worker (as in
-    // solve-many) never waits on a pool and runs other work meanwhile.
-    let pool = match opts.threads {
-        0 | 1 => None,
-        n => rayon::ThreadPoolBuilder::new()
-            .num_threads(n as usize)
-            .build()
-            .ok(),
-    };
-    let variants = greedy::variants(starts(net.students.len()));
-    let runs = par_map(pool.as_ref(), &variants, |&v| {
+    let n_starts = starts(net.students.len());
+    let variants = greedy::variants(if light {
+        n_starts.min(LIGHT_STARTS)
+    } else {
+        n_starts
+    });
+    let runs = par_map(pool, &variants, |&v| {
         let t = Instant::now();
-        let g = greedy::greedy_variant(&prep, v, Some(&greedy_limit));
+        let g = greedy::greedy_variant(prep, v, Some(&greedy_limit));
         let tg = t.elapsed().as_secs_f64();
-        let (p, st) = improve::improve(&prep, &g, &ls_limit);
+        let (p, st) = improve::improve(prep, &g, &ls_limit);
         (g, p, st, tg, t.elapsed().as_secs_f64() - tg)
     });
     let key = |p: &Plan| {
@@ -219,9 +496,11 @@ pub fn solve(net: &Network, opts: &SolveOptions, progress: &dyn Fn(&str)) -> Sol
     ));
     // Perturbation: drop a seeded tenth of the best plan's groups and let local search
     // rebuild; a fixed number of rounds, each a batch of tries in parallel.
-    // Proven: per student, the choices some candidate group could serve them.
-    let reachable_bound = prep.bound();
-    let rounds = perturbation_rounds(net.students.len());
+    let rounds = if light {
+        0
+    } else {
+        perturbation_rounds(net.students.len())
+    };
     if best.placements() < reachable_bound && rounds > 0 && !ls_limit.reached() {
         let t = Instant::now();
         let before = best.placements();
@@ -233,9 +512,9 @@ pub fn solve(net: &Network, opts: &SolveOptions, progress: &dyn Fn(&str)) -> Sol
             let seeds: Vec<u64> = (0..PERTURB_BATCH)
                 .map(|i| (round * PERTURB_BATCH + i) as u64)
                 .collect();
-            let tries = par_map(pool.as_ref(), &seeds, |&seed| {
+            let tries = par_map(pool, &seeds, |&seed| {
                 let kicked = improve::without_some_groups(&best, seed);
-                improve::improve(&prep, &kicked, &ls_limit).0
+                improve::improve(prep, &kicked, &ls_limit).0
             });
             tried += tries.len();
             if let Some(p) = tries.into_iter().min_by_key(|p| key(p)) {
@@ -262,13 +541,14 @@ pub fn solve(net: &Network, opts: &SolveOptions, progress: &dyn Fn(&str)) -> Sol
         verbose: opts.verbose,
     };
     let slots = strip(&best);
-    if !slots.is_empty() && !stopped() && section::columns(&prep, &slots) <= SECTION_LIMIT {
+    if !light && !slots.is_empty() && !stopped() && section::columns(prep, &slots) <= SECTION_LIMIT
+    {
         progress("stage 2: seating students exactly in the best groups");
         match section::section(
-            &prep,
+            prep,
             &slots,
             Some(&best),
-            &opts.weights,
+            weights,
             settings(left(0.4), 0.999),
             settings(left(0.6), 1.0),
         ) {
@@ -277,7 +557,7 @@ pub fn solve(net: &Network, opts: &SolveOptions, progress: &dyn Fn(&str)) -> Sol
                     deadline: left(0.5),
                     stop: opts.stop.clone(),
                 };
-                let (plan, _) = improve::improve(&prep, &plan, &limit);
+                let (plan, _) = improve::improve(prep, &plan, &limit);
                 notes.push(format!(
                     "stage 2 and local search: {} placements, rank sum {}{}",
                     plan.placements(),
@@ -295,40 +575,7 @@ pub fn solve(net: &Network, opts: &SolveOptions, progress: &dyn Fn(&str)) -> Sol
             Err(e) => notes.push(format!("stage 2 failed: {e}")),
         }
     }
-    let mut bound = reachable_bound as f64;
-    notes.push(format!("bound from the reachable choices: {bound}"));
-    if (best.placements() as f64) < bound && !stopped() && prep.unit_offer_pairs() <= STAGE1_LIMIT {
-        progress("stage 1: proving a bound");
-        let cap = Instant::now() + Duration::from_secs_f64(0.1 * opts.time_limit.max(0.0));
-        match stage1::bound(&prep, &best, settings(left(0.9).min(cap), 0.999)) {
-            Ok(b) if b.is_finite() => {
-                bound = bound.min((b + 1e-6).floor());
-                notes.push(format!("stage-1 relaxation: bound {bound}"));
-            }
-            Ok(_) => notes.push("stage-1 relaxation: no bound within the time limit".into()),
-            Err(e) => notes.push(format!("stage 1 failed: {e}")),
-        }
-    }
-    let interrupted = stopped();
-    if interrupted {
-        notes.push("interrupted: the plan is the best found until then".into());
-    }
-    let plan = best;
-    bound = bound.max(plan.placements() as f64);
-    let status = if plan.placements() as f64 >= bound {
-        Status::Optimal
-    } else {
-        Status::Feasible
-    };
-    SolveOutcome {
-        plan,
-        status,
-        bound: bound.max(0.0),
-        greedy_placements,
-        solve_seconds: t0.elapsed().as_secs_f64(),
-        notes,
-        interrupted,
-    }
+    (best, greedy_placements)
 }
 
 /// How many greedy starts (each improved by local search) a network of `students`

@@ -149,6 +149,9 @@ pub struct Prep<'a> {
     pub offers: Vec<Offer>,
     /// Admissible choices per student.
     pub admissible: Vec<Vec<CourseId>>,
+    /// Students who may only be in groups at their home school or at a distance (the
+    /// buses had no seat for them); empty = nobody.
+    pub homebound: Vec<bool>,
 }
 
 impl<'a> Prep<'a> {
@@ -186,12 +189,25 @@ impl<'a> Prep<'a> {
             granularity: Granularity::Cohort,
             offers,
             admissible,
+            homebound: Vec::new(),
         };
         if prep.unit_offer_pairs() > COHORT_MODEL_LIMIT {
             prep.units = make_units(net, &offerable, Granularity::School);
             prep.granularity = Granularity::School;
         }
         prep
+    }
+
+    /// Whether student `s` may only be at home (see [`Prep::homebound`]).
+    #[inline]
+    pub fn is_homebound(&self, s: StudentId) -> bool {
+        self.homebound.get(s.idx()).copied().unwrap_or(false)
+    }
+
+    /// Whether student `s` may be at `place` for a group (see [`Prep::homebound`]).
+    #[inline]
+    pub fn may_be_at(&self, s: StudentId, place: SchoolId) -> bool {
+        !self.is_homebound(s) || place == self.net.students[s.idx()].school
     }
 
     /// How many (unit, offer) variables stage 1 would have, roughly.

@@ -22,25 +22,29 @@ struct Section {
     home: SchoolId,
     wants: usize,
     ranked: Vec<CourseId>,
+    /// Members may only be at home (see `Prep::homebound`).
+    homebound: bool,
     members: Vec<StudentId>,
 }
 
 fn sections(prep: &Prep) -> Vec<Section> {
     let net = prep.net;
-    let mut map: BTreeMap<(SchoolId, usize, Vec<CourseId>), Vec<StudentId>> = BTreeMap::new();
+    let mut map: BTreeMap<(SchoolId, usize, Vec<CourseId>, bool), Vec<StudentId>> = BTreeMap::new();
     for (i, st) in net.students.iter().enumerate() {
         if prep.admissible[i].is_empty() || st.wants == 0 {
             continue;
         }
-        map.entry((st.school, st.wants, prep.admissible[i].clone()))
+        let home_only = prep.is_homebound(StudentId::from(i));
+        map.entry((st.school, st.wants, prep.admissible[i].clone(), home_only))
             .or_default()
             .push(StudentId::from(i));
     }
     map.into_iter()
-        .map(|((home, wants, ranked), members)| Section {
+        .map(|((home, wants, ranked, homebound), members)| Section {
             home,
             wants,
             ranked,
+            homebound,
             members,
         })
         .collect()
@@ -57,7 +61,9 @@ fn patterns(prep: &Prep, sec: &Section, slots: &[Group]) -> Vec<Vec<usize>> {
         .iter()
         .enumerate()
         .filter(|(_, g)| {
-            sec.ranked.contains(&g.course) && stay_alone_fits(net, &prep.tt, sec.home, stay(g))
+            sec.ranked.contains(&g.course)
+                && stay_alone_fits(net, &prep.tt, sec.home, stay(g))
+                && (!sec.homebound || stay(g).place == sec.home)
         })
         .map(|(i, _)| i)
         .collect();

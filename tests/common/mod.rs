@@ -15,6 +15,7 @@ pub struct Bundle {
     pub courses: Vec<String>,
     pub teachers: Vec<String>,
     pub students: Vec<String>,
+    pub vehicles: Vec<String>,
     pub max_choices: usize,
 }
 
@@ -44,12 +45,19 @@ impl Bundle {
             courses: Vec::new(),
             teachers: Vec::new(),
             students: Vec::new(),
+            vehicles: Vec::new(),
             max_choices: 0,
         }
     }
 
     pub fn school(&mut self, id: &str) -> &mut Self {
         self.schools.push(format!("{id},School {id},school"));
+        self
+    }
+
+    /// A vehicle (vehicles.csv is written when there is one).
+    pub fn vehicle(&mut self, id: &str, school: &str, seats: u32) -> &mut Self {
+        self.vehicles.push(format!("{id},{school},{seats}"));
         self
     }
 
@@ -175,6 +183,9 @@ impl Bundle {
             &self.teachers,
             7,
         );
+        if !self.vehicles.is_empty() {
+            file("vehicles.csv", "id,school,seats", &self.vehicles, 3);
+        }
         let mut header = String::from("id,school,grade,wants");
         for i in 1..=self.max_choices.max(1) {
             let _ = write!(header, ",choice_{i}");

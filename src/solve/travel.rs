@@ -1,0 +1,572 @@
+//! Less travel for the same placements, and a fleet that carries the plan.
+//!
+//! [`reduce_travel`] runs after the search for placements. It keeps every placement and
+//! the rank of every granted choice, and lowers the weighted travel of
+//! `student_minute × student minutes + teacher_minute × teacher minutes` with three
+//! moves until none helps:
+//! - a student changes to another group of the same course (a seat free, the old group
+//!   keeps its minimum);
+//! - two students of the same course swap groups;
+//! - a group moves to another school in the same periods (a free room of the kind,
+//!   big enough; its teacher or another free one travels instead of the students).
+//!
+//! [`refill`] runs after [`crate::transport::fit_fleet`] has dropped what the buses
+//! could not carry: it opens groups at students' home schools (the teacher travels, the
+//! students stay) and seats students again where the fleet still carries everyone.
+
+use crate::model::{CourseId, Network, SchoolId, StudentId, TeacherId, Weights};
+use crate::plan::{day_fits, Group, Mode, Plan, Stay};
+
+use super::prep::{Offer, Prep};
+use super::Limit;
+
+fn mask(first: usize, len: usize) -> u64 {
+    if len >= 64 {
+        u64::MAX
+    } else {
+        ((1u64 << len) - 1) << first
+    }
+}
+
+/// The plan with the indexes the moves need.
+struct State<'p, 'a> {
+    prep: &'p Prep<'a>,
+    net: &'a Network,
+    groups: Vec<Group>,
+    of_student: Vec<Vec<usize>>,
+    of_teacher: Vec<Vec<usize>>,
+    room_busy: Vec<u64>,
+    teacher_busy: Vec<u64>,
+    teacher_load: Vec<usize>,
+    /// Keep homebound students at home (see `Prep::homebound`); off when every bus leg
+    /// is checked against the fleet anyway.
+    homebound: bool,
+}
+
+impl<'p, 'a> State<'p, 'a> {
+    fn new(prep: &'p Prep<'a>, plan: &Plan) -> Self {
+        let net = prep.net;
+        let mut s = State {
+            prep,
+            net,
+            groups: plan.groups.clone(),
+            of_student: vec![Vec::new(); net.students.len()],
+            of_teacher: vec![Vec::new(); net.teachers.len()],
+            room_busy: vec![0; net.rooms.len()],
+            teacher_busy: vec![0; net.teachers.len()],
+            teacher_load: vec![0; net.teachers.len()],
+            homebound: true,
+        };
+        for gi in 0..s.groups.len() {
+            s.take(gi);
+            for &m in &s.groups[gi].members {
+                s.of_student[m.idx()].push(gi);
+            }
+        }
+        s
+    }
+
+    fn len(&self, gi: usize) -> usize {
+        self.net.courses[self.groups[gi].course.idx()].periods
+    }
+
+    /// Books the room and teacher of group `gi`.
+    fn take(&mut self, gi: usize) {
+        let g = &self.groups[gi];
+        let m = mask(g.first, self.len(gi));
+        self.room_busy[g.room.idx()] |= m;
+        self.teacher_busy[g.teacher.idx()] |= m;
+        self.teacher_load[g.teacher.idx()] += self.len(gi);
+        self.of_teacher[g.teacher.idx()].push(gi);
+    }
+
+    fn release(&mut self, gi: usize) {
+        let g = &self.groups[gi];
+        let m = mask(g.first, self.len(gi));
+        self.room_busy[g.room.idx()] &= !m;
+        self.teacher_busy[g.teacher.idx()] &= !m;
+        self.teacher_load[g.teacher.idx()] -= self.len(gi);
+        let t = g.teacher.idx();
+        self.of_teacher[t].retain(|&x| x != gi);
+    }
+
+    fn min(&self, gi: usize) -> usize {
+        self.net.courses[self.groups[gi].course.idx()].min_group as usize
+    }
+
+    fn cap(&self, g: &Group) -> usize {
+        let c = &self.net.courses[g.course.idx()];
+        match g.mode {
+            Mode::InPerson => {
+                (c.max_group as usize).min(self.net.rooms[g.room.idx()].capacity as usize)
+            }
+            Mode::Distance => c.max_group as usize,
+        }
+    }
+
+    fn stay(&self, g: &Group, home: SchoolId) -> Stay {
+        Stay {
+            place: g.student_location(home),
+            start: g.start(self.net),
+            end: g.end(self.net),
+        }
+    }
+
+    /// Stays of student `s` with their groups minus `remove` plus `add`, or `None` when
+    /// two overlap or a course repeats.
+    fn student_day(&self, s: StudentId, remove: &[usize], add: &[&Group]) -> Option<Vec<Stay>> {
+        let home = self.net.students[s.idx()].school;
+        let mut out: Vec<(Stay, CourseId)> = self.of_student[s.idx()]
+            .iter()
+            .filter(|g| !remove.contains(g))
+            .map(|&g| (self.stay(&self.groups[g], home), self.groups[g].course))
+            .chain(add.iter().map(|g| (self.stay(g, home), g.course)))
+            .collect();
+        if self.homebound && out.iter().any(|x| !self.prep.may_be_at(s, x.0.place)) {
+            return None;
+        }
+        out.sort_by_key(|x| x.0.start);
+        for w in out.windows(2) {
+            if w[0].0.end > w[1].0.start || w[0].1 == w[1].1 {
+                return None;
+            }
+        }
+        if out.len() > self.net.students[s.idx()].wants {
+            return None;
+        }
+        let stays: Vec<Stay> = out.into_iter().map(|x| x.0).collect();
+        day_fits(self.net, &self.prep.tt, home, &stays).then_some(stays)
+    }
+
+    /// Travel minutes of a day of stays from `home`.
+    fn minutes(&self, home: SchoolId, stays: &[Stay]) -> i64 {
+        let mut at = home;
+        let mut m = 0;
+        for s in stays.iter().map(|s| s.place).chain([home]) {
+            m += i64::from(self.prep.tt.get(at, s).unwrap_or(0));
+            at = s;
+        }
+        m
+    }
+
+    fn student_minutes(&self, s: StudentId, remove: &[usize], add: &[&Group]) -> Option<i64> {
+        let home = self.net.students[s.idx()].school;
+        self.student_day(s, remove, add)
+            .map(|d| self.minutes(home, &d))
+    }
+
+    /// Travel minutes of teacher `t` with their groups minus `remove` plus `add`, or
+    /// `None` when the day does not work.
+    fn teacher_minutes(
+        &self,
+        t: TeacherId,
+        remove: Option<usize>,
+        add: Option<&Group>,
+    ) -> Option<i64> {
+        let home = self.net.teachers[t.idx()].school;
+        let mut stays: Vec<Stay> = self.of_teacher[t.idx()]
+            .iter()
+            .filter(|&&g| Some(g) != remove)
+            .map(|&g| Stay {
+                place: self.groups[g].school,
+                start: self.groups[g].start(self.net),
+                end: self.groups[g].end(self.net),
+            })
+            .chain(add.map(|g| Stay {
+                place: g.school,
+                start: g.start(self.net),
+                end: g.end(self.net),
+            }))
+            .collect();
+        stays.sort_by_key(|s| s.start);
+        if stays.windows(2).any(|w| w[0].end > w[1].start) {
+            return None;
+        }
+        day_fits(self.net, &self.prep.tt, home, &stays).then(|| self.minutes(home, &stays))
+    }
+
+    fn move_student(&mut self, s: StudentId, from: usize, to: usize) {
+        self.groups[from].members.retain(|&m| m != s);
+        self.groups[to].members.push(s);
+        let v = &mut self.of_student[s.idx()];
+        v.retain(|&g| g != from);
+        v.push(to);
+    }
+
+    fn into_plan(self) -> Plan {
+        let mut plan = Plan {
+            groups: self
+                .groups
+                .into_iter()
+                .filter(|g| !g.members.is_empty())
+                .collect(),
+        };
+        plan.canonicalize();
+        plan
+    }
+}
+
+/// Lowers weighted travel without losing a placement or a better rank (module doc).
+pub fn reduce_travel(prep: &Prep, plan: &Plan, w: &Weights, limit: &Limit) -> Plan {
+    let mut st = State::new(prep, plan);
+    let mut by_course: Vec<Vec<usize>> = vec![Vec::new(); prep.net.courses.len()];
+    for (gi, g) in st.groups.iter().enumerate() {
+        by_course[g.course.idx()].push(gi);
+    }
+    // Bounded: every accepted move lowers the (integer) weighted cost.
+    for _round in 0..20 {
+        if limit.reached() {
+            break;
+        }
+        let mut better = false;
+        better |= student_moves(&mut st, &by_course, w, limit);
+        better |= group_moves(&mut st, w, limit);
+        if !better {
+            break;
+        }
+    }
+    st.into_plan()
+}
+
+/// Moves and swaps students between groups of one course. Returns whether any helped.
+fn student_moves(st: &mut State, by_course: &[Vec<usize>], w: &Weights, limit: &Limit) -> bool {
+    let mut any = false;
+    for groups in by_course {
+        if limit.reached() {
+            break;
+        }
+        for &g1 in groups {
+            for &g2 in groups {
+                if g1 == g2
+                    || st.groups[g1].school == st.groups[g2].school
+                        && st.groups[g1].mode == st.groups[g2].mode
+                {
+                    continue;
+                }
+                // Members of g1 who would travel less in g2.
+                let members = st.groups[g1].members.clone();
+                for s in members {
+                    let home = st.net.students[s.idx()].school;
+                    let near = |g: &Group| match g.mode {
+                        Mode::InPerson => st.prep.tt.get(home, g.school).unwrap_or(u32::MAX),
+                        Mode::Distance => 0,
+                    };
+                    // Only a group nearer home can shorten the day.
+                    if near(&st.groups[g2]) >= near(&st.groups[g1]) {
+                        continue;
+                    }
+                    let Some(now) = st.student_minutes(s, &[], &[]) else {
+                        continue;
+                    };
+                    let target = st.groups[g2].clone();
+                    let Some(then) = st.student_minutes(s, &[g1], &[&target]) else {
+                        continue;
+                    };
+                    if then >= now {
+                        continue;
+                    }
+                    let dist = |g: &Group| {
+                        if g.mode == Mode::Distance {
+                            w.distance
+                        } else {
+                            0.0
+                        }
+                    };
+                    let gain = (now - then) as f64 * w.student_minute + dist(&st.groups[g1])
+                        - dist(&st.groups[g2]);
+                    if gain <= 0.0 {
+                        continue;
+                    }
+                    if st.groups[g2].members.len() < st.cap(&st.groups[g2])
+                        && st.groups[g1].members.len() > st.min(g1)
+                    {
+                        st.move_student(s, g1, g2);
+                        any = true;
+                        continue;
+                    }
+                    // A swap with a member of g2 who loses less than s gains.
+                    let source = st.groups[g1].clone();
+                    let partners = st.groups[g2].members.clone();
+                    let mut best: Option<(f64, StudentId)> = None;
+                    for p in partners {
+                        let (Some(pn), Some(pt)) = (
+                            st.student_minutes(p, &[], &[]),
+                            st.student_minutes(p, &[g2], &[&source]),
+                        ) else {
+                            continue;
+                        };
+                        let total =
+                            gain - (pt - pn) as f64 * w.student_minute - dist(&st.groups[g1])
+                                + dist(&st.groups[g2]);
+                        if total > 0.0 && best.is_none_or(|b| total > b.0) {
+                            best = Some((total, p));
+                        }
+                    }
+                    if let Some((_, p)) = best {
+                        st.move_student(s, g1, g2);
+                        st.move_student(p, g2, g1);
+                        any = true;
+                    }
+                }
+            }
+        }
+    }
+    any
+}
+
+/// Moves groups to another school in the same periods where that lowers the weighted
+/// travel of their members and teacher. Returns whether any moved.
+fn group_moves(st: &mut State, w: &Weights, limit: &Limit) -> bool {
+    let prep = st.prep;
+    let mut offers_of: Vec<Vec<&Offer>> = vec![Vec::new(); prep.net.courses.len()];
+    for o in &prep.offers {
+        offers_of[o.course.idx()].push(o);
+    }
+    let mut any = false;
+    for gi in 0..st.groups.len() {
+        if limit.reached() {
+            break;
+        }
+        let g = st.groups[gi].clone();
+        if g.members.is_empty() || g.mode != Mode::InPerson {
+            continue;
+        }
+        let len = st.len(gi);
+        let m = mask(g.first, len);
+        let now_students: i64 = g
+            .members
+            .iter()
+            .filter_map(|&s| st.student_minutes(s, &[], &[]))
+            .sum();
+        let Some(now_teacher) = st.teacher_minutes(g.teacher, None, None) else {
+            continue;
+        };
+        st.release(gi);
+        let mut best: Option<(f64, Group)> = None;
+        for o in &offers_of[g.course.idx()] {
+            if o.first != g.first || o.mode != Mode::InPerson || o.host == g.school {
+                continue;
+            }
+            let Some(&room) = o
+                .rooms
+                .iter()
+                .filter(|r| {
+                    st.room_busy[r.idx()] & m == 0
+                        && st.net.rooms[r.idx()].capacity as usize >= g.members.len()
+                })
+                .min_by_key(|r| (st.net.rooms[r.idx()].capacity, **r))
+            else {
+                continue;
+            };
+            let moved = Group {
+                school: o.host,
+                room,
+                ..g.clone()
+            };
+            let mut then_students = 0;
+            let mut ok = true;
+            for &s in &g.members {
+                match st.student_minutes(s, &[gi], &[&moved]) {
+                    Some(x) => then_students += x,
+                    None => {
+                        ok = false;
+                        break;
+                    }
+                }
+            }
+            if !ok {
+                continue;
+            }
+            // The same teacher, or another free one.
+            let mut teachers: Vec<TeacherId> = vec![g.teacher];
+            teachers.extend(o.teachers.iter().copied().filter(|&t| t != g.teacher));
+            for t in teachers {
+                if !o.teachers.contains(&t)
+                    || st.teacher_busy[t.idx()] & m != 0
+                    || st.teacher_load[t.idx()] + len > st.net.teachers[t.idx()].max_periods
+                {
+                    continue;
+                }
+                let cand = Group {
+                    teacher: t,
+                    ..moved.clone()
+                };
+                let Some(new_t) = st.teacher_minutes(t, Some(gi), Some(&cand)) else {
+                    continue;
+                };
+                // The old teacher's day without this group, when another teaches it.
+                let (before_t, after_t) = if t == g.teacher {
+                    (now_teacher, new_t)
+                } else {
+                    let Some(old_after) = st.teacher_minutes(g.teacher, Some(gi), None) else {
+                        continue;
+                    };
+                    let Some(t_now) = st.teacher_minutes(t, None, None) else {
+                        continue;
+                    };
+                    (now_teacher + t_now, old_after + new_t)
+                };
+                let delta = (then_students - now_students) as f64 * w.student_minute
+                    + (after_t - before_t) as f64 * w.teacher_minute;
+                if delta < -1e-9 && best.as_ref().is_none_or(|b| delta < b.0) {
+                    best = Some((delta, cand));
+                }
+                break;
+            }
+        }
+        if let Some((_, cand)) = best {
+            st.groups[gi] = cand;
+            any = true;
+        }
+        st.take(gi);
+    }
+    any
+}
+
+/// Seats students again after the fleet dropped some (module doc): groups open where
+/// enough students lacking a course can take it without a bus (at their home school,
+/// or at a distance), then students join groups with a seat: at once where that needs
+/// no bus, and where it does only if `carried` (the whole plan's bus legs ride) still
+/// holds, at most `bus_tries` times.
+pub fn refill(
+    prep: &Prep,
+    plan: &Plan,
+    limit: &Limit,
+    bus_tries: usize,
+    carried: &dyn Fn(&Plan) -> bool,
+) -> Plan {
+    let mut st = State::new(prep, plan);
+    // Every bus leg is checked below: students kept at home may ride if there is room.
+    st.homebound = false;
+    let net = prep.net;
+    while !limit.reached() && open_home_group(&mut st) {}
+    // Students lacking a choice, best rank first.
+    let mut tries = bus_tries;
+    for s in 0..net.students.len() {
+        if limit.reached() {
+            break;
+        }
+        let sid = StudentId::from(s);
+        let home = net.students[s].school;
+        for &c in &prep.admissible[s] {
+            if st.of_student[s].len() >= net.students[s].wants {
+                break;
+            }
+            if st.of_student[s].iter().any(|&g| st.groups[g].course == c) {
+                continue;
+            }
+            let mut options: Vec<usize> = (0..st.groups.len())
+                .filter(|&g| {
+                    st.groups[g].course == c
+                        && !st.groups[g].members.is_empty()
+                        && st.groups[g].members.len() < st.cap(&st.groups[g])
+                })
+                .collect();
+            // No bus first, then nearest.
+            options.sort_by_key(|&g| {
+                let x = &st.groups[g];
+                let place = x.student_location(home);
+                (place != home, prep.tt.get(home, place), g)
+            });
+            for g in options {
+                let target = st.groups[g].clone();
+                let Some(day) = st.student_day(sid, &[], &[&target]) else {
+                    continue;
+                };
+                let needs_bus = day.iter().any(|d| d.place != home);
+                let before_bus = st.of_student[s]
+                    .iter()
+                    .any(|&x| st.groups[x].student_location(home) != home);
+                st.groups[g].members.push(sid);
+                st.of_student[s].push(g);
+                if needs_bus && (target.student_location(home) != home || !before_bus) {
+                    if tries == 0 {
+                        st.groups[g].members.pop();
+                        st.of_student[s].pop();
+                        continue;
+                    }
+                    tries -= 1;
+                    let trial = Plan {
+                        groups: st.groups.clone(),
+                    };
+                    if !carried(&trial) {
+                        st.groups[g].members.pop();
+                        st.of_student[s].pop();
+                        continue;
+                    }
+                }
+                break;
+            }
+        }
+    }
+    st.into_plan()
+}
+
+/// Opens the group, at a school for its own students or at a distance, that seats the
+/// most students lacking its course who need no bus for it. Returns whether one opened.
+fn open_home_group(st: &mut State) -> bool {
+    let prep = st.prep;
+    let net = st.net;
+    let mut best: Option<(usize, Group)> = None;
+    for o in &prep.offers {
+        let c = &net.courses[o.course.idx()];
+        let min = c.min_group as usize;
+        let m = mask(o.first, o.len);
+        let joiners: Vec<StudentId> = (0..net.students.len())
+            .map(StudentId::from)
+            .filter(|&s| {
+                let home = net.students[s.idx()].school;
+                (o.mode == Mode::Distance || home == o.host)
+                    && prep.admissible[s.idx()].contains(&o.course)
+                    && st.of_student[s.idx()].len() < net.students[s.idx()].wants
+                    && !st.of_student[s.idx()]
+                        .iter()
+                        .any(|&g| st.groups[g].course == o.course)
+            })
+            .collect();
+        if joiners.len() < min || best.as_ref().is_some_and(|b| b.0 >= joiners.len()) {
+            continue;
+        }
+        let Some(&room) = o
+            .rooms
+            .iter()
+            .filter(|r| st.room_busy[r.idx()] & m == 0)
+            .max_by_key(|r| (net.rooms[r.idx()].capacity, std::cmp::Reverse(**r)))
+        else {
+            continue;
+        };
+        let Some(&teacher) = o.teachers.iter().find(|&&t| {
+            st.teacher_busy[t.idx()] & m == 0
+                && st.teacher_load[t.idx()] + o.len <= net.teachers[t.idx()].max_periods
+                && st
+                    .teacher_minutes(t, None, Some(&o.group(room, t, Vec::new())))
+                    .is_some()
+        }) else {
+            continue;
+        };
+        let mut g = o.group(room, teacher, Vec::new());
+        let cap = st.cap(&g);
+        let mut fit: Vec<(usize, StudentId)> = joiners
+            .into_iter()
+            .filter(|&s| st.student_day(s, &[], &[&g]).is_some())
+            .map(|s| (net.students[s.idx()].rank_of(o.course).unwrap_or(99), s))
+            .collect();
+        if fit.len() < min || best.as_ref().is_some_and(|b| b.0 >= fit.len().min(cap)) {
+            continue;
+        }
+        fit.sort();
+        fit.truncate(cap);
+        g.members = fit.into_iter().map(|x| x.1).collect();
+        best = Some((g.members.len(), g));
+    }
+    let Some((_, g)) = best else {
+        return false;
+    };
+    let gi = st.groups.len();
+    for &s in &g.members {
+        st.of_student[s.idx()].push(gi);
+    }
+    st.groups.push(g);
+    st.take(gi);
+    true
+}
