@@ -767,7 +767,10 @@ fn weights_and_transport_tables_are_read_and_checked() {
     let (net, _) = profnet::io::load(dir.path()).unwrap();
     assert_eq!(net.tuning.weights.student_minute, 2.5);
     assert_eq!(net.tuning.weights.vehicle_minute, 3.0);
-    assert_eq!(net.tuning.weights.rank, 100.0, "defaults for what is not given");
+    assert_eq!(
+        net.tuning.weights.rank, 100.0,
+        "defaults for what is not given"
+    );
     assert_eq!(net.tuning.max_wait, 45);
 
     files.insert(

@@ -167,8 +167,10 @@ pub fn run(args: &Args) -> u8 {
     match written {
         Ok(k) => {
             let mut summary = text_summary(&net, &outcome, &k);
-            summary.push('\n');
-            summary.push_str(departure_sheet(&net, &tt, &outcome, 40).trim_end());
+            if !net.vehicles.is_empty() {
+                summary.push('\n');
+                summary.push_str(departure_sheet(&net, &tt, &outcome, 40).trim_end());
+            }
             match &pseudonyms {
                 Some(p) => println!("{}", p.scrub(&summary)),
                 None => println!("{summary}"),

@@ -327,9 +327,56 @@ fn fleet_rounds(
             .saturating_duration_since(now)
             .div_f64(rounds_left.max(1) as f64)
     };
+    // The hub: the school that most visiting students go to in the plan without a fleet.
+    let mut visitors = vec![0usize; net.schools.len()];
+    for g in first
+        .groups
+        .iter()
+        .filter(|g| g.mode == crate::plan::Mode::InPerson)
+    {
+        visitors[g.school.idx()] += g
+            .members
+            .iter()
+            .filter(|m| net.students[m.idx()].school != g.school)
+            .count();
+    }
+    let hub = (0..net.schools.len()).max_by_key(|&i| (visitors[i], std::cmp::Reverse(i)));
     let mut best = fit_one(prep, first, share(FLEET_ROUNDS + 1));
     let mut best_cost = cost(&best);
     let mut round_fit = best.clone();
+    // Round 0: students travel to the hub only (or stay at home), so that each
+    // village's bus runs one way, full.
+    if let Some(hub) = hub.filter(|&h| visitors[h] > 0) {
+        let t_round = Instant::now();
+        prep.hubs = (0..net.schools.len()).map(|i| i == hub).collect();
+        let round_end = share(FLEET_ROUNDS + 1);
+        let mut scratch = Vec::new();
+        let (plan, _) = search(
+            prep,
+            opts,
+            pool,
+            round_end,
+            weights,
+            0,
+            true,
+            &mut scratch,
+            &|_| {},
+        );
+        let plan = travel::reduce_travel(prep, &plan, weights, &limit(round_end));
+        let found = plan.placements();
+        round_fit = fit_one(prep, plan, round_end);
+        notes.push(format!(
+            "fleet round 0: travel to {} only; search {found} placements, {} carried ({:.2} s)",
+            net.schools[hub].id,
+            round_fit.plan.placements(),
+            t_round.elapsed().as_secs_f64()
+        ));
+        let c = cost(&round_fit);
+        if c < best_cost {
+            best = round_fit.clone();
+            best_cost = c;
+        }
+    }
     let mut homebound = vec![false; net.students.len()];
     let mut rounds = 0;
     for round in 0..FLEET_ROUNDS {
@@ -387,6 +434,7 @@ fn fleet_rounds(
         }
     }
     prep.homebound.clear();
+    prep.hubs.clear();
     best.homebound = homebound
         .iter()
         .enumerate()
@@ -541,7 +589,10 @@ fn search(
         verbose: opts.verbose,
     };
     let slots = strip(&best);
-    if !light && !slots.is_empty() && !stopped() && section::columns(prep, &slots) <= SECTION_LIMIT
+    if !light
+        && !slots.is_empty()
+        && !stopped()
+        && section::columns(prep, &slots, SECTION_LIMIT) <= SECTION_LIMIT
     {
         progress("stage 2: seating students exactly in the best groups");
         match section::section(

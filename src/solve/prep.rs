@@ -152,6 +152,8 @@ pub struct Prep<'a> {
     /// Students who may only be in groups at their home school or at a distance (the
     /// buses had no seat for them); empty = nobody.
     pub homebound: Vec<bool>,
+    /// Schools students may travel to (per school); empty = every school.
+    pub hubs: Vec<bool>,
 }
 
 impl<'a> Prep<'a> {
@@ -190,6 +192,7 @@ impl<'a> Prep<'a> {
             offers,
             admissible,
             homebound: Vec::new(),
+            hubs: Vec::new(),
         };
         if prep.unit_offer_pairs() > COHORT_MODEL_LIMIT {
             prep.units = make_units(net, &offerable, Granularity::School);
@@ -207,7 +210,8 @@ impl<'a> Prep<'a> {
     /// Whether student `s` may be at `place` for a group (see [`Prep::homebound`]).
     #[inline]
     pub fn may_be_at(&self, s: StudentId, place: SchoolId) -> bool {
-        !self.is_homebound(s) || place == self.net.students[s.idx()].school
+        place == self.net.students[s.idx()].school
+            || (!self.is_homebound(s) && self.hubs.get(place.idx()).copied().unwrap_or(true))
     }
 
     /// How many (unit, offer) variables stage 1 would have, roughly.

@@ -22,8 +22,6 @@ struct Section {
     home: SchoolId,
     wants: usize,
     ranked: Vec<CourseId>,
-    /// Members may only be at home (see `Prep::homebound`).
-    homebound: bool,
     members: Vec<StudentId>,
 }
 
@@ -40,11 +38,11 @@ fn sections(prep: &Prep) -> Vec<Section> {
             .push(StudentId::from(i));
     }
     map.into_iter()
-        .map(|((home, wants, ranked, homebound), members)| Section {
+        // Kept-at-home students have a section of their own (they may be at fewer places).
+        .map(|((home, wants, ranked, _), members)| Section {
             home,
             wants,
             ranked,
-            homebound,
             members,
         })
         .collect()
@@ -63,7 +61,7 @@ fn patterns(prep: &Prep, sec: &Section, slots: &[Group]) -> Vec<Vec<usize>> {
         .filter(|(_, g)| {
             sec.ranked.contains(&g.course)
                 && stay_alone_fits(net, &prep.tt, sec.home, stay(g))
-                && (!sec.homebound || stay(g).place == sec.home)
+                && prep.may_be_at(sec.members[0], stay(g).place)
         })
         .map(|(i, _)| i)
         .collect();
@@ -102,12 +100,17 @@ fn patterns(prep: &Prep, sec: &Section, slots: &[Group]) -> Vec<Vec<usize>> {
     out
 }
 
-/// How many pattern columns stage 2 would have over `slots`.
-pub fn columns(prep: &Prep, slots: &[Group]) -> usize {
-    sections(prep)
-        .iter()
-        .map(|sec| patterns(prep, sec, slots).len())
-        .sum()
+/// How many pattern columns stage 2 would have over `slots`, counted only until the
+/// count passes `limit` (then some number above it).
+pub fn columns(prep: &Prep, slots: &[Group], limit: usize) -> usize {
+    let mut n = 0;
+    for sec in sections(prep) {
+        n += patterns(prep, &sec, slots).len();
+        if n > limit {
+            break;
+        }
+    }
+    n
 }
 
 struct Model {

@@ -213,8 +213,9 @@ pub fn reduce_travel(prep: &Prep, plan: &Plan, w: &Weights, limit: &Limit) -> Pl
     for (gi, g) in st.groups.iter().enumerate() {
         by_course[g.course.idx()].push(gi);
     }
-    // Bounded: every accepted move lowers the (integer) weighted cost.
-    for _round in 0..20 {
+    // Every accepted move lowers the weighted cost; a fixed number of rounds keeps the
+    // time in check on big networks.
+    for _round in 0..travel_rounds(prep.net.students.len()) {
         if limit.reached() {
             break;
         }
@@ -226,6 +227,13 @@ pub fn reduce_travel(prep: &Prep, plan: &Plan, w: &Weights, limit: &Limit) -> Pl
         }
     }
     st.into_plan()
+}
+
+/// Rounds of student and group moves in [`reduce_travel`] for a network of
+/// `students`: 20 up to 4,000 students, fewer above (4 from 20,000), a count so that
+/// the plan does not depend on the machine.
+fn travel_rounds(students: usize) -> usize {
+    (80_000 / students.max(1)).clamp(4, 20)
 }
 
 /// Moves and swaps students between groups of one course. Returns whether any helped.
@@ -258,8 +266,7 @@ fn student_moves(st: &mut State, by_course: &[Vec<usize>], w: &Weights, limit: &
                     let Some(now) = st.student_minutes(s, &[], &[]) else {
                         continue;
                     };
-                    let target = st.groups[g2].clone();
-                    let Some(then) = st.student_minutes(s, &[g1], &[&target]) else {
+                    let Some(then) = st.student_minutes(s, &[g1], &[&st.groups[g2]]) else {
                         continue;
                     };
                     if then >= now {
@@ -284,14 +291,25 @@ fn student_moves(st: &mut State, by_course: &[Vec<usize>], w: &Weights, limit: &
                         any = true;
                         continue;
                     }
-                    // A swap with a member of g2 who loses less than s gains.
-                    let source = st.groups[g1].clone();
+                    // A swap with a member of g2 who loses less than s gains: only those
+                    // whose home is about as near g1 as g2 are worth the exact test.
                     let partners = st.groups[g2].members.clone();
                     let mut best: Option<(f64, StudentId)> = None;
                     for p in partners {
+                        let ph = st.net.students[p.idx()].school;
+                        let pnear = |g: &Group| match g.mode {
+                            Mode::InPerson => {
+                                i64::from(st.prep.tt.get(ph, g.school).unwrap_or(u32::MAX / 4))
+                            }
+                            Mode::Distance => 0,
+                        };
+                        let rough_loss = 2 * (pnear(&st.groups[g1]) - pnear(&st.groups[g2]));
+                        if rough_loss as f64 * w.student_minute >= gain {
+                            continue;
+                        }
                         let (Some(pn), Some(pt)) = (
                             st.student_minutes(p, &[], &[]),
-                            st.student_minutes(p, &[g2], &[&source]),
+                            st.student_minutes(p, &[g2], &[&st.groups[g1]]),
                         ) else {
                             continue;
                         };
@@ -313,6 +331,9 @@ fn student_moves(st: &mut State, by_course: &[Vec<usize>], w: &Weights, limit: &
     }
     any
 }
+
+/// Hosts tried exactly per group in [`group_moves`] (the best by a quick estimate).
+const HOSTS_TRIED: usize = 20;
 
 /// Moves groups to another school in the same periods where that lowers the weighted
 /// travel of their members and teacher. Returns whether any moved.
@@ -341,12 +362,33 @@ fn group_moves(st: &mut State, w: &Weights, limit: &Limit) -> bool {
         let Some(now_teacher) = st.teacher_minutes(g.teacher, None, None) else {
             continue;
         };
+        // A quick estimate first (straight there and back from home for every member
+        // and the teacher): only the most promising few hosts are tried exactly.
+        let tt = |a: SchoolId, b: SchoolId| i64::from(prep.tt.get(a, b).unwrap_or(u32::MAX / 4));
+        let t_home = st.net.teachers[g.teacher.idx()].school;
+        let estimate = |host: SchoolId| {
+            let s: i64 = g
+                .members
+                .iter()
+                .map(|&m| {
+                    let h = st.net.students[m.idx()].school;
+                    tt(h, host) - tt(h, g.school)
+                })
+                .sum();
+            2.0 * (s as f64 * w.student_minute
+                + (tt(t_home, host) - tt(t_home, g.school)) as f64 * w.teacher_minute)
+        };
+        let mut cands: Vec<(f64, &Offer)> = offers_of[g.course.idx()]
+            .iter()
+            .filter(|o| o.first == g.first && o.mode == Mode::InPerson && o.host != g.school)
+            .map(|&o| (estimate(o.host), o))
+            .filter(|(e, _)| *e < 0.0)
+            .collect();
+        cands.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.host.cmp(&b.1.host)));
+        cands.truncate(HOSTS_TRIED);
         st.release(gi);
         let mut best: Option<(f64, Group)> = None;
-        for o in &offers_of[g.course.idx()] {
-            if o.first != g.first || o.mode != Mode::InPerson || o.host == g.school {
-                continue;
-            }
+        for (_, o) in cands {
             let Some(&room) = o
                 .rooms
                 .iter()
