@@ -240,6 +240,10 @@ pub fn solve(net: &Network, opts: &SolveOptions, progress: &dyn Fn(&str)) -> Sol
     }
 }
 
+/// Tracks of fleet rounds with students travelling to the busiest host only, the two
+/// busiest, … (then one track without that restriction).
+const HUB_TRACKS: usize = 2;
+
 /// Greedy starts in the lighter searches of the fleet rounds.
 const LIGHT_STARTS: usize = 8;
 
@@ -340,99 +344,132 @@ fn fleet_rounds(
             .filter(|m| net.students[m.idx()].school != g.school)
             .count();
     }
-    let hub = (0..net.schools.len()).max_by_key(|&i| (visitors[i], std::cmp::Reverse(i)));
-    let mut best = fit_one(prep, first, share(FLEET_ROUNDS + 1));
+    let mut by_visitors: Vec<usize> = (0..net.schools.len())
+        .filter(|&i| visitors[i] > 0)
+        .collect();
+    by_visitors.sort_by_key(|&i| (std::cmp::Reverse(visitors[i]), i));
+    let first_fit = fit_one(prep, first, share(2 * FLEET_ROUNDS + 1));
+    let mut best = first_fit.clone();
     let mut best_cost = cost(&best);
-    let mut round_fit = best.clone();
-    // Round 0: students travel to the hub only (or stay at home), so that each
-    // village's bus runs one way, full.
-    if let Some(hub) = hub.filter(|&h| visitors[h] > 0) {
-        let t_round = Instant::now();
-        prep.hubs = (0..net.schools.len()).map(|i| i == hub).collect();
-        let round_end = share(FLEET_ROUNDS + 1);
-        let mut scratch = Vec::new();
-        let (plan, _) = search(
-            prep,
-            opts,
-            pool,
-            round_end,
-            weights,
-            0,
-            true,
-            &mut scratch,
-            &|_| {},
-        );
-        let plan = travel::reduce_travel(prep, &plan, weights, &limit(round_end));
-        let found = plan.placements();
-        round_fit = fit_one(prep, plan, round_end);
-        notes.push(format!(
-            "fleet round 0: travel to {} only; search {found} placements, {} carried ({:.2} s)",
-            net.schools[hub].id,
-            round_fit.plan.placements(),
-            t_round.elapsed().as_secs_f64()
-        ));
-        let c = cost(&round_fit);
-        if c < best_cost {
-            best = round_fit.clone();
-            best_cost = c;
-        }
-    }
-    let mut homebound = vec![false; net.students.len()];
+    let mut best_homebound: Vec<bool> = Vec::new();
     let mut rounds = 0;
-    for round in 0..FLEET_ROUNDS {
-        if opts
-            .stop
+    // Two tracks, the better wins: students may travel to the hub only (so that each
+    // village's bus runs one way, full), or anywhere. Each starts from its own plan
+    // and then keeps, round by round, the students the buses dropped at home.
+    // Hub sets: the busiest host, the two busiest; then no restriction.
+    let mut tracks: Vec<Option<Vec<usize>>> = (1..=HUB_TRACKS.min(by_visitors.len()))
+        .map(|k| Some(by_visitors[..k].to_vec()))
+        .collect();
+    tracks.push(None);
+    let stopped = || {
+        opts.stop
             .as_ref()
             .is_some_and(|s| s.load(std::sync::atomic::Ordering::Relaxed))
             || Instant::now() >= end
-        {
+    };
+    for (ti, track) in tracks.iter().enumerate() {
+        if stopped() {
             break;
         }
-        let mut newly = 0;
-        for d in &round_fit.dropped {
-            if !homebound[d.student.idx()] {
-                homebound[d.student.idx()] = true;
-                newly += 1;
+        let rounds_left = |r: usize| (tracks.len() - ti) * FLEET_ROUNDS - r;
+        let mut round_fit = match track {
+            Some(hubs) => {
+                let t_round = Instant::now();
+                prep.hubs = (0..net.schools.len()).map(|i| hubs.contains(&i)).collect();
+                prep.homebound.clear();
+                let round_end = share(rounds_left(0));
+                let mut scratch = Vec::new();
+                let (plan, _) = search(
+                    prep,
+                    opts,
+                    pool,
+                    round_end,
+                    weights,
+                    0,
+                    true,
+                    &mut scratch,
+                    &|_| {},
+                );
+                let plan = travel::reduce_travel(prep, &plan, weights, &limit(round_end));
+                let found = plan.placements();
+                let fit = fit_one(prep, plan, round_end);
+                notes.push(format!(
+                    "fleet: travel to {} only: search {found} placements, {} carried ({:.2} s)",
+                    hubs.iter()
+                        .map(|&h| net.schools[h].id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    fit.plan.placements(),
+                    t_round.elapsed().as_secs_f64()
+                ));
+                let c = cost(&fit);
+                if c < best_cost {
+                    best = fit.clone();
+                    best_cost = c;
+                    best_homebound.clear();
+                }
+                fit
+            }
+            None => {
+                prep.hubs.clear();
+                first_fit.clone()
+            }
+        };
+        let mut homebound = vec![false; net.students.len()];
+        for round in 0..FLEET_ROUNDS {
+            if stopped() {
+                break;
+            }
+            let mut newly = 0;
+            for d in &round_fit.dropped {
+                if !homebound[d.student.idx()] {
+                    homebound[d.student.idx()] = true;
+                    newly += 1;
+                }
+            }
+            if newly == 0 {
+                break;
+            }
+            rounds += 1;
+            let t_round = Instant::now();
+            progress("search again with students the buses cannot carry kept at home");
+            prep.homebound = homebound.clone();
+            let round_end = share(rounds_left(round + 1) + 1);
+            let mut scratch = Vec::new();
+            // No perturbation in these rounds (its stop test, the bound, ignores the
+            // fleet).
+            let (plan, _) = search(
+                prep,
+                opts,
+                pool,
+                round_end,
+                weights,
+                0,
+                true,
+                &mut scratch,
+                &|_| {},
+            );
+            let searched = t_round.elapsed().as_secs_f64();
+            let plan = travel::reduce_travel(prep, &plan, weights, &limit(round_end));
+            let found = plan.placements();
+            round_fit = fit_one(prep, plan, round_end);
+            notes.push(format!(
+                "fleet: {}round {}: {} students kept at home; search {found} placements ({searched:.2} s), {} carried ({:.2} s)",
+                if track.is_some() { "hubs " } else { "" },
+                round + 1,
+                homebound.iter().filter(|&&h| h).count(),
+                round_fit.plan.placements(),
+                t_round.elapsed().as_secs_f64() - searched
+            ));
+            let c = cost(&round_fit);
+            if c < best_cost {
+                best = round_fit.clone();
+                best_cost = c;
+                best_homebound = homebound.clone();
             }
         }
-        if newly == 0 {
-            break;
-        }
-        rounds += 1;
-        let t_round = Instant::now();
-        progress("search again with students the buses cannot carry kept at home");
-        prep.homebound = homebound.clone();
-        let round_end = share(FLEET_ROUNDS - round);
-        let mut scratch = Vec::new();
-        // No perturbation in these rounds (its stop test, the bound, ignores the fleet).
-        let (plan, _) = search(
-            prep,
-            opts,
-            pool,
-            round_end,
-            weights,
-            0,
-            true,
-            &mut scratch,
-            &|_| {},
-        );
-        let searched = t_round.elapsed().as_secs_f64();
-        let plan = travel::reduce_travel(prep, &plan, weights, &limit(round_end));
-        let found = plan.placements();
-        round_fit = fit_one(prep, plan, round_end);
-        notes.push(format!(
-            "fleet round {}: {} students kept at home; search {found} placements ({searched:.2} s), {} carried ({:.2} s)",
-            round + 1,
-            homebound.iter().filter(|&&h| h).count(),
-            round_fit.plan.placements(),
-            t_round.elapsed().as_secs_f64() - searched
-        ));
-        let c = cost(&round_fit);
-        if c < best_cost {
-            best = round_fit.clone();
-            best_cost = c;
-        }
     }
+    let homebound = best_homebound;
     prep.homebound.clear();
     prep.hubs.clear();
     best.homebound = homebound
