@@ -71,6 +71,11 @@ impl<'a> PlanFiles<'a> {
                     .find(|d| d.student == u.student && d.course == u.course)
                 {
                     u.reason = d.reason.clone();
+                } else if f.homebound.binary_search(&u.student).is_ok() {
+                    u.reason = format!(
+                        "the buses could not carry this student to every school their choices run at (see shortages.csv); {}",
+                        u.reason
+                    );
                 }
             }
         }
@@ -547,53 +552,57 @@ pub fn departure_sheet(
 ) -> String {
     let transport = outcome.fleet.as_ref().map(|f| &f.transport);
     let routes = routes_with(net, tt, &outcome.plan, transport);
-    // (school, leave, vehicle, stops, back, back vehicle) → (students, teachers)
-    type Key = (String, u32, String, String, u32, String);
-    let mut counts: std::collections::BTreeMap<Key, (usize, usize)> =
+    // Per home school: who leaves (time, vehicle, first place) and who is back (time,
+    // vehicle), as counts of students and teachers.
+    type Count = std::collections::BTreeMap<(u32, String, String), (usize, usize)>;
+    let mut per_school: std::collections::BTreeMap<String, (Count, Count)> =
         std::collections::BTreeMap::new();
     for d in departures(net, &routes) {
-        let e = counts
-            .entry((
-                d.school,
-                d.leave,
-                d.vehicle,
-                d.stops.join(" → "),
-                d.back,
-                d.back_vehicle,
-            ))
-            .or_default();
-        if d.role == "student" {
-            e.0 += 1;
-        } else {
-            e.1 += 1;
-        }
+        let e = per_school.entry(d.school.clone()).or_default();
+        let student = usize::from(d.role == "student");
+        let out =
+            e.0.entry((d.leave, d.vehicle.clone(), d.to.clone()))
+                .or_default();
+        out.0 += student;
+        out.1 += 1 - student;
+        let from = d.stops.last().cloned().unwrap_or_default();
+        let back =
+            e.1.entry((d.back, d.back_vehicle.clone(), from))
+                .or_default();
+        back.0 += student;
+        back.1 += 1 - student;
     }
-    let mut lines = Vec::new();
-    let mut last_school = String::new();
-    for ((school, leave, vehicle, stops, back, back_vehicle), (st, te)) in &counts {
-        if *school != last_school {
-            lines.push(format!("  {school}:"));
-            last_school = school.clone();
+    let who = |(s, t): (usize, usize)| match (s, t) {
+        (0, t) => format!("{t} teacher(s)"),
+        (s, 0) => format!("{s} student(s)"),
+        (s, t) => format!("{s} student(s), {t} teacher(s)"),
+    };
+    let by = |v: &str| {
+        if v.is_empty() {
+            String::new()
+        } else {
+            format!(" on {v}")
         }
-        let who = match (st, te) {
-            (0, t) => format!("{t} teacher(s)"),
-            (s, 0) => format!("{s} student(s)"),
-            (s, t) => format!("{s} student(s) and {t} teacher(s)"),
-        };
-        let by = |v: &str| {
-            if v.is_empty() {
-                String::new()
-            } else {
-                format!(" on {v}")
-            }
-        };
-        lines.push(format!(
-            "    {} {who}{} to {stops}, back {}{}",
-            Hhmm(*leave),
-            by(vehicle),
-            Hhmm(*back),
-            by(back_vehicle)
-        ));
+    };
+    let mut lines = Vec::new();
+    for (school, (out, back)) in &per_school {
+        lines.push(format!("  {school}:"));
+        for ((t, v, to), n) in out {
+            lines.push(format!(
+                "    leave {}{} to {to}: {}",
+                Hhmm(*t),
+                by(v),
+                who(*n)
+            ));
+        }
+        for ((t, v, from), n) in back {
+            lines.push(format!(
+                "    back  {}{} from {from}: {}",
+                Hhmm(*t),
+                by(v),
+                who(*n)
+            ));
+        }
     }
     let total = lines.len();
     let mut out = String::from("departures (departures.csv has every person):\n");
