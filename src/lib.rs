@@ -5,6 +5,9 @@
 //! written plan against SPEC §3 independently of the optimiser.
 
 pub mod check;
+pub mod collect;
+#[cfg(feature = "solver")]
+pub mod compare;
 pub mod diag;
 pub mod generate;
 pub mod graph;
@@ -16,6 +19,7 @@ pub mod plan;
 pub mod pseudonym;
 #[cfg(feature = "solver")]
 pub mod report;
+pub mod scenario;
 #[cfg(feature = "solver")]
 pub mod solve;
 pub mod transport;

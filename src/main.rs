@@ -34,6 +34,18 @@ enum Command {
     Generate(cli::generate::Args),
     /// Checks a written plan against every rule of SPEC section 3 (exit 1 on a violation).
     Check(cli::check::Args),
+    /// Solves a base and its what-if scenarios in parallel and shows their KPIs side by
+    /// side with the difference to the base.
+    Compare(cli::compare::Args),
+    /// Ranks partner candidates (scenarios that each add one school or organisation)
+    /// by the placements they add, a better worst school, and travel saved.
+    Partners(cli::compare::Args),
+    /// Writes an empty bundle to fill in, with one example row per file and a guide.
+    Init(cli::init::Args),
+    /// Writes a choice sheet listing the courses on offer, to send to schools.
+    FormTemplate(cli::form_template::Args),
+    /// Merges the choice files schools send into one students.csv, with a report.
+    Collect(cli::collect::Args),
 }
 
 fn main() -> ExitCode {
@@ -43,6 +55,11 @@ fn main() -> ExitCode {
         Command::Solve(args) => cli::solve::run(&args),
         Command::SolveMany(args) => cli::solve_many::run(&args),
         Command::Check(args) => cli::check::run(&args),
+        Command::Compare(args) => cli::compare::run(&args),
+        Command::Partners(args) => cli::compare::run_partners(&args),
+        Command::Init(args) => cli::init::run(&args),
+        Command::FormTemplate(args) => cli::form_template::run(&args),
+        Command::Collect(args) => cli::collect::run(&args),
         Command::Generate(args) => cli::generate::run(&args),
     };
     ExitCode::from(code)

@@ -386,7 +386,7 @@ pub fn build(net: &Network, tt: &TravelTimes, student_stays: &[Vec<Stay>]) -> Tr
     } else {
         form_trips(net, tt, &requests, max_seats)
     };
-    let (trips, unassigned) = assign_vehicles(net, tt, &requests, leaves, &mut rides);
+    let trips = assign_vehicles(net, tt, &requests, leaves, &mut rides);
     let mut missing: Vec<usize> = (0..requests.len())
         .filter(|&r| rides[r].is_none())
         .collect();
@@ -394,7 +394,7 @@ pub fn build(net: &Network, tt: &TravelTimes, student_stays: &[Vec<Stay>]) -> Tr
         let q = &requests[r];
         (q.from, q.to, q.ready, q.due, q.student)
     });
-    let shortages = shortages(net, &requests, &missing, &unassigned);
+    let shortages = shortages(net, &requests, &missing);
     Transport {
         requests,
         rides,
@@ -511,9 +511,6 @@ impl Leaf {
     }
 }
 
-/// Riders no vehicle carried: (first stop, start, end, count) per leftover trip.
-type Unassigned = Vec<(SchoolId, i64, i64, usize)>;
-
 /// The best place for `leaf` in a vehicle's day `day` (trips in time order): the shift
 /// closest to none and the empty-run minutes it adds, or `None`.
 fn fit_in_day(
@@ -565,7 +562,7 @@ fn assign_vehicles(
     requests: &[Request],
     mut leaves: Vec<Leaf>,
     rides: &mut [Option<Ride>],
-) -> (Vec<Trip>, Unassigned) {
+) -> Vec<Trip> {
     let day_start = i64::from(net.day_start);
     let day_end = i64::from(net.day_end);
     let mut days: Vec<Vec<Leaf>> = vec![Vec::new(); net.vehicles.len()];
@@ -586,7 +583,6 @@ fn assign_vehicles(
                 &b.riders,
             ))
     });
-    let mut unassigned = Vec::new();
     for leaf in leaves {
         let mut leaf = leaf;
         loop {
@@ -617,7 +613,7 @@ fn assign_vehicles(
                 }
             }
             let Some((_, vi, shift, gap)) = best else {
-                unassigned.push((leaf.stops[0].0, leaf.start(), leaf.end(), load));
+                // Its riders keep no ride: a shortage.
                 break;
             };
             let seats = net.vehicles[vi].seats as usize;
@@ -703,17 +699,11 @@ fn assign_vehicles(
             });
         }
     }
-    (trips, unassigned)
+    trips
 }
 
 /// Groups riderless requests into flows and says what would carry each.
-fn shortages(
-    net: &Network,
-    requests: &[Request],
-    missing: &[usize],
-    unassigned: &Unassigned,
-) -> Vec<Shortage> {
-    let _ = unassigned;
+fn shortages(net: &Network, requests: &[Request], missing: &[usize]) -> Vec<Shortage> {
     let mut out: Vec<Shortage> = Vec::new();
     for &r in missing {
         let q = &requests[r];

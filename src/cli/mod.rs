@@ -3,7 +3,11 @@
 //! written.
 
 pub mod check;
+pub mod collect;
+pub mod compare;
+pub mod form_template;
 pub mod generate;
+pub mod init;
 pub mod solve;
 pub mod solve_many;
 pub mod validate;
@@ -86,7 +90,7 @@ const PER_CODE: usize = 20;
 
 /// Prints diagnostics to stderr, at most [`PER_CODE`] of each code, then a count of the
 /// ones left out.
-fn print_capped(diags: &[Diagnostic]) {
+pub fn print_capped(diags: &[Diagnostic]) {
     let mut seen: std::collections::BTreeMap<&str, usize> = Default::default();
     for d in diags {
         let n = seen.entry(d.code).or_default();

@@ -367,6 +367,23 @@ fn fleet_rounds(
             .is_some_and(|s| s.load(std::sync::atomic::Ordering::Relaxed))
             || Instant::now() >= end
     };
+    // A lighter search (fewer starts, no perturbation: its stop test, the bound,
+    // ignores the fleet; no stage 2), then less travel.
+    let light_search = |prep: &Prep, round_end: Instant| {
+        let mut scratch = Vec::new();
+        let (plan, _) = search(
+            prep,
+            opts,
+            pool,
+            round_end,
+            weights,
+            0,
+            true,
+            &mut scratch,
+            &|_| {},
+        );
+        travel::reduce_travel(prep, &plan, weights, &limit(round_end))
+    };
     for (ti, track) in tracks.iter().enumerate() {
         if stopped() {
             break;
@@ -378,19 +395,7 @@ fn fleet_rounds(
                 prep.hubs = (0..net.schools.len()).map(|i| hubs.contains(&i)).collect();
                 prep.homebound.clear();
                 let round_end = share(rounds_left(0));
-                let mut scratch = Vec::new();
-                let (plan, _) = search(
-                    prep,
-                    opts,
-                    pool,
-                    round_end,
-                    weights,
-                    0,
-                    true,
-                    &mut scratch,
-                    &|_| {},
-                );
-                let plan = travel::reduce_travel(prep, &plan, weights, &limit(round_end));
+                let plan = light_search(prep, round_end);
                 let found = plan.placements();
                 let fit = fit_one(prep, plan, round_end);
                 notes.push(format!(
@@ -435,22 +440,8 @@ fn fleet_rounds(
             progress("search again with students the buses cannot carry kept at home");
             prep.homebound = homebound.clone();
             let round_end = share(rounds_left(round + 1) + 1);
-            let mut scratch = Vec::new();
-            // No perturbation in these rounds (its stop test, the bound, ignores the
-            // fleet).
-            let (plan, _) = search(
-                prep,
-                opts,
-                pool,
-                round_end,
-                weights,
-                0,
-                true,
-                &mut scratch,
-                &|_| {},
-            );
+            let plan = light_search(prep, round_end);
             let searched = t_round.elapsed().as_secs_f64();
-            let plan = travel::reduce_travel(prep, &plan, weights, &limit(round_end));
             let found = plan.placements();
             round_fit = fit_one(prep, plan, round_end);
             notes.push(format!(

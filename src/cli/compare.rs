@@ -1,0 +1,404 @@
+//! `profnet compare` and `profnet partners`: a base and its scenarios solved in
+//! parallel, their KPIs side by side (issue 6).
+
+use std::path::{Path, PathBuf};
+
+use profnet::compare::{
+    csv_rows, markdown_table, rank_partners, students_changed, table, text_table, Solved,
+};
+use profnet::graph::TravelTimes;
+use profnet::model::Network;
+use profnet::output::{is_inside, write_dir_atomically, PlanFiles};
+use profnet::solve::{solve, SolveOptions, SolveOutcome};
+use rayon::prelude::*;
+
+use super::{default_threads, EXIT_BAD_INPUT, EXIT_FAIL, EXIT_OK};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The base network bundle.
+    pub base: PathBuf,
+    /// Scenario directories (scenario.toml plus CSV rows over the base, SPEC §5), or
+    /// whole bundles.
+    #[arg(required = true)]
+    pub scenarios: Vec<PathBuf>,
+    /// Where to write comparison.csv, comparison.md, students_changed.csv, every
+    /// network's plan (a directory named after it) and every scenario as a whole bundle
+    /// (NAME.bundle); replaced only when complete.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Wall-clock limit for each network's optimiser, in seconds.
+    #[arg(long, default_value_t = 60.0)]
+    pub time_limit: f64,
+    /// Networks solved at once (each solve then uses one thread). Default: all cores.
+    #[arg(long)]
+    pub threads: Option<u32>,
+    /// No warnings on stderr.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// A network to solve: its name (unique, usable as a directory name) and itself.
+struct Input {
+    name: String,
+    net: Network,
+}
+
+fn safe_name(s: &str) -> String {
+    let t: String = s
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let t = t.trim_matches('-').to_string();
+    if t.is_empty() {
+        "scenario".into()
+    } else {
+        t
+    }
+}
+
+/// Loads the base and every scenario (all read before any solving; every problem
+/// reported). `Err(exit code)` when one cannot be used.
+fn load_all(args: &Args) -> Result<Vec<Input>, u8> {
+    let mut out: Vec<Input> = Vec::new();
+    let mut bad = false;
+    match super::load(&args.base, args.quiet) {
+        Ok((net, _)) => out.push(Input {
+            name: "base".into(),
+            net,
+        }),
+        Err(_) => bad = true,
+    }
+    for dir in &args.scenarios {
+        let loaded = if profnet::scenario::is_scenario(dir) {
+            match profnet::scenario::load(&args.base, dir) {
+                Ok(s) => {
+                    if !args.quiet {
+                        // The base's own warnings were printed with the base.
+                        let own: Vec<_> = s
+                            .diags
+                            .iter()
+                            .filter(|d| !Path::new(&d.file).starts_with(&args.base))
+                            .cloned()
+                            .collect();
+                        super::print_capped(&own);
+                    }
+                    Ok((s.name, s.net))
+                }
+                Err(invalid) => {
+                    super::print_capped(&invalid.0);
+                    eprintln!(
+                        "profnet: scenario {} has {} error(s)",
+                        dir.display(),
+                        invalid.0.iter().filter(|d| d.is_error()).count()
+                    );
+                    Err(())
+                }
+            }
+        } else {
+            super::load(dir, args.quiet)
+                .map(|(net, _)| (dir_name(dir), net))
+                .map_err(|_| ())
+        };
+        match loaded {
+            Ok((name, net)) => {
+                let mut name = safe_name(if name.is_empty() { &net.name } else { &name });
+                let stem = name.clone();
+                let mut k = 2;
+                while out.iter().any(|i| i.name == name) {
+                    name = format!("{stem}-{k}");
+                    k += 1;
+                }
+                out.push(Input { name, net });
+            }
+            Err(()) => bad = true,
+        }
+    }
+    if bad {
+        eprintln!("profnet: nothing was compared. Fix the errors above and run again.");
+        return Err(EXIT_BAD_INPUT);
+    }
+    Ok(out)
+}
+
+fn dir_name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| p.display().to_string())
+}
+
+/// Solves every input in parallel: several networks at once with one thread each.
+fn solve_all(inputs: &[Input], time_limit: f64, threads: u32) -> Vec<SolveOutcome> {
+    let per = if inputs.len() > 1 { 1 } else { threads };
+    let opts = SolveOptions {
+        time_limit,
+        threads: per,
+        ..SolveOptions::default()
+    };
+    let run = || {
+        inputs
+            .par_iter()
+            .map(|i| solve(&i.net, &opts, &|_| {}))
+            .collect::<Vec<_>>()
+    };
+    match rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1) as usize)
+        .build()
+    {
+        Ok(pool) => pool.install(run),
+        Err(_) => run(),
+    }
+}
+
+fn check_args(args: &Args) -> Result<(), u8> {
+    if args.time_limit.is_nan() || args.time_limit <= 0.0 {
+        eprintln!("profnet: --time-limit must be a positive number of seconds");
+        return Err(EXIT_BAD_INPUT);
+    }
+    if let Some(out) = &args.out {
+        for b in std::iter::once(&args.base).chain(&args.scenarios) {
+            if is_inside(out, b) {
+                eprintln!(
+                    "profnet: --out {} lies inside {}; choose a directory outside it",
+                    out.display(),
+                    b.display()
+                );
+                return Err(EXIT_BAD_INPUT);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Replaces `o` (a scenario's outcome) by the base's plan carried over to the scenario
+/// when that plan obeys every rule there (after fitting it to the scenario's fleet) and
+/// places more students.
+fn keep_base_plan_if_better(base: &Network, b: &SolveOutcome, net: &Network, o: &mut SolveOutcome) {
+    let Some(plan) = profnet::compare::transfer(base, &b.plan, net) else {
+        return;
+    };
+    if !profnet::compare::valid_in(net, &plan) {
+        return;
+    }
+    let (plan, fleet) = if net.vehicles.is_empty() {
+        (plan, None)
+    } else {
+        let fit = profnet::transport::fit_fleet(net, &TravelTimes::new(net), plan);
+        (fit.plan.clone(), Some(fit))
+    };
+    if plan.placements() <= o.plan.placements() {
+        return;
+    }
+    o.notes.push(format!(
+        "compare: the base's plan, which obeys every rule here too, places {} students where this scenario's own search placed {}; it is kept",
+        plan.placements(),
+        o.plan.placements()
+    ));
+    o.status = if plan.placements() as f64 >= o.bound {
+        profnet::solve::Status::Optimal
+    } else {
+        profnet::solve::Status::Feasible
+    };
+    o.plan = plan;
+    o.fleet = fleet;
+}
+
+/// Loads, solves and builds every plan's files: `(inputs, outcomes, kpis)`.
+fn run_all(args: &Args) -> Result<(Vec<Input>, Vec<SolveOutcome>), u8> {
+    check_args(args)?;
+    let inputs = load_all(args)?;
+    let threads = args.threads.unwrap_or_else(default_threads).max(1);
+    eprintln!(
+        "profnet: solving {} networks ({} at a time, time limit {} s each)",
+        inputs.len(),
+        threads.min(inputs.len() as u32),
+        args.time_limit
+    );
+    let mut outcomes = solve_all(&inputs, args.time_limit, threads);
+    // A scenario that keeps what the base's plan needs may use that plan: the
+    // comparison then never shows a loss that only the search's luck made.
+    let (base, scenarios) = outcomes.split_at_mut(1);
+    for (i, o) in scenarios.iter_mut().enumerate() {
+        keep_base_plan_if_better(&inputs[0].net, &base[0], &inputs[i + 1].net, o);
+    }
+    Ok((inputs, outcomes))
+}
+
+/// Every network's plan files (and KPIs), worked out once.
+fn plan_files<'a>(
+    inputs: &'a [Input],
+    outcomes: &'a [SolveOutcome],
+    tts: &[TravelTimes],
+) -> Vec<PlanFiles<'a>> {
+    inputs
+        .iter()
+        .zip(outcomes)
+        .zip(tts)
+        .map(|((i, o), tt)| PlanFiles::build(&i.net, tt, o))
+        .collect()
+}
+
+fn solved<'a>(
+    inputs: &'a [Input],
+    outcomes: &'a [SolveOutcome],
+    files: &[PlanFiles],
+) -> Vec<Solved<'a>> {
+    inputs
+        .iter()
+        .zip(outcomes)
+        .zip(files)
+        .map(|((i, o), f)| Solved {
+            name: i.name.clone(),
+            net: &i.net,
+            plan: &o.plan,
+            kpis: f.kpis.clone(),
+            bound: o.bound,
+        })
+        .collect()
+}
+
+pub fn run(args: &Args) -> u8 {
+    let (inputs, outcomes) = match run_all(args) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let tts: Vec<TravelTimes> = inputs.iter().map(|i| TravelTimes::new(&i.net)).collect();
+    let files = plan_files(&inputs, &outcomes, &tts);
+    let solved = solved(&inputs, &outcomes, &files);
+    let t = table(&solved);
+    print!("{}", text_table(&t));
+    let changes = students_changed(&solved);
+    for s in &solved[1..] {
+        let gained = changes
+            .iter()
+            .filter(|c| c.scenario == s.name && c.change == "gained")
+            .count();
+        let lost = changes
+            .iter()
+            .filter(|c| c.scenario == s.name && c.change == "lost")
+            .count();
+        println!(
+            "{}: {gained} choices gained, {lost} lost against the base",
+            s.name
+        );
+    }
+    let Some(out) = &args.out else {
+        return EXIT_OK;
+    };
+    let written = write_dir_atomically(out, |dir| {
+        for (k, (i, f)) in inputs.iter().zip(&files).enumerate() {
+            let plan_dir = dir.join(&i.name);
+            std::fs::create_dir_all(&plan_dir)?;
+            f.write_checked(&plan_dir)?;
+            // Each scenario as a whole bundle, to check, solve or edit on its own.
+            if k > 0 {
+                let bundle = dir.join(format!("{}.bundle", i.name));
+                std::fs::create_dir_all(&bundle)?;
+                profnet::io::write::write_bundle(&i.net, &bundle)?;
+            }
+        }
+        let mut w = csv::Writer::from_path(dir.join("comparison.csv"))?;
+        for r in csv_rows(&solved) {
+            w.write_record(&r)?;
+        }
+        w.flush()?;
+        std::fs::write(
+            dir.join("comparison.md"),
+            format!(
+                "# {} and {} scenario(s)\n\nEach scenario's value, with its difference to the base in brackets (pp: percentage points).\n\n{}",
+                inputs[0].net.name,
+                inputs.len() - 1,
+                markdown_table(&t)
+            ),
+        )?;
+        let mut w = csv::Writer::from_path(dir.join("students_changed.csv"))?;
+        w.write_record([
+            "scenario",
+            "student",
+            "course",
+            "change",
+            "base_school",
+            "scenario_school",
+        ])?;
+        for c in &changes {
+            w.write_record([
+                c.scenario.as_str(),
+                &c.student,
+                &c.course,
+                c.change,
+                &c.base_school,
+                &c.scenario_school,
+            ])?;
+        }
+        w.flush()?;
+        Ok(())
+    });
+    match written {
+        Ok(()) => {
+            println!(
+                "comparison written to {} (every plan checked: obeys SPEC section 3)",
+                out.display()
+            );
+            EXIT_OK
+        }
+        Err(e) => {
+            eprintln!("profnet: {e:#}");
+            EXIT_FAIL
+        }
+    }
+}
+
+/// `profnet partners BASE CANDIDATES...`: candidates (scenarios that each add one
+/// school or organisation) ranked by the placements they add, then a better worst
+/// school, then travel saved.
+pub fn run_partners(args: &Args) -> u8 {
+    let (inputs, outcomes) = match run_all(args) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let tts: Vec<TravelTimes> = inputs.iter().map(|i| TravelTimes::new(&i.net)).collect();
+    let files = plan_files(&inputs, &outcomes, &tts);
+    let ranked = rank_partners(&solved(&inputs, &outcomes, &files));
+    let mut t = vec![vec![
+        "rank".to_string(),
+        "candidate".into(),
+        "extra placements".into(),
+        "worst school, pp".into(),
+        "travel saved, min".into(),
+        "students gaining".into(),
+    ]];
+    for (i, p) in ranked.iter().enumerate() {
+        t.push(vec![
+            (i + 1).to_string(),
+            p.name.clone(),
+            format!("{:+}", p.extra_placements),
+            format!("{:+.1}", p.worst_school_pp),
+            format!("{:+}", p.travel_saved),
+            p.students_gaining.to_string(),
+        ]);
+    }
+    print!("{}", text_table(&t));
+    if let Some(out) = &args.out {
+        let written = write_dir_atomically(out, |dir| {
+            let mut w = csv::Writer::from_path(dir.join("partners.csv"))?;
+            for r in &t {
+                w.write_record(r)?;
+            }
+            w.flush()?;
+            std::fs::write(dir.join("partners.md"), markdown_table(&t))?;
+            Ok(())
+        });
+        if let Err(e) = written {
+            eprintln!("profnet: {e:#}");
+            return EXIT_FAIL;
+        }
+        println!("ranking written to {}", out.display());
+    }
+    EXIT_OK
+}

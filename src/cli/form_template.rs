@@ -1,0 +1,84 @@
+//! `profnet form-template BUNDLE --out FILE`: a choice sheet to send to schools.
+
+use std::path::{Path, PathBuf};
+
+use profnet::collect::{form_template, Catalog};
+
+use super::{print_capped, EXIT_BAD_INPUT, EXIT_FAIL, EXIT_OK};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The network bundle (schools.csv and courses.csv are read).
+    pub bundle: PathBuf,
+    /// The sheet to write (CSV, `;`-separated, UTF-8 with BOM: Excel opens it as is).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Fill this school id into the `school` column of every empty row.
+    #[arg(long)]
+    pub school: Option<String>,
+    /// Empty student rows (default 40).
+    #[arg(long, default_value_t = 40)]
+    pub rows: usize,
+    /// Choice columns (default: twice network.toml's `wants`, at least 4, at most the
+    /// number of courses).
+    #[arg(long)]
+    pub choices: Option<usize>,
+}
+
+/// Writes `bytes` to `path` through a temporary file beside it.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let tmp = profnet::output::stage_file(path, bytes)?;
+    if let Err(e) = std::fs::rename(&tmp, path) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e.into());
+    }
+    Ok(())
+}
+
+pub fn run(args: &Args) -> u8 {
+    let catalog = match Catalog::read(&args.bundle) {
+        Ok(c) => c,
+        Err(diags) => {
+            print_capped(&diags);
+            eprintln!(
+                "profnet: cannot read the courses of {}; nothing was written",
+                args.bundle.display()
+            );
+            return EXIT_BAD_INPUT;
+        }
+    };
+    if let Some(s) = &args.school {
+        if !catalog.schools.iter().any(|x| &x.id == s) {
+            let ids: Vec<&str> = catalog.schools.iter().map(|x| x.id.as_str()).collect();
+            eprintln!(
+                "profnet: --school '{s}' is not in schools.csv (its ids: {})",
+                ids.join(", ")
+            );
+            return EXIT_BAD_INPUT;
+        }
+    }
+    let n = catalog.courses.len();
+    let choices = args
+        .choices
+        .unwrap_or_else(|| (catalog.wants * 2).max(4))
+        .clamp(1, n.max(1));
+    let text = form_template(&catalog, args.school.as_deref(), choices, args.rows);
+    match write_atomically(&args.out, text.as_bytes()) {
+        Ok(()) => {
+            println!(
+                "{}: a choice sheet with {} course(s) on offer, {} empty row(s) and choice_1..choice_{choices}; \
+                 schools fill in id, grade and course ids (or names) in order of preference, then run \
+                 `profnet collect {} FILES... --out students.csv`",
+                args.out.display(),
+                n,
+                args.rows,
+                args.bundle.display()
+            );
+            EXIT_OK
+        }
+        Err(e) => {
+            eprintln!("profnet: cannot write {}: {e:#}", args.out.display());
+            EXIT_FAIL
+        }
+    }
+}

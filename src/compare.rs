@@ -1,0 +1,481 @@
+//! Scenarios side by side (issue 6): the SPEC §4 KPIs of a base and its scenarios with
+//! their differences to the base, who gains or loses which course, and partner
+//! candidates ranked by what they add.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::model::Network;
+use crate::plan::Plan;
+use crate::report::Kpis;
+
+/// One solved network of a comparison.
+pub struct Solved<'a> {
+    pub name: String,
+    pub net: &'a Network,
+    pub plan: &'a Plan,
+    pub kpis: Kpis,
+    pub bound: f64,
+}
+
+/// How a KPI is shown and which way is better.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Better {
+    Higher,
+    Lower,
+    /// Neither (counts such as groups).
+    Neutral,
+}
+
+/// A row of the comparison: (key, label, value of a network, better, is a share).
+pub type Row = (&'static str, &'static str, fn(&Kpis) -> f64, Better, bool);
+
+/// The rows of the comparison.
+pub fn rows() -> Vec<Row> {
+    vec![
+        (
+            "placements",
+            "placements",
+            |k| k.placements as f64,
+            Better::Higher,
+            false,
+        ),
+        (
+            "requested",
+            "requested",
+            |k| k.requested as f64,
+            Better::Neutral,
+            false,
+        ),
+        (
+            "placement_rate",
+            "placement rate",
+            |k| k.placement_rate,
+            Better::Higher,
+            true,
+        ),
+        (
+            "first_choice_rate",
+            "first-choice rate",
+            |k| k.first_choice_rate,
+            Better::Higher,
+            true,
+        ),
+        (
+            "worst_school_placement_rate",
+            "worst school's placement rate",
+            |k| k.worst_school_placement_rate,
+            Better::Higher,
+            true,
+        ),
+        (
+            "unserved",
+            "unserved choices",
+            |k| k.unserved as f64,
+            Better::Lower,
+            false,
+        ),
+        (
+            "rank_sum",
+            "rank sum",
+            |k| k.rank_sum as f64,
+            Better::Lower,
+            false,
+        ),
+        (
+            "student_travel_minutes",
+            "student travel, min",
+            |k| k.student_travel_minutes as f64,
+            Better::Lower,
+            false,
+        ),
+        (
+            "teacher_travel_minutes",
+            "teacher travel, min",
+            |k| k.teacher_travel_minutes as f64,
+            Better::Lower,
+            false,
+        ),
+        (
+            "groups",
+            "groups",
+            |k| k.groups as f64,
+            Better::Neutral,
+            false,
+        ),
+        (
+            "distance_groups",
+            "distance groups",
+            |k| k.distance_groups as f64,
+            Better::Neutral,
+            false,
+        ),
+        (
+            "vehicles_used",
+            "vehicles used",
+            |k| k.vehicles_used as f64,
+            Better::Lower,
+            false,
+        ),
+        (
+            "vehicle_minutes",
+            "vehicle minutes",
+            |k| k.vehicle_minutes as f64,
+            Better::Lower,
+            false,
+        ),
+        (
+            "schools_involved_share",
+            "schools involved",
+            |k| k.schools_involved_share,
+            Better::Neutral,
+            true,
+        ),
+        (
+            "teachers_involved_share",
+            "teachers involved",
+            |k| k.teachers_involved_share,
+            Better::Neutral,
+            true,
+        ),
+    ]
+}
+
+fn fmt_value(v: f64, share: bool) -> String {
+    if share {
+        format!("{:.1}%", 100.0 * v)
+    } else {
+        format!("{v:.0}")
+    }
+}
+
+fn fmt_diff(d: f64, share: bool) -> String {
+    if share {
+        format!("{:+.1} pp", 100.0 * d)
+    } else {
+        format!("{d:+.0}")
+    }
+}
+
+/// The comparison as a table of strings: a header row, then one row per KPI with the
+/// base's value and each scenario's "value (difference)".
+pub fn table(all: &[Solved]) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    let mut head = vec!["KPI".to_string()];
+    head.extend(all.iter().map(|s| s.name.clone()));
+    out.push(head);
+    let Some(base) = all.first() else {
+        return out;
+    };
+    for (_, label, value, better, share) in rows() {
+        let b = value(&base.kpis);
+        let mut row = vec![label.to_string(), fmt_value(b, share)];
+        for s in &all[1..] {
+            let v = value(&s.kpis);
+            let d = v - b;
+            let mark = match better {
+                _ if d.abs() < 1e-9 => "",
+                Better::Higher if d > 0.0 => ", better",
+                Better::Lower if d < 0.0 => ", better",
+                Better::Neutral => "",
+                _ => ", worse",
+            };
+            row.push(format!(
+                "{} ({}{mark})",
+                fmt_value(v, share),
+                fmt_diff(d, share)
+            ));
+        }
+        out.push(row);
+    }
+    let mut bound = vec![
+        "bound on placements".to_string(),
+        fmt_value(base.bound, false),
+    ];
+    for s in &all[1..] {
+        bound.push(format!(
+            "{} ({})",
+            fmt_value(s.bound, false),
+            fmt_diff(s.bound - base.bound, false)
+        ));
+    }
+    out.push(bound);
+    let mut worst = vec!["worst school".to_string()];
+    worst.extend(
+        all.iter()
+            .map(|s| s.kpis.worst_school.clone().unwrap_or_else(|| "-".into())),
+    );
+    out.push(worst);
+    out
+}
+
+/// `table` aligned for a terminal.
+pub fn text_table(t: &[Vec<String>]) -> String {
+    let cols = t.first().map_or(0, Vec::len);
+    let width: Vec<usize> = (0..cols)
+        .map(|c| {
+            t.iter()
+                .map(|r| r.get(c).map_or(0, |x| x.chars().count()))
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut s = String::new();
+    for (i, r) in t.iter().enumerate() {
+        let cells: Vec<String> = r
+            .iter()
+            .enumerate()
+            .map(|(c, x)| {
+                let pad = width[c].saturating_sub(x.chars().count());
+                if c == 0 {
+                    format!("{x}{}", " ".repeat(pad))
+                } else {
+                    format!("{}{x}", " ".repeat(pad))
+                }
+            })
+            .collect();
+        s.push_str(cells.join("  ").trim_end());
+        s.push('\n');
+        if i == 0 {
+            let total: usize = width.iter().sum::<usize>() + 2 * cols.saturating_sub(1);
+            s.push_str(&"-".repeat(total));
+            s.push('\n');
+        }
+    }
+    s
+}
+
+/// `table` as markdown.
+pub fn markdown_table(t: &[Vec<String>]) -> String {
+    let mut s = String::new();
+    for (i, r) in t.iter().enumerate() {
+        s.push_str(&format!("| {} |\n", r.join(" | ")));
+        if i == 0 {
+            let seps: Vec<&str> = (0..r.len())
+                .map(|c| if c == 0 { "---" } else { "---:" })
+                .collect();
+            s.push_str(&format!("| {} |\n", seps.join(" | ")));
+        }
+    }
+    s
+}
+
+/// comparison.csv: `kpi,<base>,<scenario>,<scenario>_diff,...`, raw numbers.
+pub fn csv_rows(all: &[Solved]) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    let mut head = vec!["kpi".to_string()];
+    for (i, s) in all.iter().enumerate() {
+        head.push(s.name.clone());
+        if i > 0 {
+            head.push(format!("{}_diff", s.name));
+        }
+    }
+    out.push(head);
+    let Some(base) = all.first() else {
+        return out;
+    };
+    for (key, _, value, _, _) in rows() {
+        let b = value(&base.kpis);
+        let mut row = vec![key.to_string(), num(b)];
+        for s in &all[1..] {
+            let v = value(&s.kpis);
+            row.push(num(v));
+            row.push(num(v - b));
+        }
+        out.push(row);
+    }
+    let mut bound = vec!["bound".to_string(), num(base.bound)];
+    for s in &all[1..] {
+        bound.push(num(s.bound));
+        bound.push(num(s.bound - base.bound));
+    }
+    out.push(bound);
+    out
+}
+
+fn num(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.4}")
+    }
+}
+
+/// One course a student gains or loses in a scenario.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Change {
+    pub scenario: String,
+    pub student: String,
+    pub course: String,
+    /// `gained` or `lost`.
+    pub change: &'static str,
+    /// Where the student takes it in the base (`school` of the group; empty if not).
+    pub base_school: String,
+    pub scenario_school: String,
+}
+
+/// Courses (by id) each student (by id) is placed in, with the group's school.
+fn placed(net: &Network, plan: &Plan) -> BTreeMap<String, BTreeMap<String, String>> {
+    let mut out: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    for g in &plan.groups {
+        for s in &g.members {
+            out.entry(net.students[s.idx()].id.clone())
+                .or_default()
+                .insert(
+                    net.courses[g.course.idx()].id.clone(),
+                    net.schools[g.school.idx()].id.clone(),
+                );
+        }
+    }
+    out
+}
+
+/// Who gains or loses which course in each scenario against the base (students matched
+/// by id; a student only in one of the two counts as gaining or losing everything).
+pub fn students_changed(all: &[Solved]) -> Vec<Change> {
+    let Some(base) = all.first() else {
+        return Vec::new();
+    };
+    let b = placed(base.net, base.plan);
+    let empty = BTreeMap::new();
+    let mut out = Vec::new();
+    for s in &all[1..] {
+        let p = placed(s.net, s.plan);
+        let students: BTreeSet<&String> = b.keys().chain(p.keys()).collect();
+        for st in students {
+            let before = b.get(st).unwrap_or(&empty);
+            let after = p.get(st).unwrap_or(&empty);
+            for (c, school) in before {
+                if !after.contains_key(c) {
+                    out.push(Change {
+                        scenario: s.name.clone(),
+                        student: st.clone(),
+                        course: c.clone(),
+                        change: "lost",
+                        base_school: school.clone(),
+                        scenario_school: String::new(),
+                    });
+                }
+            }
+            for (c, school) in after {
+                if !before.contains_key(c) {
+                    out.push(Change {
+                        scenario: s.name.clone(),
+                        student: st.clone(),
+                        course: c.clone(),
+                        change: "gained",
+                        base_school: String::new(),
+                        scenario_school: school.clone(),
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A partner candidate's value against the base.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PartnerValue {
+    pub name: String,
+    pub extra_placements: i64,
+    /// Change of the worst school's placement rate (percentage points).
+    pub worst_school_pp: f64,
+    /// Student travel minutes saved (negative: more travel).
+    pub travel_saved: i64,
+    pub students_gaining: usize,
+}
+
+/// Candidates (all but the first of `all`, the base) ranked by extra placements, then a
+/// better worst school, then travel saved.
+pub fn rank_partners(all: &[Solved]) -> Vec<PartnerValue> {
+    let Some(base) = all.first() else {
+        return Vec::new();
+    };
+    let changes = students_changed(all);
+    let mut out: Vec<PartnerValue> = all[1..]
+        .iter()
+        .map(|s| PartnerValue {
+            name: s.name.clone(),
+            extra_placements: s.kpis.placements as i64 - base.kpis.placements as i64,
+            worst_school_pp: 100.0
+                * (s.kpis.worst_school_placement_rate - base.kpis.worst_school_placement_rate),
+            travel_saved: base.kpis.student_travel_minutes as i64
+                - s.kpis.student_travel_minutes as i64,
+            students_gaining: changes
+                .iter()
+                .filter(|c| c.scenario == s.name && c.change == "gained")
+                .map(|c| &c.student)
+                .collect::<BTreeSet<_>>()
+                .len(),
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.extra_placements
+            .cmp(&a.extra_placements)
+            .then(b.worst_school_pp.total_cmp(&a.worst_school_pp))
+            .then(b.travel_saved.cmp(&a.travel_saved))
+            .then(a.name.cmp(&b.name))
+    });
+    out
+}
+
+/// The plan of `from` expressed in the network `to` (every id matched by its string),
+/// or `None` when a course, school, room, teacher or student of it is not in `to`.
+pub fn transfer(from: &Network, plan: &Plan, to: &Network) -> Option<Plan> {
+    use std::collections::HashMap;
+    fn index<'n>(ids: impl Iterator<Item = &'n String>) -> HashMap<&'n str, usize> {
+        ids.enumerate().map(|(i, s)| (s.as_str(), i)).collect()
+    }
+    let courses = index(to.courses.iter().map(|x| &x.id));
+    let schools = index(to.schools.iter().map(|x| &x.id));
+    let rooms = index(to.rooms.iter().map(|x| &x.id));
+    let teachers = index(to.teachers.iter().map(|x| &x.id));
+    let students = index(to.students.iter().map(|x| &x.id));
+    let mut out = Plan::default();
+    for g in &plan.groups {
+        let members = g
+            .members
+            .iter()
+            .map(|s| {
+                students
+                    .get(from.students[s.idx()].id.as_str())
+                    .map(|&i| i.into())
+            })
+            .collect::<Option<Vec<_>>>()?;
+        out.groups.push(crate::plan::Group {
+            course: (*courses.get(from.courses[g.course.idx()].id.as_str())?).into(),
+            school: (*schools.get(from.schools[g.school.idx()].id.as_str())?).into(),
+            room: (*rooms.get(from.rooms[g.room.idx()].id.as_str())?).into(),
+            teacher: (*teachers.get(from.teachers[g.teacher.idx()].id.as_str())?).into(),
+            first: g.first,
+            mode: g.mode,
+            members,
+        });
+    }
+    out.canonicalize();
+    Some(out)
+}
+
+/// Whether `plan` obeys rules 1–7 in `net`, by the independent checker.
+pub fn valid_in(net: &Network, plan: &Plan) -> bool {
+    let mut groups = Vec::new();
+    let mut assignments = Vec::new();
+    for (i, g) in plan.groups.iter().enumerate() {
+        let id = crate::output::group_id(i);
+        groups.push(crate::check::PlanGroupRow {
+            group: id.clone(),
+            course: net.courses[g.course.idx()].id.clone(),
+            school: net.schools[g.school.idx()].id.clone(),
+            room: net.rooms[g.room.idx()].id.clone(),
+            teacher: net.teachers[g.teacher.idx()].id.clone(),
+            first_period: g.first + 1,
+            periods: net.courses[g.course.idx()].periods,
+            mode: g.mode.as_str().to_string(),
+            size: g.members.len(),
+        });
+        for s in &g.members {
+            assignments.push((net.students[s.idx()].id.clone(), id.clone()));
+        }
+    }
+    crate::check::check_plan(net, &groups, &assignments).is_empty()
+}

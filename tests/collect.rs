@@ -1,0 +1,381 @@
+//! `profnet collect` as a library: merging the choice files schools send (issue 9).
+//!
+//! Fixtures in `tests/collect/`: a small bundle and three messy files, one per shape:
+//! * `S01_wide.csv`: wide, `,`, UTF-8 with BOM, CRLF; course names typed, a typo, an
+//!   unknown course, a repeat, impossible grade, unknown school, no id, a bad row;
+//! * `S02_form.csv`: a form-service export, `;`, Windows-1251, CRLF; timestamps, free-
+//!   text questions, course names picked, a school written by name, a duplicate
+//!   submission (the later one is first in the file), an ambiguous name;
+//! * `s03_long.csv`: long `student,course,rank,grade`, no school column (the file name
+//!   names the school), a rank in words, a grade that changes between rows.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use profnet::collect::{collect, form_template, Catalog, Collected, Input, BUNDLE_TEMPLATE};
+
+fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/collect")
+}
+
+const FILES: [&str; 3] = ["S01_wide.csv", "S02_form.csv", "s03_long.csv"];
+
+fn inputs() -> Vec<Input> {
+    FILES
+        .iter()
+        .map(|f| Input::from_bytes(f, &fs::read(dir().join(f)).unwrap()).unwrap())
+        .collect()
+}
+
+fn run() -> Collected {
+    let catalog = Catalog::read(&dir().join("bundle")).unwrap();
+    collect(&catalog, &inputs()).unwrap()
+}
+
+/// The bundle with `students` as its students.csv, loaded and validated.
+fn validates(students: &str) -> profnet::model::Network {
+    let tmp = tempfile::tempdir().unwrap();
+    for e in fs::read_dir(dir().join("bundle")).unwrap() {
+        let e = e.unwrap();
+        fs::copy(e.path(), tmp.path().join(e.file_name())).unwrap();
+    }
+    fs::write(tmp.path().join("students.csv"), students).unwrap();
+    match profnet::io::load(tmp.path()) {
+        Ok((net, _warnings)) => net,
+        Err(e) => panic!("the merged students.csv does not validate: {:#?}", e.0),
+    }
+}
+
+#[test]
+fn fixtures_are_in_both_dialects() {
+    let wide = fs::read(dir().join("S01_wide.csv")).unwrap();
+    assert!(
+        wide.starts_with(b"\xef\xbb\xbfid,school"),
+        "UTF-8 with BOM, ','"
+    );
+    assert!(wide.windows(2).any(|w| w == b"\r\n"));
+    let form = fs::read(dir().join("S02_form.csv")).unwrap();
+    assert!(
+        std::str::from_utf8(&form).is_err(),
+        "Windows-1251, not UTF-8"
+    );
+    let i = inputs();
+    assert_eq!(i[0].table.delimiter, b',');
+    assert_eq!(i[1].table.delimiter, b';');
+    assert_eq!(i[1].table.headers[0], "отметка времени");
+}
+
+#[test]
+fn merged_students_csv() {
+    let c = run();
+    let expected = "\
+id,school,grade,choice_1,choice_2,choice_3
+P101,S01,10,PHYS,INF,
+P102,S01,10,PHYS,INF,CHEM
+P103,S01,11,MATHOL,,
+P106,S01,11,BIO,INF,
+P108,S01,10,,,
+P201,S02,10,PHYS,INF,
+P202,S02,11,MATH,MATHOL,CHEM
+P203,S02,10,BIO,PHYS,CHEM
+P204,S02,10,,,
+P107,S01,10,INF,BIO,
+P301,S03,10,PHYS,INF,
+P302,S03,11,MATH,CHEM,
+P303,S03,10,BIO,INF,
+";
+    assert_eq!(c.students_csv(), expected);
+    let net = validates(&c.students_csv());
+    assert_eq!(net.students.len(), 13);
+    let shapes: Vec<&str> = c.files.iter().map(|f| f.shape).collect();
+    assert_eq!(shapes, ["wide", "form", "long"]);
+}
+
+/// file, line, student, status, kept, value.
+type Line = (String, usize, String, &'static str, &'static str, String);
+
+#[test]
+fn report_names_every_problem() {
+    let c = run();
+    let got: Vec<Line> = c
+        .report
+        .iter()
+        .map(|r| {
+            let kept = match r.kept {
+                Some(true) => "yes",
+                Some(false) => "no",
+                None => "",
+            };
+            (
+                r.file.clone(),
+                r.line,
+                r.student.clone(),
+                r.status,
+                kept,
+                r.value.clone(),
+            )
+        })
+        .collect();
+    let w = "S01_wide.csv";
+    let f = "S02_form.csv";
+    let l = "s03_long.csv";
+    let row = |file: &str, line, student: &str, status, kept, value: &str| {
+        (
+            file.to_owned(),
+            line,
+            student.to_owned(),
+            status,
+            kept,
+            value.to_owned(),
+        )
+    };
+    let expected = vec![
+        row(w, 1, "", "ignored_column", "", ""),
+        row(w, 2, "P101", "ok", "yes", ""),
+        row(w, 3, "P102", "matched", "yes", "Физика (решение задач)"),
+        row(w, 3, "P102", "matched", "yes", "Инфарматика"),
+        row(w, 3, "P102", "matched", "yes", "химия"),
+        row(w, 4, "P103", "unmatched", "yes", "Астрономия"),
+        row(w, 4, "P103", "repeated", "yes", "MATHOL"),
+        row(w, 5, "P104", "bad_grade", "no", "13"),
+        row(w, 6, "P105", "unknown_school", "no", "S99"),
+        row(w, 7, "", "no_id", "no", ""),
+        row(w, 8, "P106", "grade_excluded", "yes", "BIO"),
+        row(w, 9, "P107", "duplicate", "no", ""),
+        row(w, 10, "P108", "no_choices", "yes", ""),
+        row(w, 11, "", "unreadable", "no", ""),
+        row(f, 1, "", "ignored_column", "", ""),
+        row(f, 2, "P201", "ok", "yes", ""),
+        row(f, 3, "P202", "matched", "yes", "Ключищенская СШ"),
+        row(f, 3, "P202", "matched", "yes", "Математика"),
+        row(f, 3, "P202", "matched", "yes", "Химия"),
+        row(f, 4, "P203", "matched", "yes", "Химия"),
+        row(f, 4, "P203", "latest", "yes", ""),
+        row(f, 5, "P203", "duplicate", "no", ""),
+        row(f, 6, "P204", "ambiguous", "yes", "Математику"),
+        row(f, 6, "P204", "no_choices", "yes", ""),
+        row(f, 7, "P107", "matched", "yes", "Информатика"),
+        row(f, 7, "P107", "latest", "yes", ""),
+        row(f, 8, "P205", "unknown_school", "no", "Школа № 5"),
+        row(f, 9, "P206", "bad_grade", "no", "девятый"),
+        row(l, 2, "P301", "ok", "yes", ""),
+        row(l, 3, "P301", "matched", "yes", "Информатика"),
+        row(l, 4, "P302", "ok", "yes", ""),
+        row(l, 5, "P302", "ok", "yes", ""),
+        row(l, 6, "P302", "unmatched", "yes", "Робототехника"),
+        row(l, 7, "P303", "bad_rank", "yes", "первый"),
+        row(l, 8, "P303", "conflict", "yes", "11"),
+    ];
+    assert_eq!(got, expected);
+    // The details say what to do and where the other submission is.
+    let detail = |line, status| {
+        c.report
+            .iter()
+            .find(|r| r.file == f && r.line == line && r.status == status)
+            .unwrap()
+            .detail
+            .clone()
+    };
+    assert!(detail(5, "duplicate").contains("S02_form.csv line 4 (23.11.2026 11:30:00)"));
+    assert!(detail(6, "ambiguous").contains("MATH") && detail(6, "ambiguous").contains("MATHOL"));
+    let csv = c.report_csv();
+    assert!(csv.starts_with("file,line,student,status,kept,column,value,detail\n"));
+    assert_eq!(csv.lines().count(), c.report.len() + 1);
+}
+
+/// Every data line of every input file is in the report, and a line's student is in
+/// the output exactly when the report says `kept = yes`.
+#[test]
+fn every_input_row_is_accounted_for() {
+    let c = run();
+    let out: BTreeSet<&str> = c.students.iter().map(|s| s.id.as_str()).collect();
+    for (name, input) in FILES.iter().zip(inputs()) {
+        let text =
+            profnet::io::table::decode_text(&fs::read(dir().join(name)).unwrap(), name).unwrap();
+        let data_lines: BTreeSet<usize> = text
+            .lines()
+            .enumerate()
+            .skip(input.table.header_line)
+            .filter(|(_, l)| !l.trim().is_empty())
+            .map(|(i, _)| i + 1)
+            .collect();
+        let reported: BTreeSet<usize> = c
+            .report
+            .iter()
+            .filter(|r| r.file == *name && r.kept.is_some())
+            .map(|r| r.line)
+            .collect();
+        assert_eq!(reported, data_lines, "{name}");
+    }
+    for r in c.report.iter().filter(|r| r.kept.is_some()) {
+        if r.kept == Some(true) {
+            assert!(out.contains(r.student.as_str()), "{r:?}");
+        } else if r.status != "duplicate" {
+            assert!(!out.contains(r.student.as_str()), "{r:?}");
+        }
+    }
+}
+
+#[test]
+fn template_round_trip() {
+    let catalog = Catalog::read(&dir().join("bundle")).unwrap();
+    let sheet = form_template(&catalog, Some("S02"), 4, 5);
+    let mut lines: Vec<String> = sheet.lines().map(String::from).collect();
+    assert!(lines[0].starts_with("\u{feff}id;school;grade;wants;choice_1;choice_2;choice_3;choice_4;offered_course;offered_name"));
+    assert_eq!(lines.len(), 1 + 6, "max(5 rows, 6 courses)");
+    assert!(
+        lines[1].starts_with(";S02;;;;;;;PHYS;Физика;1;any;no"),
+        "{}",
+        lines[1]
+    );
+    // A school fills in two rows: ids, names or typos, a wants override.
+    lines[1] = lines[1].replacen(";S02;;;;;;;", "T1;S02;10;;PHYS;химия;;;", 1);
+    lines[2] = lines[2].replacen(";S02;;;;;;;", "T2;S02;11;1;Информатика;;;;", 1);
+    let filled = lines.join("\r\n");
+    let input = Input::from_bytes("S02_sheet.csv", filled.as_bytes()).unwrap();
+    let c = collect(&catalog, &[input]).unwrap();
+    assert_eq!(
+        c.students_csv(),
+        "id,school,grade,wants,choice_1,choice_2\nT1,S02,10,,PHYS,CHEM\nT2,S02,11,1,INF,\n"
+    );
+    let statuses: Vec<(usize, &str)> = c.report.iter().map(|r| (r.line, r.status)).collect();
+    assert_eq!(
+        statuses,
+        [
+            (2, "matched"),
+            (3, "matched"),
+            (4, "empty"),
+            (5, "empty"),
+            (6, "empty"),
+            (7, "empty")
+        ]
+    );
+    validates(&c.students_csv());
+}
+
+#[test]
+fn init_bundle_validates() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (name, text) in BUNDLE_TEMPLATE {
+        fs::write(tmp.path().join(name), text).unwrap();
+    }
+    let (net, warnings) = profnet::io::load(tmp.path()).unwrap();
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert_eq!(
+        (net.schools.len(), net.courses.len(), net.students.len()),
+        (2, 1, 1)
+    );
+    let guide = BUNDLE_TEMPLATE
+        .iter()
+        .find(|(n, _)| *n == "GUIDE.md")
+        .unwrap()
+        .1;
+    assert!(guide.contains("По-русски") && guide.contains("In English"));
+    // Its catalog feeds the template and collect.
+    let catalog = Catalog::read(tmp.path()).unwrap();
+    assert_eq!(catalog.courses[0].id, "PHYS");
+}
+
+#[test]
+fn unrecognised_and_unreadable_files_are_named() {
+    let catalog = Catalog::read(&dir().join("bundle")).unwrap();
+    let no_ids =
+        Input::from_bytes("x.csv", "Класс;Выберите первый курс\n10;PHYS\n".as_bytes()).unwrap();
+    let no_choices = Input::from_bytes("y.csv", b"id,school,grade\nA,S01,10\n").unwrap();
+    let bad = collect(&catalog, &[no_ids, no_choices]).unwrap_err();
+    assert_eq!(bad.len(), 2);
+    assert!(bad[0].message.contains("student ids"), "{}", bad[0].message);
+    assert!(
+        bad[1].message.contains("course choices"),
+        "{}",
+        bad[1].message
+    );
+    // Binary data (an .xlsx sent as is) is refused, never a panic.
+    assert!(Input::from_bytes("book.xlsx", b"PK\x03\x04\x00\x00binary").is_err());
+    assert!(Input::from_bytes("empty.csv", b"").is_err());
+}
+
+#[test]
+fn a_form_with_multi_select_and_no_ranks() {
+    let catalog = Catalog::read(&dir().join("bundle")).unwrap();
+    let text = "Timestamp,Student ID,School,Grade,Which courses do you choose?\n\
+                2026/11/23 9:00:00 AM GMT+3,Q1,S01,10,\"Физика, Информатика\"\n\
+                2026/11/23 1:00:00 PM GMT+3,Q2,S01,10,Химия\n\
+                2026/11/23 10:00:00 AM GMT+3,Q2,S01,10,Биология\n";
+    let input = Input::from_bytes("ms.csv", text.as_bytes()).unwrap();
+    let c = collect(&catalog, &[input]).unwrap();
+    assert_eq!(
+        c.students_csv(),
+        "id,school,grade,choice_1,choice_2\nQ1,S01,10,PHYS,INF\nQ2,S01,10,CHEM,\n"
+    );
+    let dup = c.report.iter().find(|r| r.status == "duplicate").unwrap();
+    assert_eq!((dup.line, dup.student.as_str()), (4, "Q2"));
+}
+
+#[test]
+fn garbage_never_panics_and_rows_are_kept_or_reported() {
+    let catalog = Catalog::read(&dir().join("bundle")).unwrap();
+    let cells = [
+        "",
+        "P1",
+        "p1",
+        "S01",
+        "s02",
+        "Ключищенская",
+        "10",
+        "XI",
+        "0",
+        "99999999999999999999",
+        "Физика",
+        "физ",
+        "((",
+        "\"",
+        "2026-13-45 99:99",
+        "23.11.2026",
+        ";",
+        ",",
+        "é",
+        "Ё",
+    ];
+    let headers = [
+        "id,school,grade,choice_1,choice_2",
+        "student,course,rank,school,grade",
+        "Отметка времени;ФИО;Школа;Класс;Выберите курсы",
+    ];
+    let mut seed = 7u64;
+    for h in headers {
+        let sep = if h.contains(';') { ';' } else { ',' };
+        for _ in 0..30 {
+            let mut text = format!("{h}\n");
+            for _ in 0..6 {
+                let row: Vec<String> = (0..5)
+                    .map(|_| {
+                        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+                        let c = cells[(seed >> 33) as usize % cells.len()];
+                        format!("\"{}\"", c.replace('"', "\"\""))
+                    })
+                    .collect();
+                text.push_str(&row.join(&sep.to_string()));
+                text.push('\n');
+            }
+            let Ok(input) = Input::from_bytes("g.csv", text.as_bytes()) else {
+                continue;
+            };
+            let lines: BTreeSet<usize> = input.table.rows.iter().map(|r| r.line).collect();
+            let Ok(c) = collect(&catalog, &[input]) else {
+                continue;
+            };
+            let reported: BTreeSet<usize> = c
+                .report
+                .iter()
+                .filter(|r| r.kept.is_some())
+                .map(|r| r.line)
+                .collect();
+            assert!(lines.is_subset(&reported), "{text}");
+            if !c.students.is_empty() {
+                validates(&c.students_csv());
+            }
+        }
+    }
+}

@@ -1,0 +1,239 @@
+//! `profnet compare` and `profnet partners` as a user runs them: a small base, scenario
+//! directories over it, the table, the files, and the ranking.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::Bundle;
+
+fn profnet(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_profnet"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn rows(path: &Path) -> Vec<Vec<String>> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    r.records()
+        .map(|rec| rec.unwrap().iter().map(String::from).collect())
+        .collect()
+}
+
+/// Two schools 20 min apart; MATH has a teacher, ART (chosen by 12 at B) has none.
+fn base() -> Bundle {
+    let mut b = Bundle::new(3);
+    b.school("A").school("B").link("A", "B", 20);
+    b.room("A", "A-R1", 25, "general", "")
+        .room("B", "B-R1", 25, "general", "");
+    b.course("MATH", 1, "general", false, "")
+        .course("ART", 1, "general", false, "");
+    b.teacher("T1", "A", "MATH", "", true, "");
+    b.students("M", 12, "A", 10, &["MATH"]);
+    b.students("R", 12, "B", 10, &["ART"]);
+    b
+}
+
+fn write_scenario(dir: &Path, toml: &str, files: &[(&str, &str)]) {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join("scenario.toml"), toml).unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+}
+
+#[test]
+fn compare_shows_every_kpi_with_its_difference_and_writes_the_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base_dir = tmp.path().join("base");
+    base().write(&base_dir);
+    let art = tmp.path().join("art-teacher");
+    write_scenario(
+        &art,
+        "name = \"Art teacher joins\"\n",
+        &[(
+            "teachers.csv",
+            "id,name,school,courses,max_periods,travels,periods\nT9,Teacher T9,B,ART,,no,\n",
+        )],
+    );
+    let strict = tmp.path().join("min-13");
+    write_scenario(
+        &strict,
+        "name = \"Minimum group 13\"\n[settings]\nmin_group = 13\n",
+        &[],
+    );
+    let out = tmp.path().join("cmp");
+    let (code, stdout, stderr) = profnet(&[
+        "compare",
+        base_dir.to_str().unwrap(),
+        art.to_str().unwrap(),
+        strict.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--time-limit",
+        "20",
+    ]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    // The terminal table: placements 12 in the base, +12 with the art teacher, 0 with
+    // a minimum nobody reaches.
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("placements"))
+        .unwrap();
+    assert!(line.contains("24 (+12, better)"), "{line}");
+    assert!(line.contains("0 (-12, worse)"), "{line}");
+    // comparison.csv: every KPI, each scenario's value and difference.
+    let csv = rows(&out.join("comparison.csv"));
+    let get = |k: &str| csv.iter().find(|r| r[0] == k).unwrap().clone();
+    assert_eq!(get("placements")[1..], ["12", "24", "12", "0", "-12"]);
+    for k in [
+        "placement_rate",
+        "first_choice_rate",
+        "worst_school_placement_rate",
+        "student_travel_minutes",
+        "teacher_travel_minutes",
+        "groups",
+        "distance_groups",
+        "vehicles_used",
+        "vehicle_minutes",
+        "schools_involved_share",
+        "teachers_involved_share",
+    ] {
+        assert_eq!(get(k).len(), 6, "{k}");
+    }
+    assert!(std::fs::read_to_string(out.join("comparison.md"))
+        .unwrap()
+        .contains("| placements | 12 | 24 (+12, better) | 0 (-12, worse) |"));
+    // Who gains and who loses.
+    let changed = rows(&out.join("students_changed.csv"));
+    let gained: Vec<_> = changed
+        .iter()
+        .filter(|r| r[0] == "Art-teacher-joins" && r[3] == "gained")
+        .collect();
+    assert_eq!(gained.len(), 12);
+    assert!(gained.iter().all(|r| r[2] == "ART" && r[5] == "B"));
+    let lost = changed
+        .iter()
+        .filter(|r| r[0] == "Minimum-group-13" && r[3] == "lost")
+        .count();
+    assert_eq!(lost, 12);
+    // Every network's plan, checked.
+    for d in ["base", "Art-teacher-joins", "Minimum-group-13"] {
+        assert!(out.join(d).join("groups.csv").exists(), "{d}");
+    }
+    // Each scenario is also written as a whole bundle its plan checks against.
+    let (code, stdout, stderr) = profnet(&[
+        "check",
+        out.join("Art-teacher-joins.bundle").to_str().unwrap(),
+        out.join("Art-teacher-joins").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+}
+
+#[test]
+fn a_scenario_that_only_adds_resources_never_lowers_placements() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base_dir = tmp.path().join("base");
+    base().write(&base_dir);
+    let room = tmp.path().join("room");
+    write_scenario(
+        &room,
+        "name = \"Another room\"\n",
+        &[(
+            "rooms.csv",
+            "school,id,capacity,kind,periods\nA,A-R9,30,general,\n",
+        )],
+    );
+    let (code, stdout, stderr) = profnet(&[
+        "compare",
+        base_dir.to_str().unwrap(),
+        room.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("placements"))
+        .unwrap();
+    assert!(line.contains("12 (+0)"), "{line}");
+}
+
+#[test]
+fn partners_are_ranked_by_what_they_add() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base_dir = tmp.path().join("base");
+    base().write(&base_dir);
+    let useful = tmp.path().join("art-school");
+    write_scenario(
+        &useful,
+        "name = \"Art school\"\n",
+        &[
+            ("schools.csv", "id,name,kind\nART,Art school,additional\n"),
+            ("links.csv", "from,to,minutes\nART,B,10\n"),
+            (
+                "rooms.csv",
+                "school,id,capacity,kind,periods\nART,ART-R1,20,general,\n",
+            ),
+            (
+                "teachers.csv",
+                "id,name,school,courses,max_periods,travels,periods\nTA,Art teacher,ART,ART,,no,\n",
+            ),
+        ],
+    );
+    let idle = tmp.path().join("idle-club");
+    write_scenario(
+        &idle,
+        "name = \"Chess club\"\n",
+        &[
+            ("schools.csv", "id,name,kind\nCHESS,Chess club,additional\n"),
+            ("links.csv", "from,to,minutes\nCHESS,A,10\n"),
+        ],
+    );
+    let (code, stdout, stderr) = profnet(&[
+        "partners",
+        base_dir.to_str().unwrap(),
+        idle.to_str().unwrap(),
+        useful.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let ranked: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with(|c: char| c.is_ascii_digit()))
+        .collect();
+    assert_eq!(ranked.len(), 2, "{stdout}");
+    assert!(
+        ranked[0].contains("Art-school") && ranked[0].contains("+12"),
+        "{stdout}"
+    );
+    assert!(
+        ranked[1].contains("Chess-club") && ranked[1].contains("+0"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_broken_scenario_is_reported_with_its_file_and_nothing_is_solved() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base_dir = tmp.path().join("base");
+    base().write(&base_dir);
+    let bad = tmp.path().join("bad");
+    write_scenario(&bad, "name = \"x\"\n[remove]\nteachers = [\"T404\"]\n", &[]);
+    let out = tmp.path().join("cmp");
+    let (code, _, stderr) = profnet(&[
+        "compare",
+        base_dir.to_str().unwrap(),
+        bad.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("scenario.toml"), "{stderr}");
+    assert!(stderr.contains("T404"), "{stderr}");
+    assert!(!out.exists());
+}
