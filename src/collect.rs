@@ -18,7 +18,8 @@
 //! listed in the report.
 //!
 //! The report has one or more rows per input row, `file,line,student,status,kept,
-//! column,value,detail`: `kept` says whether the row's student is in the output.
+//! column,value,detail`: `kept` says whether the row made it into the output (a
+//! replaced duplicate did not, though its student is there from the latest one).
 
 use std::collections::HashMap;
 use std::path::Path;

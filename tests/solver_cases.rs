@@ -202,3 +202,41 @@ fn sample_fleet_carries_nine_tenths_of_the_placements_without_a_fleet() {
         .filter(|r| r[1] == "student" && r[3] != r[4])
         .all(|r| !r[7].is_empty()));
 }
+
+#[test]
+fn equity_shares_scarce_seats_between_schools() {
+    // One room of 12 seats at C; 12 students at A and 4 at B want MATH. Every plan
+    // seats 12; with equal access both schools get the same rate, 9 of 12 and 3 of 4.
+    let mut b = Bundle::new(2);
+    b.school("A").school("B").school("C");
+    b.link("A", "C", 10).link("B", "C", 10);
+    b.room("C", "C-R1", 12, "general", "1");
+    b.course("MATH", 1, "general", false, "");
+    b.teacher("T1", "C", "MATH", "1", false, "");
+    b.students("A", 12, "A", 10, &["MATH"]);
+    b.students("B", 4, "B", 10, &["MATH"]);
+    let tmp = tempfile::tempdir().unwrap();
+    b.write(&tmp.path().join("bundle"));
+    let net = load(&tmp.path().join("bundle"));
+    let opts = SolveOptions {
+        time_limit: 30.0,
+        equity: true,
+        ..SolveOptions::default()
+    };
+    let out = solve(&net, &opts, &|_| {});
+    let tt = TravelTimes::new(&net);
+    let dir = tmp.path().join("plan");
+    write_dir_atomically(&dir, |d| write_plan_files(&net, &tt, &out, d)).unwrap();
+    assert!(profnet::check::check_plan_dir(&net, &dir)
+        .unwrap()
+        .is_empty());
+    let k = profnet::report::kpis(&net, &tt, &out.plan);
+    assert_eq!(k.placements, 12);
+    assert!(
+        (k.worst_school_placement_rate - 0.75).abs() < 1e-9,
+        "worst {} at {}; notes {:#?}",
+        k.worst_school_placement_rate,
+        k.worst_school.unwrap_or_default(),
+        out.notes
+    );
+}

@@ -36,6 +36,11 @@ pub struct Args {
     /// No warnings on stderr.
     #[arg(long)]
     pub quiet: bool,
+    /// Solve every network with equal access first (see `profnet solve --equity`); the
+    /// base is then also solved without it and shown first, as "base-no-equity", so
+    /// that the table shows the price of equity.
+    #[arg(long)]
+    pub equity: bool,
 }
 
 /// A network to solve: its name (unique, usable as a directory name) and itself.
@@ -134,17 +139,24 @@ fn dir_name(p: &Path) -> String {
 }
 
 /// Solves every input in parallel: several networks at once with one thread each.
-fn solve_all(inputs: &[Input], time_limit: f64, threads: u32) -> Vec<SolveOutcome> {
+fn solve_all(
+    inputs: &[Input],
+    time_limit: f64,
+    threads: u32,
+    equity: &[bool],
+) -> Vec<SolveOutcome> {
     let per = if inputs.len() > 1 { 1 } else { threads };
-    let opts = SolveOptions {
+    let opts = |equity: bool| SolveOptions {
         time_limit,
         threads: per,
+        equity,
         ..SolveOptions::default()
     };
     let run = || {
         inputs
             .par_iter()
-            .map(|i| solve(&i.net, &opts, &|_| {}))
+            .zip(equity)
+            .map(|(i, &e)| solve(&i.net, &opts(e), &|_| {}))
             .collect::<Vec<_>>()
     };
     match rayon::ThreadPoolBuilder::new()
@@ -212,7 +224,19 @@ fn keep_base_plan_if_better(base: &Network, b: &SolveOutcome, net: &Network, o: 
 /// Loads, solves and builds every plan's files: `(inputs, outcomes, kpis)`.
 fn run_all(args: &Args) -> Result<(Vec<Input>, Vec<SolveOutcome>), u8> {
     check_args(args)?;
-    let inputs = load_all(args)?;
+    let mut inputs = load_all(args)?;
+    let mut equity = vec![args.equity; inputs.len()];
+    if args.equity {
+        // The base without equal access first: the price of equity is its difference.
+        inputs.insert(
+            0,
+            Input {
+                name: "base-no-equity".into(),
+                net: inputs[0].net.clone(),
+            },
+        );
+        equity.insert(0, false);
+    }
     let threads = args.threads.unwrap_or_else(default_threads).max(1);
     eprintln!(
         "profnet: solving {} networks ({} at a time, time limit {} s each)",
@@ -220,12 +244,15 @@ fn run_all(args: &Args) -> Result<(Vec<Input>, Vec<SolveOutcome>), u8> {
         threads.min(inputs.len() as u32),
         args.time_limit
     );
-    let mut outcomes = solve_all(&inputs, args.time_limit, threads);
+    let mut outcomes = solve_all(&inputs, args.time_limit, threads, &equity);
     // A scenario that keeps what the base's plan needs may use that plan: the
     // comparison then never shows a loss that only the search's luck made.
-    let (base, scenarios) = outcomes.split_at_mut(1);
-    for (i, o) in scenarios.iter_mut().enumerate() {
-        keep_base_plan_if_better(&inputs[0].net, &base[0], &inputs[i + 1].net, o);
+    // (Not with --equity: more placements is then not better.)
+    if !args.equity {
+        let (base, scenarios) = outcomes.split_at_mut(1);
+        for (i, o) in scenarios.iter_mut().enumerate() {
+            keep_base_plan_if_better(&inputs[0].net, &base[0], &inputs[i + 1].net, o);
+        }
     }
     Ok((inputs, outcomes))
 }

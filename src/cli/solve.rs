@@ -34,6 +34,11 @@ pub struct Args {
     /// Print HiGHS' own log of every MIP solve on stdout.
     #[arg(long)]
     pub solver_log: bool,
+    /// Equal access: first raise the lowest placement rate of any school, then
+    /// placements (a student in a small village should not lose out because of where
+    /// they live).
+    #[arg(long)]
+    pub equity: bool,
     /// Replace every student id in every plan file (and in what is printed) by a
     /// pseudonym STU-0001, ... and write the mapping pseudonym -> student to a file
     /// outside the plan directory, so that the plan can be shared without it.
@@ -106,6 +111,7 @@ pub fn run(args: &Args) -> u8 {
         time_limit: args.time_limit,
         threads: args.threads.unwrap_or_else(default_threads).max(1),
         verbose: args.solver_log,
+        equity: args.equity,
         stop: Some(super::ctrl_c()),
         ..SolveOptions::default()
     };

@@ -878,6 +878,10 @@ impl<'p, 'a> Search<'p, 'a> {
                 };
                 let cap = self.cap_of(c, o.mode, room);
                 let min = net.courses[ci].min_group as usize;
+                // A room smaller than the minimum group can never hold one.
+                if cap < min {
+                    continue;
+                }
                 let g = o.group(room, teacher, Vec::new());
                 fresh.truncate(cap);
                 let gain = fresh.len();

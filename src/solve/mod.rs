@@ -30,6 +30,9 @@ pub struct SolveOptions {
     pub weights: Option<Weights>,
     /// Print solver logs.
     pub verbose: bool,
+    /// Equal access: raise the worst school's placement rate first (see
+    /// [`travel::raise_worst_school`]), then placements.
+    pub equity: bool,
     /// Set (by a Ctrl-C handler, say) to stop early with the best plan so far. A MIP
     /// stage that is running finishes first (at its share of the time limit).
     pub stop: Option<Arc<AtomicBool>>,
@@ -60,6 +63,7 @@ impl Default for SolveOptions {
             time_limit: 120.0,
             threads: 1,
             weights: None,
+            equity: false,
             verbose: false,
             stop: None,
         }
@@ -186,6 +190,26 @@ pub fn solve(net: &Network, opts: &SolveOptions, progress: &dyn Fn(&str)) -> Sol
     let interrupted = stopped();
     if interrupted {
         notes.push("interrupted: the plan is the best found until then".into());
+    }
+    if opts.equity && !stopped() {
+        progress("equal access: raising the worst school's placement rate");
+        let limit = Limit {
+            deadline: left(0.7),
+            stop: opts.stop.clone(),
+        };
+        let before = crate::report::kpis(net, &prep.tt, &best);
+        let raised = travel::raise_worst_school(&prep, &best, &limit);
+        // Students who gave up a seat may find another.
+        let (raised, _) = improve::improve(&prep, &raised, &limit);
+        let after = crate::report::kpis(net, &prep.tt, &raised);
+        notes.push(format!(
+            "equal access: worst school's placement rate {:.1}% → {:.1}%, placements {} → {}",
+            100.0 * before.worst_school_placement_rate,
+            100.0 * after.worst_school_placement_rate,
+            before.placements,
+            after.placements
+        ));
+        best = raised;
     }
     if !stopped() {
         progress("less travel for the same placements");

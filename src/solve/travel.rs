@@ -612,3 +612,107 @@ fn open_home_group(st: &mut State) -> bool {
     st.take(gi);
     true
 }
+
+/// Equal access (`--equity`): raises the worst school's placement rate, then the next
+/// worst, … A student of the worst school who lacks a chosen course takes a free seat
+/// in a group of it, or the seat of a member from a school that stays above the worst
+/// rate after giving it up (that member loses the course). Every move raises the worst
+/// school's rate or leaves fewer schools at it, so the pass ends; it stops when no
+/// student of the worst school can gain.
+pub fn raise_worst_school(prep: &Prep, plan: &Plan, limit: &Limit) -> Plan {
+    let net = prep.net;
+    let mut st = State::new(prep, plan);
+    let ns = net.schools.len();
+    let mut requested = vec![0usize; ns];
+    for s in &net.students {
+        requested[s.school.idx()] += s.requested();
+    }
+    let placed = |st: &State| {
+        let mut p = vec![0usize; ns];
+        for (s, gs) in st.of_student.iter().enumerate() {
+            p[net.students[s].school.idx()] += gs.len();
+        }
+        p
+    };
+    // a/b < c/d without floating point.
+    let below = |a: usize, b: usize, c: usize, d: usize| a * d < c * b;
+    let mut by_course: Vec<Vec<usize>> = vec![Vec::new(); net.courses.len()];
+    for (gi, g) in st.groups.iter().enumerate() {
+        by_course[g.course.idx()].push(gi);
+    }
+    let mut stuck = vec![false; ns];
+    for _ in 0..net.students.len() {
+        if limit.reached() {
+            break;
+        }
+        let p = placed(&st);
+        let Some(w) = (0..ns)
+            .filter(|&i| requested[i] > 0 && !stuck[i])
+            .min_by(|&a, &b| {
+                (p[a] * requested[b])
+                    .cmp(&(p[b] * requested[a]))
+                    .then(a.cmp(&b))
+            })
+        else {
+            break;
+        };
+        let mut moved = false;
+        'students: for s in 0..net.students.len() {
+            if net.students[s].school.idx() != w {
+                continue;
+            }
+            let sid = StudentId::from(s);
+            if st.of_student[s].len() >= net.students[s].wants.min(prep.admissible[s].len()) {
+                continue;
+            }
+            for &c in &prep.admissible[s] {
+                if st.of_student[s].iter().any(|&g| st.groups[g].course == c) {
+                    continue;
+                }
+                for &g in &by_course[c.idx()] {
+                    if st.groups[g].members.is_empty()
+                        || st.student_day(sid, &[], &[&st.groups[g]]).is_none()
+                    {
+                        continue;
+                    }
+                    if st.groups[g].members.len() < st.cap(&st.groups[g]) {
+                        st.groups[g].members.push(sid);
+                        st.of_student[s].push(g);
+                        moved = true;
+                        break 'students;
+                    }
+                    // The member from the best-off school that stays above the worst.
+                    let giver = st.groups[g]
+                        .members
+                        .iter()
+                        .copied()
+                        .filter(|m| {
+                            let x = net.students[m.idx()].school.idx();
+                            x != w && below(p[w], requested[w], p[x] - 1, requested[x])
+                        })
+                        .max_by(|a, b| {
+                            let (xa, xb) = (
+                                net.students[a.idx()].school.idx(),
+                                net.students[b.idx()].school.idx(),
+                            );
+                            (p[xa] * requested[xb])
+                                .cmp(&(p[xb] * requested[xa]))
+                                .then(b.cmp(a))
+                        });
+                    if let Some(m) = giver {
+                        st.groups[g].members.retain(|&x| x != m);
+                        st.of_student[m.idx()].retain(|&x| x != g);
+                        st.groups[g].members.push(sid);
+                        st.of_student[s].push(g);
+                        moved = true;
+                        break 'students;
+                    }
+                }
+            }
+        }
+        if !moved {
+            stuck[w] = true;
+        }
+    }
+    st.into_plan()
+}
