@@ -184,3 +184,41 @@ fn solve_many_plans_a_region_folder_and_refuses_a_broken_district() {
         summary
     );
 }
+
+#[test]
+fn form_template_as_an_excel_workbook_lists_the_courses_with_a_frozen_header() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("choices.xlsx");
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/data/pestrechinsky");
+    let (code, stdout, stderr) = profnet(&[
+        "form-template",
+        sample,
+        "--out",
+        out.to_str().unwrap(),
+        "--school",
+        "KUL",
+    ]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
+    let mut read = |name: &str| {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut s).unwrap();
+        s
+    };
+    let strings = read("xl/sharedStrings.xml");
+    for want in [
+        "choice_1",
+        "offered_course",
+        "PHYS",
+        "Физика (углублённый курс)",
+        "KUL",
+    ] {
+        assert!(strings.contains(want), "{want} missing");
+    }
+    let sheet = read("xl/worksheets/sheet1.xml");
+    assert!(
+        sheet.contains("<pane") && sheet.contains("frozen"),
+        "header not frozen"
+    );
+    assert!(sheet.contains("<autoFilter"), "no filter");
+}

@@ -10,7 +10,8 @@ use super::{print_capped, EXIT_BAD_INPUT, EXIT_FAIL, EXIT_OK};
 pub struct Args {
     /// The network bundle (schools.csv and courses.csv are read).
     pub bundle: PathBuf,
-    /// The sheet to write (CSV, `;`-separated, UTF-8 with BOM: Excel opens it as is).
+    /// The sheet to write: CSV (`;`-separated, UTF-8 with BOM: Excel opens it as is),
+    /// or an Excel workbook when the name ends in `.xlsx`.
     #[arg(long)]
     pub out: PathBuf,
     /// Fill this school id into the `school` column of every empty row.
@@ -63,7 +64,22 @@ pub fn run(args: &Args) -> u8 {
         .unwrap_or_else(|| (catalog.wants * 2).max(4))
         .clamp(1, n.max(1));
     let text = form_template(&catalog, args.school.as_deref(), choices, args.rows);
-    match write_atomically(&args.out, text.as_bytes()) {
+    let xlsx = args
+        .out
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    let bytes = if xlsx {
+        match to_xlsx(&text) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("profnet: cannot build the workbook: {e}");
+                return EXIT_FAIL;
+            }
+        }
+    } else {
+        text.into_bytes()
+    };
+    match write_atomically(&args.out, &bytes) {
         Ok(()) => {
             println!(
                 "{}: a choice sheet with {} course(s) on offer, {} empty row(s) and choice_1..choice_{choices}; \
@@ -81,4 +97,45 @@ pub fn run(args: &Args) -> u8 {
             EXIT_FAIL
         }
     }
+}
+
+/// The sheet as an Excel workbook: the same columns, every cell text (ids such as
+/// `007` keep their zeros), the header row frozen and filtered, widths to fit.
+fn to_xlsx(text: &str) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let mut r = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("choices")?;
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let mut widths: Vec<usize> = Vec::new();
+    let mut rows = 0u32;
+    let mut cols = 0u16;
+    for (i, rec) in r.records().enumerate() {
+        let Ok(rec) = rec else { continue };
+        for (j, cell) in rec.iter().enumerate() {
+            if i == 0 {
+                ws.write_string_with_format(i as u32, j as u16, cell, &bold)?;
+            } else if !cell.is_empty() {
+                ws.write_string(i as u32, j as u16, cell)?;
+            }
+            if widths.len() <= j {
+                widths.resize(j + 1, 8);
+            }
+            widths[j] = widths[j].max(cell.chars().count().min(60) + 2);
+        }
+        cols = cols.max(rec.len() as u16);
+        rows = i as u32;
+    }
+    for (j, w) in widths.iter().enumerate() {
+        ws.set_column_width(j as u16, *w as f64)?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    if cols > 0 {
+        ws.autofilter(0, 0, rows, cols - 1)?;
+    }
+    wb.save_to_buffer()
 }
