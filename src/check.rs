@@ -2072,6 +2072,7 @@ mod tests {
                     kind: SchoolKind::School,
                     lat: None,
                     lon: None,
+                    priority: 1.0,
                 })
                 .collect(),
             links: links

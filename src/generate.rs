@@ -125,6 +125,7 @@ pub fn generate(p: &GenParams) -> Network {
             kind: SchoolKind::School,
             lat: Some(lat),
             lon: Some(lon),
+            priority: 1.0,
         });
         if i == 0 {
             continue;

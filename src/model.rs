@@ -142,6 +142,10 @@ pub struct School {
     pub kind: SchoolKind,
     pub lat: Option<f64>,
     pub lon: Option<f64>,
+    /// schools.csv `priority` (default 1): with equal access (`--equity`), a school of
+    /// priority 2 counts as worse off than one of priority 1 at the same placement rate
+    /// (e.g. for schools with low results or hard social conditions).
+    pub priority: f64,
 }
 
 /// An undirected travel link.

@@ -60,6 +60,7 @@ fn network() -> Network {
         kind: SchoolKind::School,
         lat: None,
         lon: None,
+        priority: 1.0,
     };
     let link = |a: usize, b: usize, minutes: u32| Link {
         a: SchoolId::from(a),

@@ -43,6 +43,7 @@
 //! | E0208 | error   | a grade is not a positive whole number |
 //! | E0209 | error   | `lat`/`lon` is not a number in range |
 //! | E0210 | error   | a course id contains spaces (teacher `courses` lists are space-separated) |
+//! | E0211 | error   | a school's `priority` is not a number above 0 (at most 100) |
 //! | E0301 | error   | a link from a school to itself |
 //! | E0302 | error   | link minutes above 1440 (a whole day) |
 //! | E0321 | error   | course `periods` is 0 or longer than the day |
@@ -112,6 +113,7 @@ const BAD_KIND: &str = "E0205";
 const BAD_PERIODS: &str = "E0206";
 const UNKNOWN_ID: &str = "E0207";
 const BAD_GRADE: &str = "E0208";
+const BAD_PRIORITY: &str = "E0211";
 const BAD_COORD: &str = "E0209";
 const SPACE_IN_ID: &str = "E0210";
 const SELF_LINK: &str = "E0301";
@@ -445,6 +447,7 @@ struct SchoolRow {
     kind: String,
     lat: String,
     lon: String,
+    priority: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -1119,7 +1122,7 @@ impl Loader {
             SCHOOLS,
             Need::Rows,
             &["id", "name"],
-            &["kind", "lat", "lon"],
+            &["kind", "lat", "lon", "priority"],
             |_| false,
         ) else {
             return (out, ids);
@@ -1142,6 +1145,22 @@ impl Loader {
             };
             let lat = self.ok(coordinate(at, "lat", &r.lat, 90.0));
             let lon = self.ok(coordinate(at, "lon", &r.lon, 180.0));
+            let priority = if r.priority.trim().is_empty() {
+                1.0
+            } else {
+                match r.priority.trim().replace(',', ".").parse::<f64>() {
+                    Ok(v) if v.is_finite() && v > 0.0 && v <= 100.0 => v,
+                    _ => {
+                        self.push(at.error(
+                            BAD_PRIORITY,
+                            "priority",
+                            format!("priority '{}' is not a number above 0", r.priority),
+                            "write a weight such as 1 (the default) or 2 for a school whose students should come first under --equity, or leave it empty",
+                        ));
+                        1.0
+                    }
+                }
+            };
             let Some(id) = self.register(&mut ids, &t, at, &r.id, "school") else {
                 continue;
             };
@@ -1155,6 +1174,7 @@ impl Loader {
                 kind,
                 lat: lat.flatten(),
                 lon: lon.flatten(),
+                priority,
             });
         }
         (out, ids)

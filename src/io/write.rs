@@ -58,10 +58,26 @@ pub fn write_bundle(net: &Network, dir: &Path) -> anyhow::Result<()> {
     fs::write(dir.join("network.toml"), toml)?;
 
     let mut w = csv::Writer::from_path(dir.join("schools.csv"))?;
-    w.write_record(["id", "name", "kind", "lat", "lon"])?;
+    // `priority` only when some school has one other than the default.
+    let priority = net.schools.iter().any(|s| s.priority != 1.0);
+    let mut head = vec!["id", "name", "kind", "lat", "lon"];
+    if priority {
+        head.push("priority");
+    }
+    w.write_record(&head)?;
     for s in &net.schools {
         let f = |x: Option<f64>| x.map(|v| format!("{v:.5}")).unwrap_or_default();
-        w.write_record([&s.id, &s.name, s.kind.as_str(), &f(s.lat), &f(s.lon)])?;
+        let mut row = vec![
+            s.id.clone(),
+            s.name.clone(),
+            s.kind.as_str().to_string(),
+            f(s.lat),
+            f(s.lon),
+        ];
+        if priority {
+            row.push(s.priority.to_string());
+        }
+        w.write_record(&row)?;
     }
     w.flush()?;
 

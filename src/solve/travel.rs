@@ -634,8 +634,11 @@ pub fn raise_worst_school(prep: &Prep, plan: &Plan, limit: &Limit) -> Plan {
         }
         p
     };
-    // a/b < c/d without floating point.
-    let below = |a: usize, b: usize, c: usize, d: usize| a * d < c * b;
+    // A school's rate as counted here: placements / (requested × priority), so that a
+    // school of priority 2 counts as worse off at the same placement rate.
+    let rate = |p: &[usize], i: usize| {
+        p[i] as f64 / (requested[i] as f64 * net.schools[i].priority.max(1e-9))
+    };
     let mut by_course: Vec<Vec<usize>> = vec![Vec::new(); net.courses.len()];
     for (gi, g) in st.groups.iter().enumerate() {
         by_course[g.course.idx()].push(gi);
@@ -648,11 +651,7 @@ pub fn raise_worst_school(prep: &Prep, plan: &Plan, limit: &Limit) -> Plan {
         let p = placed(&st);
         let Some(w) = (0..ns)
             .filter(|&i| requested[i] > 0 && !stuck[i])
-            .min_by(|&a, &b| {
-                (p[a] * requested[b])
-                    .cmp(&(p[b] * requested[a]))
-                    .then(a.cmp(&b))
-            })
+            .min_by(|&a, &b| rate(&p, a).total_cmp(&rate(&p, b)).then(a.cmp(&b)))
         else {
             break;
         };
@@ -688,16 +687,17 @@ pub fn raise_worst_school(prep: &Prep, plan: &Plan, limit: &Limit) -> Plan {
                         .copied()
                         .filter(|m| {
                             let x = net.students[m.idx()].school.idx();
-                            x != w && below(p[w], requested[w], p[x] - 1, requested[x])
+                            // x's rate after giving up the seat stays above w's now.
+                            let after = (p[x] - 1) as f64
+                                / (requested[x] as f64 * net.schools[x].priority.max(1e-9));
+                            x != w && rate(&p, w) < after
                         })
                         .max_by(|a, b| {
                             let (xa, xb) = (
                                 net.students[a.idx()].school.idx(),
                                 net.students[b.idx()].school.idx(),
                             );
-                            (p[xa] * requested[xb])
-                                .cmp(&(p[xb] * requested[xa]))
-                                .then(b.cmp(a))
+                            rate(&p, xa).total_cmp(&rate(&p, xb)).then(b.cmp(a))
                         });
                     if let Some(m) = giver {
                         st.groups[g].members.retain(|&x| x != m);
