@@ -382,6 +382,7 @@ pub struct PartnerValue {
     pub worst_school_pp: f64,
     /// Student travel minutes saved (negative: more travel).
     pub travel_saved: i64,
+    /// Students granted more of their choices than in the base.
     pub students_gaining: usize,
 }
 
@@ -401,12 +402,15 @@ pub fn rank_partners(all: &[Solved]) -> Vec<PartnerValue> {
                 * (s.kpis.worst_school_placement_rate - base.kpis.worst_school_placement_rate),
             travel_saved: base.kpis.student_travel_minutes as i64
                 - s.kpis.student_travel_minutes as i64,
-            students_gaining: changes
-                .iter()
-                .filter(|c| c.scenario == s.name && c.change == "gained")
-                .map(|c| &c.student)
-                .collect::<BTreeSet<_>>()
-                .len(),
+            students_gaining: {
+                // Students with more granted choices than in the base.
+                let mut net_gain: BTreeMap<&str, i64> = BTreeMap::new();
+                for c in changes.iter().filter(|c| c.scenario == s.name) {
+                    *net_gain.entry(c.student.as_str()).or_default() +=
+                        if c.change == "gained" { 1 } else { -1 };
+                }
+                net_gain.values().filter(|&&g| g > 0).count()
+            },
         })
         .collect();
     out.sort_by(|a, b| {

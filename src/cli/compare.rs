@@ -398,7 +398,7 @@ pub fn run_partners(args: &Args) -> u8 {
         "extra placements".into(),
         "worst school, pp".into(),
         "travel saved, min".into(),
-        "students gaining".into(),
+        "students with more choices".into(),
     ]];
     for (i, p) in ranked.iter().enumerate() {
         t.push(vec![
