@@ -57,14 +57,7 @@ const NO_KEY_COLUMN: &str = "E0506";
 const NO_NAME: &str = "W0501";
 const IGNORED_FILE: &str = "W0502";
 
-const NETWORK: &str = "network.toml";
-const SCHOOLS: &str = "schools.csv";
-const LINKS: &str = "links.csv";
-const ROOMS: &str = "rooms.csv";
-const COURSES: &str = "courses.csv";
-const TEACHERS: &str = "teachers.csv";
-const STUDENTS: &str = "students.csv";
-const VEHICLES: &str = "vehicles.csv";
+use crate::io::bundle::{COURSES, LINKS, NETWORK, ROOMS, SCHOOLS, STUDENTS, TEACHERS, VEHICLES};
 const CSV_FILES: [&str; 7] = [SCHOOLS, LINKS, ROOMS, COURSES, TEACHERS, STUDENTS, VEHICLES];
 
 /// Keys of network.toml that `[settings]` may override.

@@ -83,14 +83,15 @@ use crate::model::{
     School, SchoolId, SchoolKind, Student, Teacher, Tuning, Vehicle,
 };
 
-const NETWORK: &str = "network.toml";
-const SCHOOLS: &str = "schools.csv";
-const LINKS: &str = "links.csv";
-const ROOMS: &str = "rooms.csv";
-const COURSES: &str = "courses.csv";
-const TEACHERS: &str = "teachers.csv";
-const STUDENTS: &str = "students.csv";
-const VEHICLES: &str = "vehicles.csv";
+// The files of a bundle (SPEC §1).
+pub const NETWORK: &str = "network.toml";
+pub const SCHOOLS: &str = "schools.csv";
+pub const LINKS: &str = "links.csv";
+pub const ROOMS: &str = "rooms.csv";
+pub const COURSES: &str = "courses.csv";
+pub const TEACHERS: &str = "teachers.csv";
+pub const STUDENTS: &str = "students.csv";
+pub const VEHICLES: &str = "vehicles.csv";
 
 const NO_DIR: &str = "E0009";
 const NO_ROWS: &str = "E0007";
