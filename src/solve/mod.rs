@@ -265,7 +265,8 @@ pub fn solve(net: &Network, opts: &SolveOptions, progress: &dyn Fn(&str)) -> Sol
 }
 
 /// Tracks of fleet rounds with students travelling to the busiest host only, the two
-/// busiest, … (then one track without that restriction).
+/// busiest, … (then one where each school's students go to their own busiest host,
+/// and one without restriction).
 const HUB_TRACKS: usize = 2;
 
 /// Greedy starts in the lighter searches of the fleet rounds.
@@ -372,18 +373,55 @@ fn fleet_rounds(
         .filter(|&i| visitors[i] > 0)
         .collect();
     by_visitors.sort_by_key(|&i| (std::cmp::Reverse(visitors[i]), i));
+    // Per home school, the host its students visit most.
+    let ns = net.schools.len();
+    let mut visits = vec![vec![0usize; ns]; ns];
+    for g in first
+        .groups
+        .iter()
+        .filter(|g| g.mode == crate::plan::Mode::InPerson)
+    {
+        for m in &g.members {
+            let h = net.students[m.idx()].school;
+            if h != g.school {
+                visits[h.idx()][g.school.idx()] += 1;
+            }
+        }
+    }
     let first_fit = fit_one(prep, first, share(2 * FLEET_ROUNDS + 1));
     let mut best = first_fit.clone();
     let mut best_cost = cost(&best);
     let mut best_homebound: Vec<bool> = Vec::new();
     let mut rounds = 0;
-    // Two tracks, the better wins: students may travel to the hub only (so that each
-    // village's bus runs one way, full), or anywhere. Each starts from its own plan
-    // and then keeps, round by round, the students the buses dropped at home.
-    // Hub sets: the busiest host, the two busiest; then no restriction.
-    let mut tracks: Vec<Option<Vec<usize>>> = (1..=HUB_TRACKS.min(by_visitors.len()))
-        .map(|k| Some(by_visitors[..k].to_vec()))
+    // Tracks, the best wins: students may travel to hubs only (so that each village's
+    // bus runs one way, full), or anywhere. Each starts from its own plan and then
+    // keeps, round by round, the students the buses dropped at home.
+    // Tracks: (label, per home school the schools its students may travel to). The
+    // busiest host for all, the two busiest for all, each village's own busiest host;
+    // then no restriction.
+    let mut tracks: Vec<Option<(String, Vec<Vec<bool>>)>> = (1..=HUB_TRACKS.min(by_visitors.len()))
+        .map(|k| {
+            let set: Vec<bool> = (0..ns).map(|i| by_visitors[..k].contains(&i)).collect();
+            let label = by_visitors[..k]
+                .iter()
+                .map(|&h| net.schools[h].id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            Some((label, vec![set; ns]))
+        })
         .collect();
+    // (Each school's two busiest hosts added nothing on the fleet benchmark.)
+    if !by_visitors.is_empty() {
+        let own: Vec<Vec<bool>> = (0..ns)
+            .map(|h| {
+                let top = (0..ns)
+                    .filter(|&x| visits[h][x] > 0)
+                    .max_by_key(|&x| (visits[h][x], std::cmp::Reverse(x)));
+                (0..ns).map(|x| Some(x) == top).collect()
+            })
+            .collect();
+        tracks.push(Some(("each school's own busiest host".into(), own)));
+    }
     tracks.push(None);
     let stopped = || {
         opts.stop
@@ -414,20 +452,16 @@ fn fleet_rounds(
         }
         let rounds_left = |r: usize| (tracks.len() - ti) * FLEET_ROUNDS - r;
         let mut round_fit = match track {
-            Some(hubs) => {
+            Some((label, hubs)) => {
                 let t_round = Instant::now();
-                prep.hubs = (0..net.schools.len()).map(|i| hubs.contains(&i)).collect();
+                prep.hubs = hubs.clone();
                 prep.homebound.clear();
                 let round_end = share(rounds_left(0));
                 let plan = light_search(prep, round_end);
                 let found = plan.placements();
                 let fit = fit_one(prep, plan, round_end);
                 notes.push(format!(
-                    "fleet: travel to {} only: search {found} placements, {} carried ({:.2} s)",
-                    hubs.iter()
-                        .map(|&h| net.schools[h].id.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
+                    "fleet: travel to {label} only: search {found} placements, {} carried ({:.2} s)",
                     fit.plan.placements(),
                     t_round.elapsed().as_secs_f64()
                 ));

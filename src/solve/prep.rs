@@ -152,8 +152,9 @@ pub struct Prep<'a> {
     /// Students who may only be in groups at their home school or at a distance (the
     /// buses had no seat for them); empty = nobody.
     pub homebound: Vec<bool>,
-    /// Schools students may travel to (per school); empty = every school.
-    pub hubs: Vec<bool>,
+    /// Per home school, the schools its students may travel to (indexed by school);
+    /// empty = every school.
+    pub hubs: Vec<Vec<bool>>,
 }
 
 impl<'a> Prep<'a> {
@@ -211,7 +212,11 @@ impl<'a> Prep<'a> {
     #[inline]
     pub fn may_be_at(&self, s: StudentId, place: SchoolId) -> bool {
         place == self.net.students[s.idx()].school
-            || (!self.is_homebound(s) && self.hubs.get(place.idx()).copied().unwrap_or(true))
+            || (!self.is_homebound(s)
+                && self
+                    .hubs
+                    .get(self.net.students[s.idx()].school.idx())
+                    .is_none_or(|h| h[place.idx()]))
     }
 
     /// How many (unit, offer) variables stage 1 would have, roughly.
