@@ -210,41 +210,67 @@ pub struct Leg {
     pub vehicle: Option<usize>,
 }
 
-/// The legs of a day of stays: arrive just in time for each stay, leave right after it.
-pub fn legs_of_day(net: &Network, tt: &TravelTimes, home: SchoolId, stays: &[Stay]) -> Vec<Leg> {
-    let mut legs = Vec::new();
+/// A movement a day of stays needs: from, to, earliest departure (the end of the stay
+/// before, or `day_start`) and latest arrival (the start of the stay after, or
+/// `day_end`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LegWindow {
+    pub from: SchoolId,
+    pub to: SchoolId,
+    pub ready: Minute,
+    pub due: Minute,
+}
+
+/// The movements of a day of stays from `home`, in order. [`legs_of_day`] and the bus
+/// requests of `transport` both number legs this way.
+pub fn leg_windows(net: &Network, home: SchoolId, stays: &[Stay]) -> Vec<LegWindow> {
+    let mut out = Vec::new();
     let mut place = home;
-    let mut free_from = net.day_start;
+    let mut ready = net.day_start;
     for s in stays {
         if s.place != place {
-            let m = tt.get(place, s.place).unwrap_or(0);
-            // Leave the previous place right away after a group; from home, as late as
-            // still arrives on time.
-            let depart = if place == home && legs.is_empty() {
-                s.start.saturating_sub(m).max(free_from)
-            } else {
-                free_from
-            };
-            legs.push(Leg {
+            out.push(LegWindow {
                 from: place,
                 to: s.place,
-                depart,
-                arrive: depart + m,
-                vehicle: None,
+                ready,
+                due: s.start,
             });
         }
         place = s.place;
-        free_from = s.end;
+        ready = s.end;
     }
     if place != home {
-        let m = tt.get(place, home).unwrap_or(0);
-        legs.push(Leg {
+        out.push(LegWindow {
             from: place,
             to: home,
-            depart: free_from,
-            arrive: free_from + m,
-            vehicle: None,
+            ready,
+            due: net.day_end,
         });
     }
-    legs
+    out
+}
+
+/// The legs of a day of stays: arrive just in time for each stay, leave right after it.
+pub fn legs_of_day(net: &Network, tt: &TravelTimes, home: SchoolId, stays: &[Stay]) -> Vec<Leg> {
+    leg_windows(net, home, stays)
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let m = tt.get(w.from, w.to).unwrap_or(0);
+            // Leave the previous place right away after a group; from home, as late as
+            // still arrives on time.
+            let depart = if i == 0 {
+                w.due.saturating_sub(m).max(w.ready)
+            } else {
+                w.ready
+            };
+            Leg {
+                from: w.from,
+                to: w.to,
+                depart,
+                arrive: depart + m,
+                vehicle: None,
+            }
+        })
+        .collect()
 }

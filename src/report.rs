@@ -39,11 +39,6 @@ fn ratio(a: usize, b: usize) -> f64 {
     }
 }
 
-/// Every student's day as stays.
-pub fn student_stays(net: &Network, plan: &Plan) -> Vec<Vec<Stay>> {
-    plan.student_stays(net)
-}
-
 pub fn teacher_stays(net: &Network, plan: &Plan) -> Vec<Vec<Stay>> {
     plan.teacher_groups(net)
         .iter()
@@ -82,7 +77,7 @@ pub fn routes_with(
     transport: Option<&Transport>,
 ) -> Vec<Route> {
     let mut out = Vec::new();
-    for (s, stays) in student_stays(net, plan).iter().enumerate() {
+    for (s, stays) in plan.student_stays(net).iter().enumerate() {
         let st = &net.students[s];
         let mut legs = legs_of_day(net, tt, st.school, stays);
         if let Some(t) = transport {

@@ -28,7 +28,7 @@ use std::collections::BTreeMap;
 
 use crate::graph::TravelTimes;
 use crate::model::{Hhmm, Minute, Network, SchoolId, StudentId};
-use crate::plan::{Plan, Stay};
+use crate::plan::{leg_windows, Plan, Stay};
 
 /// The longest ride, in minutes, on a trip with other stops, for a leg whose direct
 /// travel time is `direct`: half as long again, at least a quarter of an hour more.
@@ -151,29 +151,15 @@ pub fn requests(net: &Network, student_stays: &[Vec<Stay>]) -> Vec<Request> {
     let mut out = Vec::new();
     for (s, stays) in student_stays.iter().enumerate() {
         let home = net.students[s].school;
-        let mut place = home;
-        let mut ready = net.day_start;
-        let mut leg = 0;
-        let mut push = |from: SchoolId, to: SchoolId, ready: Minute, due: Minute| {
+        for (leg, w) in leg_windows(net, home, stays).into_iter().enumerate() {
             out.push(Request {
                 student: StudentId::from(s),
                 leg,
-                from,
-                to,
-                ready,
-                due,
+                from: w.from,
+                to: w.to,
+                ready: w.ready,
+                due: w.due,
             });
-            leg += 1;
-        };
-        for st in stays {
-            if st.place != place {
-                push(place, st.place, ready, st.start);
-            }
-            place = st.place;
-            ready = st.end;
-        }
-        if place != home {
-            push(place, home, ready, net.day_end);
         }
     }
     out
