@@ -2,8 +2,14 @@
 # Installs what building profnet needs on a fresh Debian machine that has the Rust
 # toolchain: cmake, a C++ compiler and libclang (HiGHS is compiled from source by
 # highs-sys). Does nothing when they are already there.
+# With --tests, also what the tests use: Chromium (the report page is opened headless
+# and screenshotted) and FET's command-line client (the FET export is loaded by FET).
 set -euo pipefail
 missing=()
+if [ "${1:-}" = "--tests" ]; then
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  command -v fet-cl >/dev/null 2>&1 || missing+=(fet)
+fi
 command -v cmake >/dev/null 2>&1 || missing+=(cmake)
 command -v c++ >/dev/null 2>&1 || missing+=(g++)
 dpkg -s libclang-dev >/dev/null 2>&1 || missing+=(libclang-dev)

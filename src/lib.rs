@@ -16,9 +16,12 @@ pub mod model;
 #[cfg(feature = "solver")]
 pub mod output;
 pub mod plan;
+pub mod plan_read;
 pub mod pseudonym;
 #[cfg(feature = "solver")]
 pub mod report;
+#[cfg(feature = "solver")]
+pub mod reports;
 pub mod scenario;
 #[cfg(feature = "solver")]
 pub mod solve;

@@ -46,6 +46,9 @@ enum Command {
     FormTemplate(cli::form_template::Args),
     /// Merges the choice files schools send into one students.csv, with a report.
     Collect(cli::collect::Args),
+    /// Writes reports people read from a plan: an HTML page with a map and timetables,
+    /// an Excel workbook, calendars, attendance registers and a FET file.
+    Report(cli::report::Args),
 }
 
 fn main() -> ExitCode {
@@ -60,6 +63,7 @@ fn main() -> ExitCode {
         Command::Init(args) => cli::init::run(&args),
         Command::FormTemplate(args) => cli::form_template::run(&args),
         Command::Collect(args) => cli::collect::run(&args),
+        Command::Report(args) => cli::report::run(&args),
         Command::Generate(args) => cli::generate::run(&args),
     };
     ExitCode::from(code)

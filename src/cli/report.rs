@@ -1,0 +1,99 @@
+use std::path::PathBuf;
+
+use profnet::check::check_plan_dir;
+use profnet::graph::TravelTimes;
+use profnet::output::{is_inside, write_dir_atomically};
+use profnet::plan_read::read_plan;
+use profnet::reports::{write_reports, Date, Lang, ReportInput};
+
+use super::{load, EXIT_BAD_INPUT, EXIT_FAIL, EXIT_OK};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The network bundle directory.
+    pub bundle: PathBuf,
+    /// The plan directory (written by `solve`, `compare` or `replan`).
+    pub plan: PathBuf,
+    /// Where to write the reports (replaced only once every report is complete).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Language of labels: ru or en.
+    #[arg(long, default_value = "ru")]
+    pub lang: String,
+    /// The profile day's date, YYYY-MM-DD (calendars and registers). Default: today.
+    #[arg(long)]
+    pub date: Option<String>,
+    /// No warnings on stderr.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+pub fn run(args: &Args) -> u8 {
+    let Some(lang) = Lang::parse(&args.lang) else {
+        eprintln!("profnet: --lang '{}': use ru or en", args.lang);
+        return EXIT_BAD_INPUT;
+    };
+    let date = match &args.date {
+        None => Date::today(),
+        Some(d) => {
+            match Date::parse(d) {
+                Some(d) => d,
+                None => {
+                    eprintln!("profnet: --date '{d}': give the profile day as YYYY-MM-DD, e.g. 2026-09-04");
+                    return EXIT_BAD_INPUT;
+                }
+            }
+        }
+    };
+    let (net, _) = match load(&args.bundle, args.quiet) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    for inside in [&args.bundle, &args.plan] {
+        if is_inside(&args.out, inside) {
+            eprintln!(
+                "profnet: --out {} lies inside {}; choose a directory outside it",
+                args.out.display(),
+                inside.display()
+            );
+            return EXIT_BAD_INPUT;
+        }
+    }
+    let disk = match read_plan(&net, &args.plan) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("profnet: cannot read the plan: {e}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    match check_plan_dir(&net, &args.plan) {
+        Ok(v) if v.is_empty() => {}
+        Ok(v) => {
+            eprintln!(
+                "profnet: {} breaks {} rule(s) of SPEC section 3 for this bundle (run `profnet check`); \
+                 the reports show it as it is",
+                args.plan.display(),
+                v.len()
+            );
+        }
+        Err(e) => {
+            eprintln!("profnet: cannot read the plan: {e}");
+            return EXIT_BAD_INPUT;
+        }
+    }
+    let tt = TravelTimes::new(&net);
+    let input = ReportInput::new(&net, &tt, &disk, lang, date);
+    match write_dir_atomically(&args.out, |dir| write_reports(&input, dir)) {
+        Ok(()) => {
+            println!(
+                "{}: index.html, plan.xlsx, ics/, registers/, fet/ for the profile day {date}",
+                args.out.display()
+            );
+            EXIT_OK
+        }
+        Err(e) => {
+            eprintln!("profnet: the reports were not written: {e:#}");
+            EXIT_FAIL
+        }
+    }
+}

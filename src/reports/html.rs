@@ -1,0 +1,11 @@
+//! index.html: the self-contained page (file path given).
+
+use std::path::Path;
+
+use super::ReportInput;
+
+/// Writes index.html: the self-contained page (file path given).
+pub fn write(input: &ReportInput, path: &Path) -> anyhow::Result<()> {
+    let _ = (input, path);
+    anyhow::bail!("not written yet")
+}
