@@ -654,6 +654,16 @@ pub fn shortest_travel(net: &Network) -> Vec<Vec<Option<u32>>> {
             }
         }
     }
+    // Closed schools (a re-plan's change): nobody goes there or leaves.
+    for c in &net.closed {
+        let c = c.idx();
+        for x in (0..n).filter(|&x| x != c) {
+            if c < n {
+                d[c][x] = INF;
+                d[x][c] = INF;
+            }
+        }
+    }
     d.into_iter()
         .map(|row| {
             row.into_iter()
@@ -2090,6 +2100,7 @@ mod tests {
             students: Vec::new(),
             vehicles: Vec::new(),
             tuning: Default::default(),
+            closed: Vec::new(),
             kinds: vec!["general".into()],
         }
     }

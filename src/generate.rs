@@ -303,6 +303,7 @@ pub fn generate(p: &GenParams) -> Network {
         students,
         vehicles,
         tuning: Default::default(),
+        closed: Vec::new(),
         kinds,
     }
 }

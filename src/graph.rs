@@ -34,6 +34,13 @@ impl TravelTimes {
                 minutes[s * n + node.index()] = Some(d);
             }
         }
+        // Closed schools: roads through them stay open, but nobody goes there or leaves.
+        for c in &net.closed {
+            for x in (0..n).filter(|&x| x != c.idx()) {
+                minutes[c.idx() * n + x] = None;
+                minutes[x * n + c.idx()] = None;
+            }
+        }
         TravelTimes { n, minutes }
     }
 

@@ -4,6 +4,7 @@
 //! → `solve` (optimiser) → `plan` (groups, routes, KPIs, files out); `check` verifies a
 //! written plan against SPEC §3 independently of the optimiser.
 
+pub mod change;
 pub mod check;
 pub mod collect;
 #[cfg(feature = "solver")]
@@ -18,6 +19,8 @@ pub mod output;
 pub mod plan;
 pub mod plan_read;
 pub mod pseudonym;
+#[cfg(feature = "solver")]
+pub mod replan;
 #[cfg(feature = "solver")]
 pub mod report;
 #[cfg(feature = "solver")]

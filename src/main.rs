@@ -49,6 +49,9 @@ enum Command {
     /// Writes reports people read from a plan: an HTML page with a map and timetables,
     /// an Excel workbook, calendars, attendance registers and a FET file.
     Report(cli::report::Args),
+    /// Re-plans a published plan after a change (an absent teacher, a closed road, a
+    /// broken bus, ...), moving as little as it can, and says who must be told what.
+    Replan(cli::replan::Args),
 }
 
 fn main() -> ExitCode {
@@ -64,6 +67,7 @@ fn main() -> ExitCode {
         Command::FormTemplate(args) => cli::form_template::run(&args),
         Command::Collect(args) => cli::collect::run(&args),
         Command::Report(args) => cli::report::run(&args),
+        Command::Replan(args) => cli::replan::run(&args),
         Command::Generate(args) => cli::generate::run(&args),
     };
     ExitCode::from(code)

@@ -283,6 +283,9 @@ pub struct Tuning {
     /// `[transport] max_wait`: the longest a student may wait, in minutes, at a host
     /// for a group or for the bus home because of a shared bus trip.
     pub max_wait: Minute,
+    /// `[replan] keep`: how many recovered placements one kept assignment of a student
+    /// the change does not touch is worth when re-planning (`profnet replan`).
+    pub keep: f64,
 }
 
 impl Default for Tuning {
@@ -290,6 +293,7 @@ impl Default for Tuning {
         Tuning {
             weights: Weights::default(),
             max_wait: 90,
+            keep: 2.0,
         }
     }
 }
@@ -315,6 +319,9 @@ pub struct Network {
     pub tuning: Tuning,
     /// Interned room kinds; `KindId` indexes this.
     pub kinds: Vec<String>,
+    /// Schools cut off by a re-plan's change (SPEC §6 `closed_school`): nobody travels
+    /// to or from them, while roads through them stay open. Empty for a bundle.
+    pub closed: Vec<SchoolId>,
 }
 
 impl Network {

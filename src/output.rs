@@ -55,6 +55,8 @@ pub struct PlanFiles<'a> {
     unserved: Vec<Unserved>,
     routes: Vec<Route>,
     pub kpis: Kpis,
+    /// Ids of the plan's groups, in its order; `None`: `G001`, `G002`, … ([`group_id`]).
+    group_ids: Option<Vec<String>>,
 }
 
 impl<'a> PlanFiles<'a> {
@@ -85,6 +87,40 @@ impl<'a> PlanFiles<'a> {
             unserved,
             routes: routes_with(net, tt, plan, transport),
             kpis: kpis_with(net, tt, plan, transport),
+            group_ids: None,
+        }
+    }
+
+    /// Writes the groups under these ids (one per group of the plan, in its order)
+    /// instead of `G001`, `G002`, … (a re-plan keeps the published plan's ids).
+    pub fn with_group_ids(mut self, ids: Vec<String>) -> Self {
+        assert_eq!(
+            ids.len(),
+            self.outcome.plan.groups.len(),
+            "one id per group"
+        );
+        self.group_ids = Some(ids);
+        self
+    }
+
+    /// Replaces the unserved reason of `(student, course)` by a more specific one (a
+    /// re-plan says what the change did).
+    pub fn with_reasons(
+        mut self,
+        reasons: &[(crate::model::StudentId, crate::model::CourseId, String)],
+    ) -> Self {
+        for u in &mut self.unserved {
+            if let Some(r) = reasons.iter().find(|r| r.0 == u.student && r.1 == u.course) {
+                u.reason = r.2.clone();
+            }
+        }
+        self
+    }
+
+    fn id_of(&self, i: usize) -> String {
+        match &self.group_ids {
+            Some(ids) => ids[i].clone(),
+            None => group_id(i),
         }
     }
 
@@ -126,7 +162,7 @@ impl<'a> PlanFiles<'a> {
         for (i, g) in plan.groups.iter().enumerate() {
             let c = &net.courses[g.course.idx()];
             w.write_record([
-                group_id(i),
+                self.id_of(i),
                 c.id.clone(),
                 net.schools[g.school.idx()].id.clone(),
                 net.rooms[g.room.idx()].id.clone(),
@@ -158,7 +194,7 @@ impl<'a> PlanFiles<'a> {
         let mut w = csv_writer(&dir.join("assignments.csv"))?;
         w.write_record(["student", "group"])?;
         for (_, s, g) in rows {
-            w.write_record([student(s), &group_id(g)])?;
+            w.write_record([student(s), &self.id_of(g)])?;
         }
         w.flush()?;
 

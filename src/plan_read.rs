@@ -99,8 +99,23 @@ pub fn read_plan(net: &Network, dir: &Path) -> Result<PlanOnDisk, CheckError> {
                 ),
             ));
         }
+        let c = find(&course, &r.course, line, "course", "course")?;
+        let len = net.courses[c].periods;
+        if r.first_period - 1 + len > net.num_periods() {
+            return Err(err(
+                "groups.csv",
+                Some(line),
+                Some("first_period"),
+                format!(
+                    "course {} takes {len} period(s): starting in period {} it runs past the day's last period {}",
+                    r.course,
+                    r.first_period,
+                    net.num_periods()
+                ),
+            ));
+        }
         groups.push(Group {
-            course: CourseId::from(find(&course, &r.course, line, "course", "course")?),
+            course: CourseId::from(c),
             school: SchoolId::from(find(&school, &r.school, line, "school", "school")?),
             room: RoomId::from(find(&room, &r.room, line, "room", "room")?),
             teacher: TeacherId::from(find(&teacher, &r.teacher, line, "teacher", "teacher")?),

@@ -152,6 +152,7 @@ fn network() -> Network {
         students,
         vehicles: Vec::new(),
         tuning: Default::default(),
+        closed: Vec::new(),
         kinds: vec!["general".into(), "lab".into()],
     }
 }

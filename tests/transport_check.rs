@@ -96,6 +96,7 @@ fn network() -> Network {
             student("B2", 2),
         ],
         tuning: Default::default(),
+        closed: Vec::new(),
         vehicles: vec![
             Vehicle {
                 id: "BUS-C-1".into(),

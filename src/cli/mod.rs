@@ -8,6 +8,7 @@ pub mod compare;
 pub mod form_template;
 pub mod generate;
 pub mod init;
+pub mod replan;
 pub mod report;
 pub mod solve;
 pub mod solve_many;

@@ -254,6 +254,7 @@ fn load_files(files: Files) -> Result<(Network, Vec<Diagnostic>), InvalidInput> 
         max_group: settings.max_group.unwrap_or(25),
         wants: settings.wants.unwrap_or(2),
         tuning: settings.tuning,
+        closed: Vec::new(),
         schools,
         links,
         rooms,
@@ -941,6 +942,7 @@ impl Loader {
                 ][..],
             ),
             ("transport", &["max_wait"][..]),
+            ("replan", &["keep"][..]),
         ] {
             let Some(v) = doc.get(table) else {
                 continue;
@@ -975,6 +977,7 @@ impl Loader {
                     "vehicle_minute" => w.vehicle_minute = x,
                     "distance" => w.distance = x,
                     "group" => w.group = x,
+                    "keep" => t.keep = x,
                     _ => t.max_wait = x.min(1440.0).round() as Minute,
                 }
             }

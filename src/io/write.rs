@@ -51,8 +51,8 @@ pub fn write_bundle(net: &Network, dir: &Path) -> anyhow::Result<()> {
     if net.tuning != crate::model::Tuning::default() {
         let w = &net.tuning.weights;
         toml.push_str(&format!(
-            "\n[weights]\nrank = {}\nstudent_minute = {}\nteacher_minute = {}\nvehicle_minute = {}\ndistance = {}\ngroup = {}\n\n[transport]\nmax_wait = {}\n",
-            w.rank, w.student_minute, w.teacher_minute, w.vehicle_minute, w.distance, w.group, net.tuning.max_wait
+            "\n[weights]\nrank = {}\nstudent_minute = {}\nteacher_minute = {}\nvehicle_minute = {}\ndistance = {}\ngroup = {}\n\n[transport]\nmax_wait = {}\n\n[replan]\nkeep = {}\n",
+            w.rank, w.student_minute, w.teacher_minute, w.vehicle_minute, w.distance, w.group, net.tuning.max_wait, net.tuning.keep
         ));
     }
     fs::write(dir.join("network.toml"), toml)?;

@@ -173,7 +173,8 @@ mod tests {
     #[test]
     fn dates_parse_and_count_from_the_epoch() {
         assert_eq!(Date::from_days(0).to_string(), "1970-01-01");
-        assert_eq!(Date::from_days(20_415).to_string(), "2025-11-24");
+        assert_eq!(Date::from_days(20_415).to_string(), "2025-11-23");
+        assert_eq!(Date::from_days(11_017).to_string(), "2000-03-01");
         assert_eq!(
             Date::parse("2024-02-29").map(|d| d.compact()),
             Some("20240229".into())

@@ -5,6 +5,7 @@ pub mod greedy;
 pub mod improve;
 pub mod lp;
 pub mod prep;
+pub mod repair;
 pub mod section;
 pub mod stage1;
 pub mod travel;

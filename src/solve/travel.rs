@@ -20,7 +20,7 @@ use crate::plan::{day_fits, Group, Mode, Plan, Stay};
 use super::prep::{Offer, Prep};
 use super::Limit;
 
-fn mask(first: usize, len: usize) -> u64 {
+pub(super) fn mask(first: usize, len: usize) -> u64 {
     if len >= 64 {
         u64::MAX
     } else {
@@ -29,22 +29,22 @@ fn mask(first: usize, len: usize) -> u64 {
 }
 
 /// The plan with the indexes the moves need.
-struct State<'p, 'a> {
-    prep: &'p Prep<'a>,
-    net: &'a Network,
-    groups: Vec<Group>,
-    of_student: Vec<Vec<usize>>,
-    of_teacher: Vec<Vec<usize>>,
-    room_busy: Vec<u64>,
-    teacher_busy: Vec<u64>,
-    teacher_load: Vec<usize>,
+pub(super) struct State<'p, 'a> {
+    pub(super) prep: &'p Prep<'a>,
+    pub(super) net: &'a Network,
+    pub(super) groups: Vec<Group>,
+    pub(super) of_student: Vec<Vec<usize>>,
+    pub(super) of_teacher: Vec<Vec<usize>>,
+    pub(super) room_busy: Vec<u64>,
+    pub(super) teacher_busy: Vec<u64>,
+    pub(super) teacher_load: Vec<usize>,
     /// Keep homebound students at home (see `Prep::homebound`); off when every bus leg
     /// is checked against the fleet anyway.
-    homebound: bool,
+    pub(super) homebound: bool,
 }
 
 impl<'p, 'a> State<'p, 'a> {
-    fn new(prep: &'p Prep<'a>, plan: &Plan) -> Self {
+    pub(super) fn new(prep: &'p Prep<'a>, plan: &Plan) -> Self {
         let net = prep.net;
         let mut s = State {
             prep,
@@ -66,12 +66,12 @@ impl<'p, 'a> State<'p, 'a> {
         s
     }
 
-    fn len(&self, gi: usize) -> usize {
+    pub(super) fn len(&self, gi: usize) -> usize {
         self.net.courses[self.groups[gi].course.idx()].periods
     }
 
     /// Books the room and teacher of group `gi`.
-    fn take(&mut self, gi: usize) {
+    pub(super) fn take(&mut self, gi: usize) {
         let g = &self.groups[gi];
         let m = mask(g.first, self.len(gi));
         self.room_busy[g.room.idx()] |= m;
@@ -80,7 +80,7 @@ impl<'p, 'a> State<'p, 'a> {
         self.of_teacher[g.teacher.idx()].push(gi);
     }
 
-    fn release(&mut self, gi: usize) {
+    pub(super) fn release(&mut self, gi: usize) {
         let g = &self.groups[gi];
         let m = mask(g.first, self.len(gi));
         self.room_busy[g.room.idx()] &= !m;
@@ -90,11 +90,11 @@ impl<'p, 'a> State<'p, 'a> {
         self.of_teacher[t].retain(|&x| x != gi);
     }
 
-    fn min(&self, gi: usize) -> usize {
+    pub(super) fn min(&self, gi: usize) -> usize {
         self.net.courses[self.groups[gi].course.idx()].min_group as usize
     }
 
-    fn cap(&self, g: &Group) -> usize {
+    pub(super) fn cap(&self, g: &Group) -> usize {
         let c = &self.net.courses[g.course.idx()];
         match g.mode {
             Mode::InPerson => {
@@ -104,7 +104,7 @@ impl<'p, 'a> State<'p, 'a> {
         }
     }
 
-    fn stay(&self, g: &Group, home: SchoolId) -> Stay {
+    pub(super) fn stay(&self, g: &Group, home: SchoolId) -> Stay {
         Stay {
             place: g.student_location(home),
             start: g.start(self.net),
@@ -114,7 +114,12 @@ impl<'p, 'a> State<'p, 'a> {
 
     /// Stays of student `s` with their groups minus `remove` plus `add`, or `None` when
     /// two overlap or a course repeats.
-    fn student_day(&self, s: StudentId, remove: &[usize], add: &[&Group]) -> Option<Vec<Stay>> {
+    pub(super) fn student_day(
+        &self,
+        s: StudentId,
+        remove: &[usize],
+        add: &[&Group],
+    ) -> Option<Vec<Stay>> {
         let home = self.net.students[s.idx()].school;
         let mut out: Vec<(Stay, CourseId)> = self.of_student[s.idx()]
             .iter()
@@ -139,7 +144,7 @@ impl<'p, 'a> State<'p, 'a> {
     }
 
     /// Travel minutes of a day of stays from `home`.
-    fn minutes(&self, home: SchoolId, stays: &[Stay]) -> i64 {
+    pub(super) fn minutes(&self, home: SchoolId, stays: &[Stay]) -> i64 {
         let mut at = home;
         let mut m = 0;
         for s in stays.iter().map(|s| s.place).chain([home]) {
@@ -149,7 +154,12 @@ impl<'p, 'a> State<'p, 'a> {
         m
     }
 
-    fn student_minutes(&self, s: StudentId, remove: &[usize], add: &[&Group]) -> Option<i64> {
+    pub(super) fn student_minutes(
+        &self,
+        s: StudentId,
+        remove: &[usize],
+        add: &[&Group],
+    ) -> Option<i64> {
         let home = self.net.students[s.idx()].school;
         self.student_day(s, remove, add)
             .map(|d| self.minutes(home, &d))
@@ -157,7 +167,7 @@ impl<'p, 'a> State<'p, 'a> {
 
     /// Travel minutes of teacher `t` with their groups minus `remove` plus `add`, or
     /// `None` when the day does not work.
-    fn teacher_minutes(
+    pub(super) fn teacher_minutes(
         &self,
         t: TeacherId,
         remove: Option<usize>,
@@ -185,7 +195,7 @@ impl<'p, 'a> State<'p, 'a> {
         day_fits(self.net, &self.prep.tt, home, &stays).then(|| self.minutes(home, &stays))
     }
 
-    fn move_student(&mut self, s: StudentId, from: usize, to: usize) {
+    pub(super) fn move_student(&mut self, s: StudentId, from: usize, to: usize) {
         self.groups[from].members.retain(|&m| m != s);
         self.groups[to].members.push(s);
         let v = &mut self.of_student[s.idx()];
@@ -193,7 +203,7 @@ impl<'p, 'a> State<'p, 'a> {
         v.push(to);
     }
 
-    fn into_plan(self) -> Plan {
+    pub(super) fn into_plan(self) -> Plan {
         let mut plan = Plan {
             groups: self
                 .groups

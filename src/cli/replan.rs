@@ -1,0 +1,143 @@
+use std::path::PathBuf;
+
+use profnet::change::read_change;
+use profnet::check::check_plan_dir;
+use profnet::output::{is_inside, write_dir_atomically};
+use profnet::plan_read::read_plan;
+use profnet::replan::{replan, write_replan, ReplanOptions};
+use profnet::reports::Lang;
+
+use super::{ctrl_c, default_threads, load, print_capped, EXIT_BAD_INPUT, EXIT_FAIL, EXIT_OK};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The network bundle directory (as it was when the plan was made).
+    pub bundle: PathBuf,
+    /// The published plan directory.
+    pub plan: PathBuf,
+    /// The change: change.toml of SPEC section 6 (absent teachers, closed links, rooms
+    /// or schools, broken vehicles, changed choices).
+    #[arg(long, value_name = "FILE")]
+    pub change: PathBuf,
+    /// Where to write the new plan with changes.csv and notify.csv (replaced only once
+    /// complete).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Wall-clock limit in seconds.
+    #[arg(long, default_value_t = 60.0)]
+    pub time_limit: f64,
+    /// Threads for the comparison plan made from scratch. Default: all cores.
+    #[arg(long)]
+    pub threads: Option<u32>,
+    /// How many recovered placements keeping one assignment of a student the change
+    /// does not touch is worth [default: network.toml `[replan] keep`, else 2].
+    #[arg(long)]
+    pub keep: Option<f64>,
+    /// Language of notify.csv: ru or en.
+    #[arg(long, default_value = "ru")]
+    pub lang: String,
+    /// No progress and no warnings on stderr.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+pub fn run(args: &Args) -> u8 {
+    let Some(lang) = Lang::parse(&args.lang) else {
+        eprintln!("profnet: --lang '{}': use ru or en", args.lang);
+        return EXIT_BAD_INPUT;
+    };
+    if args.keep.is_some_and(|k| !(k >= 0.0 && k.is_finite())) {
+        eprintln!("profnet: --keep must be a number of at least 0");
+        return EXIT_BAD_INPUT;
+    }
+    let (net, _) = match load(&args.bundle, args.quiet) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let change = match read_change(&net, &args.change) {
+        Ok(c) => c,
+        Err(diags) => {
+            print_capped(&diags);
+            eprintln!(
+                "profnet: {} has {} error(s); nothing was re-planned. Fix them and run again.",
+                args.change.display(),
+                diags.len()
+            );
+            return EXIT_BAD_INPUT;
+        }
+    };
+    for inside in [&args.bundle, &args.plan] {
+        if is_inside(&args.out, inside) {
+            eprintln!(
+                "profnet: --out {} lies inside {}; choose a directory outside it",
+                args.out.display(),
+                inside.display()
+            );
+            return EXIT_BAD_INPUT;
+        }
+    }
+    let old = match read_plan(&net, &args.plan) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("profnet: cannot read the published plan: {e}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    match check_plan_dir(&net, &args.plan) {
+        Ok(v) if v.is_empty() => {}
+        Ok(v) => {
+            for x in v.iter().take(10) {
+                eprintln!("{x}");
+            }
+            eprintln!(
+                "profnet: the published plan {} breaks {} rule(s) of SPEC section 3 for {} \
+                 (before any change); re-planning starts from a valid plan: check that \
+                 the bundle is the one the plan was made for",
+                args.plan.display(),
+                v.len(),
+                args.bundle.display()
+            );
+            return EXIT_BAD_INPUT;
+        }
+        Err(e) => {
+            eprintln!("profnet: cannot read the published plan: {e}");
+            return EXIT_BAD_INPUT;
+        }
+    }
+    let opts = ReplanOptions {
+        time_limit: args.time_limit,
+        threads: args.threads.unwrap_or_else(default_threads),
+        keep: args.keep,
+        lang,
+        stop: Some(ctrl_c()),
+    };
+    let quiet = args.quiet;
+    let r = replan(&net, &old, &change, &opts, &|m| {
+        if !quiet {
+            eprintln!("profnet: {m}");
+        }
+    });
+    match write_dir_atomically(&args.out, |dir| write_replan(&r, &old, &net, dir)) {
+        Ok(()) => {
+            let s = &r.stats;
+            println!(
+                "{}: re-planned by {} — placements {} -> {}; students the change touched: {}; \
+                 of the {} others, {} keep exactly their groups ({:.1} %)",
+                args.out.display(),
+                s.chosen,
+                s.placements_before,
+                s.placements_after,
+                s.touched_students,
+                s.untouched_students,
+                s.untouched_kept,
+                100.0 * s.untouched_kept_share
+            );
+            println!("see changes.csv for what differs and notify.csv for who must be told");
+            EXIT_OK
+        }
+        Err(e) => {
+            eprintln!("profnet: nothing was written: {e:#}");
+            EXIT_FAIL
+        }
+    }
+}

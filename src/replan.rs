@@ -1,0 +1,967 @@
+//! Re-planning after a change (SPEC §6, `profnet replan`): a new plan that obeys every
+//! rule under the change and moves as little as it can, with the list of what differs
+//! (`changes.csv`) and who must be told what (`notify.csv`).
+//!
+//! Two candidates are made for the network under the change:
+//! - **repair** ([`crate::solve::repair`]): the published plan with only what the
+//!   change forces mended, then placements recovered for the students it touched;
+//! - **re-solve**: a plan made from scratch, groups matched to the published ones where
+//!   they are the same.
+//!
+//! Each scores `placements − keep × assignments lost by students the change did not
+//! touch`, with `keep` from network.toml `[replan] keep` (default 2: one recovered
+//! placement is not worth moving two settled students) or `--keep`; the repair wins
+//! ties. With vehicles, each candidate is first fitted to the fleet.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+
+use crate::change::Change;
+use crate::check::{RouteLegRow, TransportRow};
+use crate::graph::TravelTimes;
+use crate::model::{CourseId, Hhmm, Network, StudentId};
+use crate::output::{group_id, PlanFiles};
+use crate::plan::{Group, Mode, Plan};
+use crate::plan_read::{read_plan, PlanOnDisk};
+use crate::reports::Lang;
+use crate::solve::prep::Prep;
+use crate::solve::repair::{repair, Fate, Lost};
+use crate::solve::{solve, Limit, SolveOptions, SolveOutcome, Status};
+use crate::transport::fit_fleet;
+
+/// How to re-plan.
+#[derive(Clone, Debug)]
+pub struct ReplanOptions {
+    /// Seconds for the re-solve candidate (the repair takes a fraction of it).
+    pub time_limit: f64,
+    pub threads: u32,
+    /// `None`: network.toml `[replan] keep`.
+    pub keep: Option<f64>,
+    pub lang: Lang,
+    pub stop: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+}
+
+impl Default for ReplanOptions {
+    fn default() -> Self {
+        ReplanOptions {
+            time_limit: 60.0,
+            threads: 1,
+            keep: None,
+            lang: Lang::Ru,
+            stop: None,
+        }
+    }
+}
+
+/// The figures of a re-plan (summary.json `replan`).
+#[derive(Clone, Debug, Default, serde::Serialize, PartialEq)]
+pub struct ReplanStats {
+    /// `repair` or `re-solve`.
+    pub chosen: String,
+    /// Students with a group in the published plan whom the change did not touch.
+    pub untouched_students: usize,
+    /// Of those, students who keep exactly their groups.
+    pub untouched_kept: usize,
+    /// `untouched_kept / untouched_students` (1 when there are none).
+    pub untouched_kept_share: f64,
+    /// Students the change touched (changed choices, or a group they had had to go).
+    pub touched_students: usize,
+    pub placements_before: usize,
+    pub placements_after: usize,
+    /// Placements of the repair and of the re-solve candidate (0 when not run).
+    pub repair_placements: usize,
+    pub resolve_placements: usize,
+    pub keep_weight: f64,
+}
+
+/// A re-plan, ready to write.
+pub struct Replan {
+    /// The network under the change.
+    pub net: Network,
+    pub outcome: SolveOutcome,
+    /// Id of each group of `outcome.plan`, in its order.
+    pub group_ids: Vec<String>,
+    /// Reasons for placements the change took away.
+    pub reasons: Vec<(StudentId, CourseId, String)>,
+    pub stats: ReplanStats,
+    pub lang: Lang,
+}
+
+/// Makes the re-plan of `old` (read against `net`) under `change`.
+pub fn replan(
+    net: &Network,
+    old: &PlanOnDisk,
+    change: &Change,
+    opts: &ReplanOptions,
+    progress: &dyn Fn(&str),
+) -> Replan {
+    let t0 = std::time::Instant::now();
+    let net2 = change.apply(net);
+    let keep_w = opts.keep.unwrap_or(net.tuning.keep);
+    let prep = Prep::new(&net2);
+    let tt = prep.tt.clone();
+    let limit = Limit {
+        deadline: t0 + std::time::Duration::from_secs_f64(opts.time_limit.max(0.0) * 0.3),
+        stop: opts.stop.clone(),
+    };
+    progress("repairing the published plan");
+    let changed: Vec<StudentId> = change.choice_changes.iter().map(|c| c.0).collect();
+    let rep = repair(&prep, &old.plan, &changed, &limit);
+    let touched = rep.touched.clone();
+    let mut reasons: Vec<(StudentId, CourseId, String)> = Vec::new();
+    for Lost {
+        student,
+        course,
+        reason,
+    } in &rep.lost
+    {
+        if !reasons.iter().any(|r| r.0 == *student && r.1 == *course) {
+            reasons.push((*student, *course, reason.clone()));
+        }
+    }
+    // Repair candidate: old groups keep their ids, new ones continue the numbering.
+    let (plan_a, index) = rep.plan();
+    let mut next = next_number(&old.group_ids);
+    let ids_a: Vec<String> = index
+        .iter()
+        .map(|&i| {
+            if i < old.group_ids.len() {
+                old.group_ids[i].clone()
+            } else {
+                next += 1;
+                group_id(next - 1)
+            }
+        })
+        .collect();
+    let notes_a = fate_notes(&net2, old, &rep.fate);
+    let a = fitted(&net2, &tt, plan_a, ids_a);
+
+    progress("planning again from scratch for comparison");
+    let so = SolveOptions {
+        time_limit: (opts.time_limit - t0.elapsed().as_secs_f64()).max(1.0),
+        threads: opts.threads,
+        weights: None,
+        verbose: false,
+        equity: false,
+        stop: opts.stop.clone(),
+    };
+    let fresh = solve(&net2, &so, &|_| {});
+    let mut next_b = next_number(&old.group_ids);
+    let ids_b = match_ids(&net2, old, &fresh.plan, &mut next_b);
+    let b = Candidate {
+        plan: fresh.plan.clone(),
+        ids: ids_b,
+        fleet: fresh.fleet,
+    };
+
+    let lost_untouched = |c: &Candidate| -> (usize, usize) {
+        let new = assignments(&c.plan, &c.ids);
+        let old_a = assignments(&old.plan, &old.group_ids);
+        let mut by_student: BTreeMap<StudentId, (BTreeSet<&str>, BTreeSet<&str>)> = BTreeMap::new();
+        for (s, g) in &old_a {
+            by_student.entry(*s).or_default().0.insert(g.as_str());
+        }
+        for (s, g) in &new {
+            by_student.entry(*s).or_default().1.insert(g.as_str());
+        }
+        let (mut lost, mut moved_students) = (0, 0);
+        for (s, (before, after)) in &by_student {
+            if touched[s.idx()] || before.is_empty() {
+                continue;
+            }
+            let gone = before.difference(after).count();
+            lost += gone;
+            if before != after {
+                moved_students += 1;
+            }
+        }
+        (lost, moved_students)
+    };
+    let score = |c: &Candidate| c.plan.placements() as f64 - keep_w * lost_untouched(c).0 as f64;
+    let (sa, sb) = (score(&a), score(&b));
+    let (chosen, name) = if sb > sa {
+        (b, "re-solve")
+    } else {
+        (a, "repair")
+    };
+    let mut notes = fresh.notes.clone();
+    notes.insert(
+        0,
+        format!(
+            "re-plan: repair {} placements (score {sa:.1}), re-solve {} (score {sb:.1}) with keep = {keep_w}; {name} chosen",
+            rep_placements(&rep),
+            fresh.plan.placements()
+        ),
+    );
+    if name == "repair" {
+        notes.extend(notes_a);
+    }
+    if let Some(f) = &chosen.fleet {
+        for d in &f.dropped {
+            if !reasons.iter().any(|r| r.0 == d.student && r.1 == d.course) {
+                reasons.push((d.student, d.course, d.reason.clone()));
+            }
+        }
+    }
+
+    let untouched: Vec<StudentId> = (0..net.students.len())
+        .map(StudentId::from)
+        .filter(|s| !touched[s.idx()])
+        .collect();
+    let with_groups: BTreeSet<StudentId> = old
+        .plan
+        .groups
+        .iter()
+        .flat_map(|g| g.members.iter().copied())
+        .collect();
+    let untouched_students = untouched.iter().filter(|s| with_groups.contains(s)).count();
+    let moved = lost_untouched(&chosen).1;
+    let placements_after = chosen.plan.placements();
+    let bound = fresh.bound.max(placements_after as f64);
+    let stats = ReplanStats {
+        chosen: name.into(),
+        untouched_students,
+        untouched_kept: untouched_students - moved,
+        untouched_kept_share: if untouched_students == 0 {
+            1.0
+        } else {
+            (untouched_students - moved) as f64 / untouched_students as f64
+        },
+        touched_students: touched.iter().filter(|&&t| t).count(),
+        placements_before: old.plan.placements(),
+        placements_after,
+        repair_placements: rep_placements(&rep),
+        resolve_placements: fresh.plan.placements(),
+        keep_weight: keep_w,
+    };
+    let outcome = SolveOutcome {
+        status: if placements_after as f64 >= bound {
+            Status::Optimal
+        } else {
+            Status::Feasible
+        },
+        bound,
+        greedy_placements: fresh.greedy_placements,
+        solve_seconds: t0.elapsed().as_secs_f64(),
+        notes,
+        interrupted: fresh.interrupted,
+        plan: chosen.plan,
+        fleet: chosen.fleet,
+    };
+    Replan {
+        net: net2,
+        outcome,
+        group_ids: chosen.ids,
+        reasons,
+        stats,
+        lang: opts.lang,
+    }
+}
+
+fn rep_placements(rep: &crate::solve::repair::Repaired) -> usize {
+    rep.plan().0.placements()
+}
+
+/// One candidate plan with the id of each group, fitted to the fleet.
+struct Candidate {
+    plan: Plan,
+    ids: Vec<String>,
+    fleet: Option<crate::transport::FleetFit>,
+}
+
+/// Fits `plan` to the fleet of `net` (when it has vehicles), keeping each group's id;
+/// groups are put in the order of their ids' first appearance in `ids`.
+fn fitted(net: &Network, tt: &TravelTimes, plan: Plan, ids: Vec<String>) -> Candidate {
+    if net.vehicles.is_empty() {
+        return Candidate {
+            plan,
+            ids,
+            fleet: None,
+        };
+    }
+    // A room holds one group at a time: (room, first period) names a group.
+    let order: HashMap<(usize, usize), (usize, String)> = plan
+        .groups
+        .iter()
+        .zip(&ids)
+        .enumerate()
+        .map(|(i, (g, id))| ((g.room.idx(), g.first), (i, id.clone())))
+        .collect();
+    let mut fit = fit_fleet(net, tt, plan);
+    let mut keyed: Vec<(usize, String, Group)> = fit
+        .plan
+        .groups
+        .drain(..)
+        .map(|g| {
+            let (i, id) = order[&(g.room.idx(), g.first)].clone();
+            (i, id, g)
+        })
+        .collect();
+    keyed.sort_by_key(|x| x.0);
+    let ids = keyed.iter().map(|x| x.1.clone()).collect();
+    fit.plan.groups = keyed.into_iter().map(|x| x.2).collect();
+    Candidate {
+        plan: fit.plan.clone(),
+        ids,
+        fleet: Some(fit),
+    }
+}
+
+/// The number after the highest `G<number>` id (0 when none).
+fn next_number(ids: &[String]) -> usize {
+    ids.iter()
+        .filter_map(|id| id.strip_prefix('G')?.parse::<usize>().ok())
+        .max()
+        .unwrap_or(0)
+}
+
+/// Ids for a plan made from scratch: a group equal to a published one (course, school,
+/// room, teacher, periods, mode) takes its id; others get new ones. Groups are ordered
+/// as the published ones, then the new.
+fn match_ids(net: &Network, old: &PlanOnDisk, plan: &Plan, next: &mut usize) -> Vec<String> {
+    let key = |g: &Group| (g.course, g.school, g.room, g.teacher, g.first, g.mode);
+    let old_ids: HashMap<_, &String> = old
+        .plan
+        .groups
+        .iter()
+        .zip(&old.group_ids)
+        .map(|(g, id)| (key(g), id))
+        .collect();
+    let _ = net;
+    plan.groups
+        .iter()
+        .map(|g| match old_ids.get(&key(g)) {
+            Some(id) => (*id).clone(),
+            None => {
+                *next += 1;
+                group_id(*next - 1)
+            }
+        })
+        .collect()
+}
+
+/// `(student, group id)` of a plan.
+fn assignments(plan: &Plan, ids: &[String]) -> Vec<(StudentId, String)> {
+    plan.groups
+        .iter()
+        .zip(ids)
+        .flat_map(|(g, id)| g.members.iter().map(move |&s| (s, id.clone())))
+        .collect()
+}
+
+/// One note per group the repair changed.
+fn fate_notes(net: &Network, old: &PlanOnDisk, fate: &[Fate]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, f) in fate.iter().enumerate().take(old.group_ids.len()) {
+        let id = &old.group_ids[i];
+        match f {
+            Fate::Kept | Fate::New => {}
+            Fate::NewTeacher(t) => out.push(format!(
+                "{id}: teacher {} replaced",
+                net.teachers[t.idx()].id
+            )),
+            Fate::NewRoom(r) => out.push(format!("{id}: room {} replaced", net.rooms[r.idx()].id)),
+            Fate::NewTeacherAndRoom(t, r) => out.push(format!(
+                "{id}: teacher {} and room {} replaced",
+                net.teachers[t.idx()].id,
+                net.rooms[r.idx()].id
+            )),
+            Fate::Cancelled(why) => out.push(format!("{id}: cancelled ({why})")),
+        }
+    }
+    out
+}
+
+/// Writes the re-plan into `dir` (which must exist): the plan files (checked against
+/// the network under the change), changes.csv and notify.csv. `old` is the published
+/// plan, read against the network before the change.
+pub fn write_replan(
+    r: &Replan,
+    old: &PlanOnDisk,
+    old_net: &Network,
+    dir: &Path,
+) -> anyhow::Result<()> {
+    let tt = TravelTimes::new(&r.net);
+    let files = PlanFiles::build(&r.net, &tt, &r.outcome)
+        .with_group_ids(r.group_ids.clone())
+        .with_reasons(&r.reasons);
+    files.write_checked(dir)?;
+    // summary.json says what the re-plan did.
+    let path = dir.join("summary.json");
+    let mut summary: serde_json::Value = serde_json::from_slice(&std::fs::read(&path)?)?;
+    summary["replan"] = serde_json::to_value(&r.stats)?;
+    std::fs::write(
+        &path,
+        format!("{}\n", serde_json::to_string_pretty(&summary)?),
+    )?;
+
+    let new =
+        read_plan(&r.net, dir).map_err(|e| anyhow::anyhow!("reading back the new plan: {e}"))?;
+    let diff = Diff::new(old_net, old, &new);
+    let mut w = csv::Writer::from_path(dir.join("changes.csv"))?;
+    w.write_record(["kind", "id", "before", "after"])?;
+    for row in &diff.rows {
+        w.write_record(row)?;
+    }
+    w.flush()?;
+    let mut w = csv::Writer::from_path(dir.join("notify.csv"))?;
+    w.write_record(["recipient_role", "recipient", "message"])?;
+    for row in diff.notify(old_net, r.lang) {
+        w.write_record(row)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// A course of a student that moved: (course id, group before, group after).
+type Moved = (String, Option<String>, Option<String>);
+
+/// What differs between the published plan and the new one.
+struct Diff {
+    /// changes.csv rows.
+    rows: Vec<[String; 4]>,
+    /// Per group id: (before, after) descriptions; `None` where it did not exist.
+    groups: BTreeMap<String, (Option<GroupDesc>, Option<GroupDesc>)>,
+    /// Per student id: (course id, group before, group after) of each course that moved.
+    students: BTreeMap<String, Vec<Moved>>,
+    /// Per person id (student or teacher): (before, after) route text.
+    routes: BTreeMap<String, (String, String, String)>,
+    /// Vehicles whose trips changed.
+    vehicles: BTreeSet<String>,
+    /// Reasons of unserved choices in the new plan, by (student, course).
+    reasons: HashMap<(String, String), String>,
+    /// Members (student ids) after, of the groups in `groups`.
+    members: BTreeMap<String, BTreeSet<String>>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+struct GroupDesc {
+    course: String,
+    school: String,
+    room: String,
+    teacher: String,
+    first: usize,
+    periods: usize,
+    mode: Mode,
+    size: usize,
+}
+
+impl GroupDesc {
+    fn new(net: &Network, g: &Group) -> Self {
+        GroupDesc {
+            course: net.courses[g.course.idx()].id.clone(),
+            school: net.schools[g.school.idx()].id.clone(),
+            room: net.rooms[g.room.idx()].id.clone(),
+            teacher: net.teachers[g.teacher.idx()].id.clone(),
+            first: g.first + 1,
+            periods: net.courses[g.course.idx()].periods,
+            mode: g.mode,
+            size: g.members.len(),
+        }
+    }
+
+    fn text(&self) -> String {
+        format!(
+            "{} at {} room {}, {}, teacher {}, {}, {} students",
+            self.course,
+            self.school,
+            self.room,
+            self.period_text(Lang::En),
+            self.teacher,
+            self.mode.as_str(),
+            self.size
+        )
+    }
+
+    fn period_text(&self, lang: Lang) -> String {
+        if self.periods == 1 {
+            format!("{} {}", lang.pick("урок", "period"), self.first)
+        } else {
+            format!(
+                "{} {}-{}",
+                lang.pick("уроки", "periods"),
+                self.first,
+                self.first + self.periods - 1
+            )
+        }
+    }
+
+    /// The group as it is apart from its size.
+    fn same_place(&self, o: &GroupDesc) -> bool {
+        GroupDesc {
+            size: 0,
+            ..self.clone()
+        } == GroupDesc {
+            size: 0,
+            ..o.clone()
+        }
+    }
+}
+
+fn legs_text(legs: &[&RouteLegRow]) -> String {
+    legs.iter()
+        .map(|l| {
+            let bus = if l.vehicle.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", l.vehicle)
+            };
+            format!(
+                "{} {}-{} {}{bus}",
+                l.from,
+                Hhmm(l.depart),
+                Hhmm(l.arrive),
+                l.to
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn trips(t: &Option<Vec<TransportRow>>) -> BTreeMap<(String, usize), String> {
+    let mut out: BTreeMap<(String, usize), Vec<&TransportRow>> = BTreeMap::new();
+    for r in t.iter().flatten() {
+        out.entry((r.vehicle.clone(), r.trip)).or_default().push(r);
+    }
+    out.into_iter()
+        .map(|(k, mut stops)| {
+            stops.sort_by_key(|s| s.stop);
+            let text = stops
+                .iter()
+                .map(|s| {
+                    let time = s
+                        .depart
+                        .or(s.arrive)
+                        .map_or(String::new(), |m| Hhmm(m).to_string());
+                    format!("{} {time} +{} -{}", s.school, s.board, s.alight)
+                })
+                .collect::<Vec<_>>()
+                .join(" > ");
+            (k, text)
+        })
+        .collect()
+}
+
+impl Diff {
+    fn new(net: &Network, old: &PlanOnDisk, new: &PlanOnDisk) -> Self {
+        let mut rows = Vec::new();
+        let desc = |p: &PlanOnDisk| -> BTreeMap<String, GroupDesc> {
+            p.plan
+                .groups
+                .iter()
+                .zip(&p.group_ids)
+                .map(|(g, id)| (id.clone(), GroupDesc::new(net, g)))
+                .collect()
+        };
+        let (before, after) = (desc(old), desc(new));
+        let mut groups = BTreeMap::new();
+        // Published order first, then the new groups in theirs.
+        let order: Vec<&String> = old
+            .group_ids
+            .iter()
+            .chain(new.group_ids.iter().filter(|id| !before.contains_key(*id)))
+            .collect();
+        for id in order {
+            let (b, a) = (before.get(id), after.get(id));
+            if b == a {
+                continue;
+            }
+            rows.push([
+                "group".into(),
+                id.clone(),
+                b.map_or(String::new(), GroupDesc::text),
+                a.map_or_else(|| "cancelled".into(), GroupDesc::text),
+            ]);
+            groups.insert(id.clone(), (b.cloned(), a.cloned()));
+        }
+        let mut members: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for (g, id) in new.plan.groups.iter().zip(&new.group_ids) {
+            if groups.contains_key(id) {
+                members.insert(
+                    id.clone(),
+                    g.members
+                        .iter()
+                        .map(|s| net.students[s.idx()].id.clone())
+                        .collect(),
+                );
+            }
+        }
+
+        // Assignments: per student and course.
+        let per = |p: &PlanOnDisk| -> BTreeMap<(usize, String), String> {
+            let mut m = BTreeMap::new();
+            for (g, id) in p.plan.groups.iter().zip(&p.group_ids) {
+                for s in &g.members {
+                    m.insert(
+                        (s.idx(), net.courses[g.course.idx()].id.clone()),
+                        id.clone(),
+                    );
+                }
+            }
+            m
+        };
+        let (pa, pb) = (per(old), per(new));
+        let keys: BTreeSet<&(usize, String)> = pa.keys().chain(pb.keys()).collect();
+        let mut students: BTreeMap<String, Vec<Moved>> = BTreeMap::new();
+        for k in keys {
+            let (b, a) = (pa.get(k), pb.get(k));
+            if b == a {
+                continue;
+            }
+            let sid = net.students[k.0].id.clone();
+            rows.push([
+                "assignment".into(),
+                format!("{sid}:{}", k.1),
+                b.cloned().unwrap_or_default(),
+                a.cloned().unwrap_or_default(),
+            ]);
+            students
+                .entry(sid)
+                .or_default()
+                .push((k.1.clone(), b.cloned(), a.cloned()));
+        }
+
+        // Routes: per person.
+        let legs = |p: &PlanOnDisk| -> BTreeMap<(String, String), String> {
+            let mut m: BTreeMap<(String, String), Vec<&RouteLegRow>> = BTreeMap::new();
+            for l in p.routes.iter().flatten() {
+                m.entry((l.role.clone(), l.person.clone()))
+                    .or_default()
+                    .push(l);
+            }
+            m.into_iter()
+                .map(|(k, mut v)| {
+                    v.sort_by_key(|l| l.leg);
+                    (k, legs_text(&v))
+                })
+                .collect()
+        };
+        let (la, lb) = (legs(old), legs(new));
+        let mut routes = BTreeMap::new();
+        let keys: BTreeSet<&(String, String)> = la.keys().chain(lb.keys()).collect();
+        for k in keys {
+            let (b, a) = (
+                la.get(k).cloned().unwrap_or_default(),
+                lb.get(k).cloned().unwrap_or_default(),
+            );
+            if b == a {
+                continue;
+            }
+            rows.push(["route".into(), k.1.clone(), b.clone(), a.clone()]);
+            routes.insert(k.1.clone(), (k.0.clone(), b, a));
+        }
+
+        // Trips: per vehicle and trip number.
+        let (ta, tb) = (trips(&old.transport), trips(&new.transport));
+        let keys: BTreeSet<&(String, usize)> = ta.keys().chain(tb.keys()).collect();
+        let mut vehicles = BTreeSet::new();
+        for k in keys {
+            let (b, a) = (ta.get(k), tb.get(k));
+            if b == a {
+                continue;
+            }
+            rows.push([
+                "trip".into(),
+                format!("{}#{}", k.0, k.1),
+                b.cloned().unwrap_or_default(),
+                a.cloned().unwrap_or_default(),
+            ]);
+            vehicles.insert(k.0.clone());
+        }
+        let reasons = new
+            .unserved
+            .iter()
+            .flatten()
+            .map(|u| ((u[0].clone(), u[1].clone()), u[3].clone()))
+            .collect();
+        Diff {
+            rows,
+            groups,
+            students,
+            routes,
+            vehicles,
+            reasons,
+            members,
+        }
+    }
+
+    /// notify.csv rows: one message per school, teacher and student whose day changed.
+    fn notify(&self, net: &Network, lang: Lang) -> Vec<[String; 3]> {
+        let mut out = Vec::new();
+        let course_name = |id: &str| {
+            net.course_index(id)
+                .map_or(id.to_string(), |c| net.courses[c.idx()].name.clone())
+        };
+        let school_name = |id: &str| {
+            net.school_index(id)
+                .map_or(id.to_string(), |s| net.schools[s.idx()].name.clone())
+        };
+        let where_ = |d: &GroupDesc| {
+            let place = match d.mode {
+                Mode::Distance => lang.pick("дистанционно", "at a distance").to_string(),
+                Mode::InPerson => format!("{} {}", lang.pick("в", "at"), school_name(&d.school)),
+            };
+            format!(
+                "{} ({}), {place}, {}, {} {}",
+                course_name(&d.course),
+                d.course,
+                d.period_text(lang),
+                lang.pick("учитель", "teacher"),
+                d.teacher
+            )
+        };
+        let group_of = |id: &Option<String>| -> Option<GroupDesc> {
+            let id = id.as_ref()?;
+            self.groups
+                .get(id)
+                .and_then(|(b, a)| a.clone().or_else(|| b.clone()))
+        };
+
+        // Schools.
+        for (si, school) in net.schools.iter().enumerate() {
+            let mut parts = Vec::new();
+            for (id, (b, a)) in &self.groups {
+                let here =
+                    |d: &Option<GroupDesc>| d.as_ref().is_some_and(|d| d.school == school.id);
+                if !here(b) && !here(a) {
+                    continue;
+                }
+                parts.push(match (b, a) {
+                    (Some(b), None) => format!(
+                        "{} {id}: {}",
+                        lang.pick("отменена группа", "cancelled group"),
+                        where_(b)
+                    ),
+                    (None, Some(a)) => format!(
+                        "{} {id}: {}, {} {}",
+                        lang.pick("новая группа", "new group"),
+                        where_(a),
+                        a.size,
+                        lang.pick("уч.", "students")
+                    ),
+                    (Some(b), Some(a)) if b.same_place(a) => format!(
+                        "{} {id}: {} → {} {}",
+                        lang.pick("группа", "group"),
+                        b.size,
+                        a.size,
+                        lang.pick("уч.", "students")
+                    ),
+                    (Some(_), Some(a)) => format!(
+                        "{} {id}: {}",
+                        lang.pick("изменена группа", "group changed"),
+                        where_(a)
+                    ),
+                    (None, None) => continue,
+                });
+            }
+            let own_students = self
+                .students
+                .keys()
+                .filter(|s| {
+                    net.students
+                        .iter()
+                        .any(|x| &x.id == *s && x.school.idx() == si)
+                })
+                .count();
+            if own_students > 0 {
+                parts.push(format!(
+                    "{}: {own_students}",
+                    lang.pick(
+                        "у ваших учеников изменились группы",
+                        "your students whose groups changed"
+                    )
+                ));
+            }
+            let own_teachers = self
+                .routes
+                .iter()
+                .filter(|(p, (role, _, _))| {
+                    role == "teacher"
+                        && net
+                            .teachers
+                            .iter()
+                            .any(|t| &t.id == *p && t.school.idx() == si)
+                })
+                .count();
+            if own_teachers > 0 {
+                parts.push(format!(
+                    "{}: {own_teachers}",
+                    lang.pick(
+                        "у ваших учителей изменились поездки",
+                        "your teachers whose journeys changed"
+                    )
+                ));
+            }
+            let buses: Vec<&String> = self
+                .vehicles
+                .iter()
+                .filter(|v| {
+                    net.vehicles
+                        .iter()
+                        .any(|x| &x.id == *v && x.school.idx() == si)
+                })
+                .collect();
+            if !buses.is_empty() {
+                parts.push(format!(
+                    "{}: {}",
+                    lang.pick("изменились рейсы автобусов", "bus trips changed"),
+                    buses
+                        .iter()
+                        .map(|b| b.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+            if !parts.is_empty() {
+                out.push([
+                    "school".into(),
+                    school.id.clone(),
+                    format!(
+                        "{}. {}",
+                        parts.join("; "),
+                        lang.pick("Подробно: changes.csv.", "Details: changes.csv.")
+                    ),
+                ]);
+            }
+        }
+
+        // Teachers.
+        for t in &net.teachers {
+            let mut parts = Vec::new();
+            for (id, (b, a)) in &self.groups {
+                let mine = |d: &Option<GroupDesc>| d.as_ref().is_some_and(|d| d.teacher == t.id);
+                match (mine(b), mine(a)) {
+                    (true, false) => parts.push(match a {
+                        None => format!(
+                            "{} {id} {}",
+                            lang.pick("ваша группа", "your group"),
+                            lang.pick("отменена", "is cancelled")
+                        ),
+                        Some(a) => format!(
+                            "{} {id} {} {}",
+                            lang.pick("вашу группу", "your group"),
+                            lang.pick("ведёт", "is taught by"),
+                            a.teacher
+                        ),
+                    }),
+                    (false, true) => parts.push(format!(
+                        "{} {id}: {}",
+                        lang.pick("вы ведёте группу", "you teach group"),
+                        a.as_ref().map(where_).unwrap_or_default()
+                    )),
+                    (true, true) => match (b, a) {
+                        (Some(b), Some(a)) if b.same_place(a) => parts.push(format!(
+                            "{} {id}: {} {} ({} {})",
+                            lang.pick("в вашей группе", "your group"),
+                            a.size,
+                            lang.pick("уч.", "students"),
+                            lang.pick("было", "was"),
+                            b.size
+                        )),
+                        _ => parts.push(format!(
+                            "{} {id}: {}",
+                            lang.pick("изменена ваша группа", "your group changed"),
+                            a.as_ref().map(where_).unwrap_or_default()
+                        )),
+                    },
+                    _ => {}
+                }
+            }
+            if let Some((_, _, after)) = self.routes.get(&t.id).filter(|r| r.0 == "teacher") {
+                parts.push(route_text(lang, after));
+            }
+            if !parts.is_empty() {
+                out.push([
+                    "teacher".into(),
+                    t.id.clone(),
+                    format!("{}.", parts.join("; ")),
+                ]);
+            }
+        }
+
+        // Students.
+        for st in &net.students {
+            let mut parts = Vec::new();
+            for (course, b, a) in self.students.get(&st.id).into_iter().flatten() {
+                let name = course_name(course);
+                match (b, a) {
+                    (Some(_), None) => {
+                        let why = self
+                            .reasons
+                            .get(&(st.id.clone(), course.clone()))
+                            .map(|r| format!(" ({r})"))
+                            .unwrap_or_default();
+                        parts.push(format!(
+                            "{} «{name}» {}{why}",
+                            lang.pick("курс", "course"),
+                            lang.pick(
+                                "у вас в этот день не состоится",
+                                "will not take place for you this day"
+                            )
+                        ));
+                    }
+                    (_, Some(g)) => {
+                        if let Some(d) = group_of(&Some(g.clone())) {
+                            parts.push(format!(
+                                "{} {g}: {}",
+                                lang.pick("ваша группа", "your group"),
+                                where_(&d)
+                            ));
+                        } else {
+                            parts.push(format!(
+                                "{} {g} ({name})",
+                                lang.pick("ваша группа", "your group")
+                            ));
+                        }
+                    }
+                    (None, None) => {}
+                }
+            }
+            // Groups kept but changed (teacher, room).
+            for (id, (b, a)) in &self.groups {
+                if let (Some(b), Some(a)) = (b, a) {
+                    if !b.same_place(a) && self.member_kept(st, id) {
+                        parts.push(format!(
+                            "{} {id}: {}",
+                            lang.pick("изменения в группе", "your group changed"),
+                            where_(a)
+                        ));
+                    }
+                }
+            }
+            if let Some((_, _, after)) = self.routes.get(&st.id).filter(|r| r.0 == "student") {
+                parts.push(route_text(lang, after));
+            }
+            if !parts.is_empty() {
+                out.push([
+                    "student".into(),
+                    st.id.clone(),
+                    format!("{}.", parts.join("; ")),
+                ]);
+            }
+        }
+        out
+    }
+
+    /// Whether student `st` stays in group `id` (a change of the group itself, such as
+    /// its teacher or room, then concerns them).
+    fn member_kept(&self, st: &crate::model::Student, id: &str) -> bool {
+        self.members.get(id).is_some_and(|m| m.contains(&st.id))
+            && !self
+                .students
+                .get(&st.id)
+                .is_some_and(|v| v.iter().any(|(_, _, a)| a.as_deref() == Some(id)))
+    }
+}
+
+fn route_text(lang: Lang, after: &str) -> String {
+    if after.is_empty() {
+        lang.pick(
+            "поездок нет: вы весь день в своей школе",
+            "no journeys: you stay at your school all day",
+        )
+        .to_string()
+    } else {
+        format!("{}: {after}", lang.pick("новые поездки", "new journeys"))
+    }
+}

@@ -1,0 +1,1 @@
+//! Calendars and the FET export (being written).
