@@ -486,6 +486,40 @@ impl GroupDesc {
         }
     }
 
+    /// What differs from `self` to `a`, e.g. `teacher T1 → T2, room R1 → R2`.
+    fn differences(&self, a: &GroupDesc, lang: Lang) -> String {
+        let mut out = Vec::new();
+        let mut field = |ru: &str, en: &str, b: String, x: String| {
+            if b != x {
+                out.push(format!("{} {b} → {x}", lang.pick(ru, en)));
+            }
+        };
+        field(
+            "учитель",
+            "teacher",
+            self.teacher.clone(),
+            a.teacher.clone(),
+        );
+        field("школа", "school", self.school.clone(), a.school.clone());
+        field("кабинет", "room", self.room.clone(), a.room.clone());
+        field("время", "time", self.period_text(lang), a.period_text(lang));
+        field(
+            "форма",
+            "mode",
+            self.mode.as_str().to_string(),
+            a.mode.as_str().to_string(),
+        );
+        if self.size != a.size {
+            out.push(format!(
+                "{} {}→{}",
+                lang.pick("учеников", "students"),
+                self.size,
+                a.size
+            ));
+        }
+        out.join(", ")
+    }
+
     /// The group as it is apart from its size.
     fn same_place(&self, o: &GroupDesc) -> bool {
         GroupDesc {
@@ -699,7 +733,7 @@ impl Diff {
         let where_ = |d: &GroupDesc| {
             let place = match d.mode {
                 Mode::Distance => lang.pick("дистанционно", "at a distance").to_string(),
-                Mode::InPerson => format!("{} {}", lang.pick("в", "at"), school_name(&d.school)),
+                Mode::InPerson => school_name(&d.school),
             };
             format!(
                 "{} ({}), {place}, {}, {} {}",
@@ -720,39 +754,43 @@ impl Diff {
         // Schools.
         for (si, school) in net.schools.iter().enumerate() {
             let mut parts = Vec::new();
+            let (mut cancelled, mut opened, mut changed, mut resized) =
+                (Vec::new(), Vec::new(), Vec::new(), Vec::new());
             for (id, (b, a)) in &self.groups {
                 let here =
                     |d: &Option<GroupDesc>| d.as_ref().is_some_and(|d| d.school == school.id);
                 if !here(b) && !here(a) {
                     continue;
                 }
-                parts.push(match (b, a) {
-                    (Some(b), None) => format!(
-                        "{} {id}: {}",
-                        lang.pick("отменена группа", "cancelled group"),
-                        where_(b)
-                    ),
-                    (None, Some(a)) => format!(
-                        "{} {id}: {}, {} {}",
-                        lang.pick("новая группа", "new group"),
+                match (b, a) {
+                    (Some(b), None) => cancelled.push(format!("{id} ({})", where_(b))),
+                    (None, Some(a)) => opened.push(format!(
+                        "{id} ({}, {} {})",
                         where_(a),
                         a.size,
                         lang.pick("уч.", "students")
-                    ),
-                    (Some(b), Some(a)) if b.same_place(a) => format!(
-                        "{} {id}: {} → {} {}",
-                        lang.pick("группа", "group"),
-                        b.size,
-                        a.size,
-                        lang.pick("уч.", "students")
-                    ),
-                    (Some(_), Some(a)) => format!(
-                        "{} {id}: {}",
-                        lang.pick("изменена группа", "group changed"),
-                        where_(a)
-                    ),
-                    (None, None) => continue,
-                });
+                    )),
+                    (Some(b), Some(a)) if b.same_place(a) => {
+                        resized.push(format!("{id} {}→{}", b.size, a.size))
+                    }
+                    (Some(b), Some(a)) => {
+                        changed.push(format!("{id} ({})", b.differences(a, lang)))
+                    }
+                    (None, None) => {}
+                }
+            }
+            for (label, list) in [
+                (lang.pick("отменены группы", "cancelled groups"), cancelled),
+                (lang.pick("новые группы", "new groups"), opened),
+                (lang.pick("изменены группы", "changed groups"), changed),
+                (
+                    lang.pick("изменилось число учеников", "group sizes changed"),
+                    resized,
+                ),
+            ] {
+                if !list.is_empty() {
+                    parts.push(format!("{label}: {}", list.join(", ")));
+                }
             }
             let own_students = self
                 .students

@@ -345,6 +345,22 @@ fn an_absent_teacher_is_replaced_and_nothing_else_moves() {
     }
     assert!(case.changed("assignment").is_empty());
     assert_eq!(case.summary()["replan"]["untouched_kept_share"], 1.0);
+    // `check --change`: the published plan breaks the rules under the change, the new
+    // one obeys them.
+    let change = case.new.parent().unwrap().join("change.toml");
+    let check = |plan: &Path| {
+        profnet(&[
+            "check",
+            case.bundle.to_str().unwrap(),
+            plan.to_str().unwrap(),
+            "--change",
+            change.to_str().unwrap(),
+        ])
+    };
+    let (code, out, _) = check(&case.old);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains(&absent), "{out}");
+    assert_eq!(check(&case.new).0, 0);
     let msg = case.message(&absent).expect("the absent teacher is told");
     assert!(msg.contains("is taught by"), "{msg}");
     // Every student of the group is told, and no student of another group.

@@ -16,6 +16,11 @@ pub struct Args {
     /// are mapped back to real ids before the check.
     #[arg(long, value_name = "FILE")]
     pub pseudonyms: Option<PathBuf>,
+    /// Check the plan under a change (SPEC section 6 change.toml), as `replan` made
+    /// it: absent teachers, closed links, rooms and schools, broken vehicles and
+    /// changed choices count.
+    #[arg(long, value_name = "FILE")]
+    pub change: Option<PathBuf>,
 }
 
 pub fn run(args: &Args) -> u8 {
@@ -23,6 +28,20 @@ pub fn run(args: &Args) -> u8 {
     let net = match load(bundle, true) {
         Ok((net, _)) => net,
         Err(code) => return code,
+    };
+    let net = match &args.change {
+        None => net,
+        Some(path) => match profnet::change::read_change(&net, path) {
+            Ok(c) => c.apply(&net),
+            Err(diags) => {
+                super::print_capped(&diags);
+                eprintln!(
+                    "profnet: {} cannot be used; nothing was checked",
+                    path.display()
+                );
+                return EXIT_BAD_INPUT;
+            }
+        },
     };
     let checked = match &args.pseudonyms {
         Some(path) => {
