@@ -534,54 +534,43 @@ fn a_wrong_change_file_is_refused_with_its_line_and_nothing_is_written() {
     ]);
     assert_eq!(code, 0, "{err}");
     let change = tmp.path().join("change.toml");
-    std::fs::write(
-        &change,
-        "[[absent_teacher]]\nid = \"TP1\"\n\n[[closed_room]]\nid = \"NOPE\"\n",
-    )
-    .unwrap();
     let new = tmp.path().join("new");
-    let (code, _, err) = profnet(&[
-        "replan",
-        dir.to_str().unwrap(),
-        plan.to_str().unwrap(),
-        "--change",
-        change.to_str().unwrap(),
-        "--out",
-        new.to_str().unwrap(),
-    ]);
-    assert_eq!(code, 2, "{err}");
-    assert!(
-        err.contains("change.toml") && err.contains("line 5") && err.contains("NOPE"),
-        "{err}"
-    );
-    assert!(!new.exists());
-    std::fs::write(&change, "[[absent_teacher]]\nid = \"TP1\"\nperiods = [9]\n").unwrap();
-    let (code, _, err) = profnet(&[
-        "replan",
-        dir.to_str().unwrap(),
-        plan.to_str().unwrap(),
-        "--change",
-        change.to_str().unwrap(),
-        "--out",
-        new.to_str().unwrap(),
-    ]);
-    assert_eq!(code, 2, "{err}");
-    assert!(err.contains("period 9") && err.contains("line 3"), "{err}");
-    std::fs::write(&change, "[[absent_teachers]]\nid = \"TP1\"\n").unwrap();
-    let (code, _, err) = profnet(&[
-        "replan",
-        dir.to_str().unwrap(),
-        plan.to_str().unwrap(),
-        "--change",
-        change.to_str().unwrap(),
-        "--out",
-        new.to_str().unwrap(),
-    ]);
-    assert_eq!(code, 2, "{err}");
-    assert!(
-        err.contains("absent_teachers") && err.contains("line 1"),
-        "{err}"
-    );
+    // Each wrong change file: exit 2, nothing written, and what the message must name.
+    let cases: [(&str, &[&str]); 4] = [
+        (
+            "[[absent_teacher]]\nid = \"TP1\"\n\n[[closed_room]]\nid = \"NOPE\"\n",
+            &["change.toml", "line 5", "NOPE", "rooms.csv"],
+        ),
+        (
+            "[[absent_teacher]]\nid = \"TP1\"\nperiods = [9]\n",
+            &["period 9", "line 3", "1-4"],
+        ),
+        (
+            "[[absent_teachers]]\nid = \"TP1\"\n",
+            &["absent_teachers", "line 1"],
+        ),
+        (
+            "[[closed_link]]\nfrom = \"B\"\nto = \"C\"\n",
+            &["no link between B and C", "closed_school"],
+        ),
+    ];
+    for (text, expected) in cases {
+        std::fs::write(&change, text).unwrap();
+        let (code, _, err) = profnet(&[
+            "replan",
+            dir.to_str().unwrap(),
+            plan.to_str().unwrap(),
+            "--change",
+            change.to_str().unwrap(),
+            "--out",
+            new.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 2, "{err}");
+        for e in expected {
+            assert!(err.contains(e), "{e} missing from: {err}");
+        }
+        assert!(!new.exists());
+    }
 }
 
 /// On a generated rural network (not hand-made): a school closes. At least 95 % of

@@ -3,6 +3,8 @@
 //! against the plan; the FET file is loaded by FET's own command-line client, which must
 //! generate the timetable with every activity at the plan's period and room.
 
+mod common;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -24,27 +26,6 @@ fn run(args: &[&str]) {
         "profnet {args:?} failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-}
-
-/// A generated rural network with buses, solved: (bundle, plan).
-fn solved_rural(tmp: &Path) -> (PathBuf, PathBuf) {
-    let bundle = tmp.join("bundle");
-    run(&[
-        "generate",
-        "--family",
-        "rural",
-        "--schools",
-        "6",
-        "--students",
-        "200",
-        "--seed",
-        "5",
-        "--fleet",
-        "--out",
-        bundle.to_str().unwrap(),
-    ]);
-    let plan = solve(&bundle, tmp);
-    (bundle, plan)
 }
 
 fn solve(bundle: &Path, tmp: &Path) -> PathBuf {
@@ -464,7 +445,7 @@ fn check_fet(net: &Network, disk: &PlanOnDisk, file: &Path, tmp: &Path) {
 #[test]
 fn calendars_and_fet_file_of_a_solved_network() {
     let tmp = tempfile::tempdir().unwrap();
-    let (bundle, plan_dir) = solved_rural(tmp.path());
+    let (bundle, plan_dir) = common::solved_rural(tmp.path());
     let (net, _) = profnet::io::load(&bundle).expect("the generated bundle loads");
     let tt = TravelTimes::new(&net);
     let disk = read_plan(&net, &plan_dir).expect("the plan reads back");

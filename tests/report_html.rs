@@ -2,6 +2,8 @@
 //! and the page is checked the way a planner would look at it, then opened in headless
 //! Chromium (screenshot and rendered DOM).
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -58,30 +60,7 @@ fn fixture() -> &'static Fixture {
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report_html");
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        let (bundle, plan) = (dir.join("bundle"), dir.join("plan"));
-        profnet(&[
-            "generate",
-            "--family",
-            "rural",
-            "--schools",
-            "6",
-            "--students",
-            "200",
-            "--seed",
-            "5",
-            "--fleet",
-            "--out",
-            s(&bundle),
-        ]);
-        profnet(&[
-            "solve",
-            s(&bundle),
-            "--out",
-            s(&plan),
-            "--time-limit",
-            "10",
-            "--quiet",
-        ]);
+        let (bundle, plan) = common::solved_rural(&dir);
         let ru = report(&bundle, &plan, &dir.join("report-ru"), "ru");
         let en = report(&bundle, &plan, &dir.join("report-en"), "en");
         Fixture {

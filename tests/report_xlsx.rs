@@ -3,6 +3,8 @@
 //! network with a fleet is planned by the real binary; the reports are written through
 //! the library, and once through the command (which needs every report writer).
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -39,25 +41,7 @@ fn fixture() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();
     F.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
-        let bundle = dir.path().join("bundle");
-        let plan = dir.path().join("plan");
-        let exe = env!("CARGO_BIN_EXE_profnet");
-        let gen = Command::new(exe)
-            .args(["generate", "--family", "rural", "--schools", "6"])
-            .args(["--students", "200", "--seed", "5", "--fleet", "--out"])
-            .arg(&bundle)
-            .output()
-            .unwrap();
-        assert!(gen.status.success(), "{gen:?}");
-        let solve = Command::new(exe)
-            .arg("solve")
-            .arg(&bundle)
-            .arg("--out")
-            .arg(&plan)
-            .args(["--time-limit", "10", "--quiet"])
-            .output()
-            .unwrap();
-        assert!(solve.status.success(), "{solve:?}");
+        let (bundle, plan) = common::solved_rural(dir.path());
         Fixture {
             root: dir.path().to_path_buf(),
             _dir: dir,

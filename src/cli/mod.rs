@@ -87,6 +87,31 @@ pub fn load(bundle: &Path, quiet: bool) -> Result<(Network, Vec<Diagnostic>), u8
     }
 }
 
+/// Refuses (exit 2, with a message) an `--out` that lies inside one of `inputs`: what
+/// the user gave is never overwritten.
+pub fn refuse_out_inside(out: &Path, inputs: &[&Path]) -> Result<(), u8> {
+    match inputs.iter().find(|i| profnet::output::is_inside(out, i)) {
+        Some(inside) => {
+            eprintln!(
+                "profnet: --out {} lies inside {}; choose a directory outside it",
+                out.display(),
+                inside.display()
+            );
+            Err(EXIT_BAD_INPUT)
+        }
+        None => Ok(()),
+    }
+}
+
+/// Reads a written plan against `net` (exit 2, with the file, line and column, when it
+/// cannot be read).
+pub fn read_plan(net: &Network, plan: &Path) -> Result<profnet::plan_read::PlanOnDisk, u8> {
+    profnet::plan_read::read_plan(net, plan).map_err(|e| {
+        eprintln!("profnet: cannot read the plan {}: {e}", plan.display());
+        EXIT_BAD_INPUT
+    })
+}
+
 /// Most diagnostics of one code printed; the rest are counted.
 const PER_CODE: usize = 20;
 

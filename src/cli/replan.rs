@@ -2,8 +2,7 @@ use std::path::PathBuf;
 
 use profnet::change::read_change;
 use profnet::check::check_plan_dir;
-use profnet::output::{is_inside, write_dir_atomically};
-use profnet::plan_read::read_plan;
+use profnet::output::write_dir_atomically;
 use profnet::replan::{replan, write_replan, ReplanOptions};
 use profnet::reports::Lang;
 
@@ -66,22 +65,12 @@ pub fn run(args: &Args) -> u8 {
             return EXIT_BAD_INPUT;
         }
     };
-    for inside in [&args.bundle, &args.plan] {
-        if is_inside(&args.out, inside) {
-            eprintln!(
-                "profnet: --out {} lies inside {}; choose a directory outside it",
-                args.out.display(),
-                inside.display()
-            );
-            return EXIT_BAD_INPUT;
-        }
+    if let Err(code) = super::refuse_out_inside(&args.out, &[&args.bundle, &args.plan]) {
+        return code;
     }
-    let old = match read_plan(&net, &args.plan) {
+    let old = match super::read_plan(&net, &args.plan) {
         Ok(p) => p,
-        Err(e) => {
-            eprintln!("profnet: cannot read the published plan: {e}");
-            return EXIT_BAD_INPUT;
-        }
+        Err(code) => return code,
     };
     match check_plan_dir(&net, &args.plan) {
         Ok(v) if v.is_empty() => {}

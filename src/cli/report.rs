@@ -2,8 +2,7 @@ use std::path::PathBuf;
 
 use profnet::check::check_plan_dir;
 use profnet::graph::TravelTimes;
-use profnet::output::{is_inside, write_dir_atomically};
-use profnet::plan_read::read_plan;
+use profnet::output::write_dir_atomically;
 use profnet::reports::{write_reports, Date, Lang, ReportInput};
 
 use super::{load, EXIT_BAD_INPUT, EXIT_FAIL, EXIT_OK};
@@ -49,22 +48,12 @@ pub fn run(args: &Args) -> u8 {
         Ok(x) => x,
         Err(code) => return code,
     };
-    for inside in [&args.bundle, &args.plan] {
-        if is_inside(&args.out, inside) {
-            eprintln!(
-                "profnet: --out {} lies inside {}; choose a directory outside it",
-                args.out.display(),
-                inside.display()
-            );
-            return EXIT_BAD_INPUT;
-        }
+    if let Err(code) = super::refuse_out_inside(&args.out, &[&args.bundle, &args.plan]) {
+        return code;
     }
-    let disk = match read_plan(&net, &args.plan) {
-        Ok(d) => d,
-        Err(e) => {
-            eprintln!("profnet: cannot read the plan: {e}");
-            return EXIT_BAD_INPUT;
-        }
+    let disk = match super::read_plan(&net, &args.plan) {
+        Ok(p) => p,
+        Err(code) => return code,
     };
     match check_plan_dir(&net, &args.plan) {
         Ok(v) if v.is_empty() => {}

@@ -198,3 +198,53 @@ impl Bundle {
         );
     }
 }
+
+/// Runs the `profnet` binary of this build; panics with its output when it fails.
+pub fn run_profnet(args: &[&str]) -> std::process::Output {
+    // Set for the tests that need the binary (`required-features = ["solver"]`).
+    let Some(exe) = option_env!("CARGO_BIN_EXE_profnet") else {
+        panic!("this test binary is built without the profnet binary");
+    };
+    let out = std::process::Command::new(exe)
+        .args(args)
+        .output()
+        .expect("run profnet");
+    assert!(
+        out.status.success(),
+        "profnet {args:?} failed: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// A generated rural network (6 schools, 200 students, seed 5, with buses) and its
+/// plan, written into `dir` as `bundle/` and `plan/`.
+pub fn solved_rural(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let (bundle, plan) = (dir.join("bundle"), dir.join("plan"));
+    let path = |p: &Path| p.to_str().expect("utf-8 path").to_string();
+    run_profnet(&[
+        "generate",
+        "--family",
+        "rural",
+        "--schools",
+        "6",
+        "--students",
+        "200",
+        "--seed",
+        "5",
+        "--fleet",
+        "--out",
+        &path(&bundle),
+    ]);
+    run_profnet(&[
+        "solve",
+        &path(&bundle),
+        "--out",
+        &path(&plan),
+        "--time-limit",
+        "10",
+        "--quiet",
+    ]);
+    (bundle, plan)
+}
