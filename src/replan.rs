@@ -397,7 +397,17 @@ pub fn write_replan(
 
     let new =
         read_plan(&r.net, dir).map_err(|e| anyhow::anyhow!("reading back the new plan: {e}"))?;
-    let diff = Diff::new(old_net, old, &new);
+    let mut diff = Diff::new(old_net, old, &new);
+    // Why the change took a placement away, where unserved.csv does not say (a course
+    // no longer chosen is not unserved).
+    for (st, c, why) in &r.reasons {
+        diff.reasons
+            .entry((
+                old_net.students[st.idx()].id.clone(),
+                old_net.courses[c.idx()].id.clone(),
+            ))
+            .or_insert_with(|| why.clone());
+    }
     let mut w = csv::Writer::from_path(dir.join("changes.csv"))?;
     w.write_record(["kind", "id", "before", "after"])?;
     for row in &diff.rows {
