@@ -190,3 +190,59 @@ fn without_vehicles_nothing_rides_and_transport_is_empty() {
     assert!(!routes.is_empty() && routes.iter().all(|r| r[7].is_empty()));
     assert!(!tmp.path().join("plan/shortages.csv").exists());
 }
+
+#[test]
+fn one_bus_takes_a_village_to_two_hosts_in_one_trip() {
+    // V1 —20— C1 —10— C2, one period at 09:00; MATH only at C1, ART only at C2. The
+    // bus cannot come back for a second run in time: one trip drops at C1, then C2.
+    let mut b = Bundle::new(1);
+    b.toml = b.toml.replace("min_group = 10", "min_group = 5");
+    b.school("C1").school("C2").school("V1");
+    b.link("V1", "C1", 20).link("C1", "C2", 10);
+    b.room("C1", "C1-R1", 30, "general", "");
+    b.room("C2", "C2-R1", 30, "art", "");
+    b.course("MATH", 1, "general", false, "");
+    b.course("ART", 1, "art", false, "");
+    b.teacher("T1", "C1", "MATH", "", false, "");
+    b.teacher("T2", "C2", "ART", "", false, "");
+    b.students("A", 6, "V1", 10, &["MATH"]);
+    b.students("B", 6, "V1", 10, &["ART"]);
+    b.vehicle("BUS-V1", "V1", 22);
+    let tmp = tempfile::tempdir().unwrap();
+    let (_, outcome) = solve_bundle(&b, tmp.path());
+    assert_eq!(outcome.plan.placements(), 12, "{:#?}", outcome.notes);
+    let fleet = outcome.fleet.as_ref().unwrap();
+    assert_eq!(fleet.transport.vehicles_used(), 1);
+    let stops: Vec<Vec<(String, u32, u32)>> = fleet
+        .transport
+        .trips
+        .iter()
+        .filter(|t| t.riders() > 0)
+        .map(|t| {
+            t.stops
+                .iter()
+                .map(|s| (b_id(&s.school), s.board, s.alight))
+                .collect()
+        })
+        .collect();
+    assert_eq!(
+        stops,
+        vec![
+            vec![
+                ("V1".into(), 12, 0),
+                ("C1".into(), 0, 6),
+                ("C2".into(), 0, 6)
+            ],
+            vec![
+                ("C2".into(), 6, 0),
+                ("C1".into(), 6, 0),
+                ("V1".into(), 0, 12)
+            ],
+        ]
+    );
+}
+
+/// School ids of [`one_bus_takes_a_village_to_two_hosts_in_one_trip`] by index.
+fn b_id(s: &profnet::model::SchoolId) -> String {
+    ["C1", "C2", "V1"][s.idx()].to_string()
+}
