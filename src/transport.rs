@@ -12,19 +12,12 @@
 //!    builds both. A new stop goes where it adds the fewest minutes. Nobody waits more
 //!    than `[transport] max_wait` minutes (network.toml) for the bus or at the host, and nobody rides more than
 //!    [`ride_limit`] of the direct time.
-//!    Trips that leave one place about the same time for different hosts (or bring
-//!    students from different hosts back to the same places) may also become one trip
-//!    with several drop-offs (pick-ups) where every rider keeps these limits
-//!    ([`merge_leaves`]): a village with one bus sends its students to several hosts.
 //! 2. **Vehicles.** Trips in order of departure each take a vehicle that can reach the
 //!    first stop in time (an empty run from where it is), is big enough and can still
 //!    get back to its base by `day_end`: a vehicle already in use before a fresh one
 //!    (fewest vehicles), then the shortest empty run, then the closest fit of seats. A
 //!    trip larger than every free vehicle is split; riders no free vehicle can carry
-//!    are a [`Shortage`], with what would carry them. This runs for the trips as
-//!    formed and as merged, and once more preferring the shortest empty run over a
-//!    vehicle in use; the assignment that carries most riders wins (then fewest
-//!    vehicles, then fewest vehicle minutes).
+//!    are a [`Shortage`], with what would carry them.
 //! 3. **Every vehicle's day** is a chain of trips from its base back to its base,
 //!    empty runs included (transport.csv).
 //!
@@ -379,38 +372,7 @@ pub fn build(net: &Network, tt: &TravelTimes, student_stays: &[Vec<Stay>]) -> Tr
     } else {
         form_trips(net, tt, &requests, max_seats)
     };
-    // Variants, the one that carries most riders wins (then fewer vehicles, then fewer
-    // vehicle minutes, then the first): trips as formed or merged (several drop-offs),
-    // each assigned preferring vehicles in use or the shortest empty runs.
-    // (riders without a ride, vehicles used, vehicle minutes), trips, rides.
-    type Assigned = ((usize, usize, u64), Vec<Trip>, Vec<Option<Ride>>);
-    let mut best: Option<Assigned> = None;
-    let merged_leaves = merge_leaves(net, tt, &requests, leaves.clone());
-    for (ls, spread) in [
-        (&leaves, false),
-        (&merged_leaves, false),
-        (&merged_leaves, true),
-        (&leaves, true),
-    ] {
-        if best.as_ref().is_some_and(|b| b.0 .0 == 0) {
-            break;
-        }
-        let mut r = vec![None; requests.len()];
-        let trips = assign_vehicles(net, tt, &requests, ls.clone(), &mut r, spread);
-        let missing = r.iter().filter(|x| x.is_none()).count();
-        let mut used: Vec<usize> = trips.iter().map(|t| t.vehicle).collect();
-        used.dedup();
-        let key = (
-            missing,
-            used.len(),
-            trips.iter().map(Trip::minutes).sum::<u64>(),
-        );
-        if best.as_ref().is_none_or(|b| key < b.0) {
-            best = Some((key, trips, r));
-        }
-    }
-    let (_, trips, r) = best.unwrap_or_default();
-    rides = if r.is_empty() { rides } else { r };
+    let trips = assign_vehicles(net, tt, &requests, leaves, &mut rides);
     let mut missing: Vec<usize> = (0..requests.len())
         .filter(|&r| rides[r].is_none())
         .collect();
@@ -535,188 +497,6 @@ impl Leaf {
     }
 }
 
-/// Whether all riders of `leaf` go home (a distribute trip) rather than to a host.
-fn goes_home(net: &Network, requests: &[Request], leaf: &Leaf) -> bool {
-    leaf.riders.iter().all(|&(r, _, _)| {
-        let q = &requests[r];
-        q.to == net.students[q.student.idx()].school
-    })
-}
-
-/// A trip along `route` leaving its first stop at `start`, no dwell at the stops, with
-/// `riders`, shifted in time as little as its riders' windows and `max_wait` need; `None`
-/// when no shift serves them all or a ride is longer than [`ride_limit`].
-fn timed_leaf(
-    net: &Network,
-    tt: &TravelTimes,
-    requests: &[Request],
-    route: &[SchoolId],
-    start: i64,
-    riders: Vec<(usize, usize, usize)>,
-) -> Option<Leaf> {
-    let mut t = start;
-    let mut stops = Vec::with_capacity(route.len());
-    for (i, &s) in route.iter().enumerate() {
-        if i > 0 {
-            t += tt_of(tt, route[i - 1], s);
-        }
-        let last = i + 1 == route.len();
-        stops.push((s, (i > 0).then_some(t), (!last).then_some(t)));
-    }
-    let mut leaf = Leaf { stops, riders };
-    for &(r, b, a) in &leaf.riders {
-        let q = &requests[r];
-        let ride = leaf.stops[a].1.unwrap_or(0) - leaf.stops[b].2.unwrap_or(0);
-        if b >= a || ride > ride_limit(tt_of(tt, q.from, q.to)) {
-            return None;
-        }
-    }
-    let (lo, hi) = leaf.slack(net, requests);
-    if lo > hi {
-        return None;
-    }
-    leaf.riders.sort_unstable();
-    Some(leaf.shifted(0.clamp(lo, hi)))
-}
-
-/// `y` (one drop-off, or one pick-up for a trip home) joined to `x` on one vehicle:
-/// `y`'s riders board (alight) at stops `x` already makes and `y`'s one other stop is
-/// added where it lengthens the trip least. `None` when no such trip serves everyone.
-fn merged(
-    net: &Network,
-    tt: &TravelTimes,
-    requests: &[Request],
-    x: &Leaf,
-    y: &Leaf,
-    home: bool,
-) -> Option<Leaf> {
-    let xs: Vec<SchoolId> = x.stops.iter().map(|s| s.0).collect();
-    let ys: Vec<SchoolId> = y.stops.iter().map(|s| s.0).collect();
-    let n = xs.len();
-    // Towards hosts: x's pick-ups are the stops before its first drop-off; y's pick-ups
-    // must be among them and its drop-off goes after them. Home: mirrored.
-    let (shared, section, other, positions): (&[SchoolId], &[SchoolId], SchoolId, Vec<usize>) =
-        if home {
-            if y.riders.iter().any(|r| r.1 != 0) {
-                return None;
-            }
-            let lp = x.riders.iter().map(|r| r.1).max()?;
-            (&ys[1..], &xs[lp + 1..], ys[0], (0..=lp + 1).collect())
-        } else {
-            let last = ys.len() - 1;
-            if y.riders.iter().any(|r| r.2 != last) {
-                return None;
-            }
-            let fd = x.riders.iter().map(|r| r.2).min()?;
-            (&ys[..last], &xs[..fd], ys[last], (fd..=n).collect())
-        };
-    if !shared.iter().all(|s| section.contains(s)) || section.contains(&other) {
-        return None;
-    }
-    let routes: Vec<Vec<SchoolId>> = if xs.contains(&other) {
-        vec![xs.clone()]
-    } else {
-        positions
-            .into_iter()
-            .map(|p| {
-                let mut r = xs.clone();
-                r.insert(p, other);
-                r
-            })
-            .collect()
-    };
-    let len = |r: &[SchoolId]| r.windows(2).map(|w| tt_of(tt, w[0], w[1])).sum::<i64>();
-    let mut best: Option<(i64, Leaf)> = None;
-    for route in routes {
-        let at = |s: SchoolId| route.iter().position(|&z| z == s).unwrap_or(0);
-        let riders: Vec<(usize, usize, usize)> = x
-            .riders
-            .iter()
-            .map(|&(r, b, a)| (r, at(xs[b]), at(xs[a])))
-            .chain(y.riders.iter().map(|&(r, b, a)| (r, at(ys[b]), at(ys[a]))))
-            .collect();
-        let l = len(&route);
-        if best.as_ref().is_some_and(|b| b.0 <= l) {
-            continue;
-        }
-        if let Some(leaf) = timed_leaf(net, tt, requests, &route, x.start(), riders) {
-            best = Some((l, leaf));
-        }
-    }
-    best.map(|b| b.1)
-}
-
-/// Trips that leave the same place around the same time for different hosts (or come
-/// back from different hosts to the same places) become one trip with several
-/// drop-offs (pick-ups), where every rider still rides within [`ride_limit`] and waits
-/// at most `max_wait`: a village with one bus sends its students to several hosts at
-/// once. A merged trip carries at most the seats of the biggest vehicle based where it
-/// starts (at a village) or ends (home), or of the smallest vehicle elsewhere.
-fn merge_leaves(
-    net: &Network,
-    tt: &TravelTimes,
-    requests: &[Request],
-    leaves: Vec<Leaf>,
-) -> Vec<Leaf> {
-    let Some(smallest) = net.vehicles.iter().map(|v| v.seats as usize).min() else {
-        return leaves;
-    };
-    let cap_at = |s: SchoolId| {
-        net.vehicles
-            .iter()
-            .filter(|v| v.school == s)
-            .map(|v| v.seats as usize)
-            .max()
-            .unwrap_or(smallest)
-    };
-    let home: Vec<bool> = leaves.iter().map(|l| goes_home(net, requests, l)).collect();
-    let mut order: Vec<usize> = (0..leaves.len()).collect();
-    order.sort_by_key(|&i| {
-        (
-            home[i],
-            leaves[i].start(),
-            std::cmp::Reverse(leaves[i].riders.len()),
-            i,
-        )
-    });
-    let mut slot: Vec<Option<Leaf>> = leaves.into_iter().map(Some).collect();
-    // Leaves that absorbed another are no longer simple and join none.
-    let mut simple = vec![true; slot.len()];
-    let reach = i64::from(net.tuning.max_wait) + 60;
-    for (k, &xi) in order.iter().enumerate() {
-        let Some(mut x) = slot[xi].take() else {
-            continue;
-        };
-        let village = if home[xi] {
-            x.stops.last().map_or(x.stops[0].0, |s| s.0)
-        } else {
-            x.stops[0].0
-        };
-        let cap = cap_at(village);
-        for &yi in &order[k + 1..] {
-            if home[yi] != home[xi] || !simple[yi] {
-                continue;
-            }
-            let Some(y) = slot[yi].as_ref() else {
-                continue;
-            };
-            if y.start() > x.start() + reach {
-                break;
-            }
-            if x.riders.len() + y.riders.len() > cap {
-                continue;
-            }
-            if let Some(m) = merged(net, tt, requests, &x, y, home[xi]) {
-                x = m;
-                simple[xi] = false;
-                slot[yi] = None;
-            }
-        }
-        slot[xi] = Some(x);
-    }
-    order.into_iter().filter_map(|i| slot[i].take()).collect()
-}
-
 /// The best place for `leaf` in a vehicle's day `day` (trips in time order): the shift
 /// closest to none and the empty-run minutes it adds, or `None`.
 fn fit_in_day(
@@ -768,7 +548,6 @@ fn assign_vehicles(
     requests: &[Request],
     mut leaves: Vec<Leaf>,
     rides: &mut [Option<Ride>],
-    spread: bool,
 ) -> Vec<Trip> {
     let day_start = i64::from(net.day_start);
     let day_end = i64::from(net.day_end);
@@ -809,7 +588,7 @@ fn assign_vehicles(
                 let short = load.saturating_sub(seats);
                 let key = (
                     short > 0,
-                    !spread && days[vi].is_empty(),
+                    days[vi].is_empty(),
                     added,
                     shift.abs(),
                     short + seats.saturating_sub(load),

@@ -303,9 +303,7 @@ fn fleet_rounds(
     };
     let fit_one = |prep: &Prep, plan: Plan, deadline: Instant| {
         let mut fit = crate::transport::fit_fleet(net, &prep.tt, plan);
-        // Refill also when the fleet carried everything: students the search left
-        // without a choice may still find a seat (at home or on a bus with room).
-        if fit.plan.placements() >= prep.bound() {
+        if fit.dropped.is_empty() {
             return fit;
         }
         let carried = |p: &Plan| {
@@ -491,22 +489,6 @@ fn fleet_rounds(
                 if !homebound[d.student.idx()] {
                     homebound[d.student.idx()] = true;
                     newly += 1;
-                }
-            }
-            if newly == 0 && round == 0 {
-                // The buses carried everything: students still short of a choice stay
-                // at home once, where the search may open groups for them.
-                let mut got = vec![0usize; net.students.len()];
-                for g in &round_fit.plan.groups {
-                    for m in &g.members {
-                        got[m.idx()] += 1;
-                    }
-                }
-                for (s, st) in net.students.iter().enumerate() {
-                    if got[s] < st.wants.min(prep.admissible[s].len()) && !homebound[s] {
-                        homebound[s] = true;
-                        newly += 1;
-                    }
                 }
             }
             if newly == 0 {
