@@ -19,19 +19,7 @@ struct Fixture {
     en: String,
 }
 
-fn profnet(args: &[&str]) -> std::process::Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_profnet"))
-        .args(args)
-        .output()
-        .expect("run profnet");
-    assert!(
-        out.status.success(),
-        "profnet {args:?} failed: {}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
+use common::run_profnet as profnet;
 
 fn s(p: &Path) -> &str {
     p.to_str().expect("utf-8 path")
