@@ -121,6 +121,7 @@ pub fn replan(
     }
     // Repair candidate: old groups keep their ids, new ones continue the numbering.
     let (plan_a, index) = rep.plan();
+    let repair_placements = plan_a.placements();
     let mut next = next_number(&old.group_ids);
     let ids_a: Vec<String> = index
         .iter()
@@ -147,7 +148,7 @@ pub fn replan(
     };
     let fresh = solve(&net2, &so, &|_| {});
     let mut next_b = next_number(&old.group_ids);
-    let ids_b = match_ids(&net2, old, &fresh.plan, &mut next_b);
+    let ids_b = match_ids(old, &fresh.plan, &mut next_b);
     let b = Candidate {
         plan: fresh.plan.clone(),
         ids: ids_b,
@@ -189,7 +190,7 @@ pub fn replan(
         0,
         format!(
             "re-plan: repair {} placements (score {sa:.1}), re-solve {} (score {sb:.1}) with keep = {keep_w}; {name} chosen",
-            rep_placements(&rep),
+            repair_placements,
             fresh.plan.placements()
         ),
     );
@@ -230,7 +231,7 @@ pub fn replan(
         touched_students: touched.iter().filter(|&&t| t).count(),
         placements_before: old.plan.placements(),
         placements_after,
-        repair_placements: rep_placements(&rep),
+        repair_placements,
         resolve_placements: fresh.plan.placements(),
         keep_weight: keep_w,
     };
@@ -256,10 +257,6 @@ pub fn replan(
         stats,
         lang: opts.lang,
     }
-}
-
-fn rep_placements(rep: &crate::solve::repair::Repaired) -> usize {
-    rep.plan().0.placements()
 }
 
 /// One candidate plan with the id of each group, fitted to the fleet.
@@ -318,7 +315,7 @@ fn next_number(ids: &[String]) -> usize {
 /// Ids for a plan made from scratch: a group equal to a published one (course, school,
 /// room, teacher, periods, mode) takes its id; others get new ones. Groups are ordered
 /// as the published ones, then the new.
-fn match_ids(net: &Network, old: &PlanOnDisk, plan: &Plan, next: &mut usize) -> Vec<String> {
+fn match_ids(old: &PlanOnDisk, plan: &Plan, next: &mut usize) -> Vec<String> {
     let key = |g: &Group| (g.course, g.school, g.room, g.teacher, g.first, g.mode);
     let old_ids: HashMap<_, &String> = old
         .plan
@@ -327,7 +324,6 @@ fn match_ids(net: &Network, old: &PlanOnDisk, plan: &Plan, next: &mut usize) -> 
         .zip(&old.group_ids)
         .map(|(g, id)| (key(g), id))
         .collect();
-    let _ = net;
     plan.groups
         .iter()
         .map(|g| match old_ids.get(&key(g)) {
