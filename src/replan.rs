@@ -155,9 +155,9 @@ pub fn replan(
         fleet: fresh.fleet,
     };
 
+    let old_a = assignments(&old.plan, &old.group_ids);
     let lost_untouched = |c: &Candidate| -> (usize, usize) {
         let new = assignments(&c.plan, &c.ids);
-        let old_a = assignments(&old.plan, &old.group_ids);
         let mut by_student: BTreeMap<StudentId, (BTreeSet<&str>, BTreeSet<&str>)> = BTreeMap::new();
         for (s, g) in &old_a {
             by_student.entry(*s).or_default().0.insert(g.as_str());

@@ -42,6 +42,14 @@ fn solve(bundle: &Path, tmp: &Path) -> PathBuf {
     plan
 }
 
+/// The event of group `gid` in `who`'s calendar (its UID names the group).
+fn event_of_group<'a>(cal: &'a IcalCalendar, gid: &str, who: &str) -> &'a IcalEvent {
+    cal.events
+        .iter()
+        .find(|e| prop(e, "UID").contains(&format!("-group-{gid}@")))
+        .unwrap_or_else(|| panic!("{who}: no event of group {gid}"))
+}
+
 fn prop<'a>(e: &'a IcalEvent, name: &str) -> &'a str {
     e.properties
         .iter()
@@ -248,11 +256,7 @@ fn check_calendars(net: &Network, disk: &PlanOnDisk, dir: &Path) {
         for &gi in &by_teacher[t] {
             let g = &plan.groups[gi];
             let gid = &disk.group_ids[gi];
-            let e = cal
-                .events
-                .iter()
-                .find(|e| prop(e, "UID").contains(&format!("-group-{gid}@")))
-                .unwrap_or_else(|| panic!("{}: no lesson of {gid}", te.id));
+            let e = event_of_group(&cal, gid, &te.id);
             assert_eq!(prop(e, "DTSTART"), local(g.start(net)));
             assert_eq!(prop(e, "DTEND"), local(g.end(net)));
             assert_eq!(
@@ -283,11 +287,7 @@ fn check_calendars(net: &Network, disk: &PlanOnDisk, dir: &Path) {
         for gi in held {
             let g = &plan.groups[gi];
             let gid = &disk.group_ids[gi];
-            let e = cal
-                .events
-                .iter()
-                .find(|e| prop(e, "UID").contains(&format!("-group-{gid}@")))
-                .unwrap_or_else(|| panic!("{}: no event of {gid}", school.id));
+            let e = event_of_group(&cal, gid, &school.id);
             assert_eq!(prop(e, "DTSTART"), local(g.start(net)));
             assert_eq!(unescape(prop(e, "LOCATION")), school.name);
         }

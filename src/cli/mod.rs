@@ -103,13 +103,25 @@ pub fn refuse_out_inside(out: &Path, inputs: &[&Path]) -> Result<(), u8> {
     }
 }
 
-/// Reads a written plan against `net` (exit 2, with the file, line and column, when it
-/// cannot be read).
-pub fn read_plan(net: &Network, plan: &Path) -> Result<profnet::plan_read::PlanOnDisk, u8> {
-    profnet::plan_read::read_plan(net, plan).map_err(|e| {
+/// Reads a written plan against `net` and checks it against SPEC §3: the plan and its
+/// violations (exit 2, with the file, line and column, when it cannot be read).
+pub fn read_checked_plan(
+    net: &Network,
+    plan: &Path,
+) -> Result<
+    (
+        profnet::plan_read::PlanOnDisk,
+        Vec<profnet::check::Violation>,
+    ),
+    u8,
+> {
+    let cannot = |e: profnet::check::CheckError| {
         eprintln!("profnet: cannot read the plan {}: {e}", plan.display());
         EXIT_BAD_INPUT
-    })
+    };
+    let disk = profnet::plan_read::read_plan(net, plan).map_err(cannot)?;
+    let violations = profnet::check::check_plan_dir(net, plan).map_err(cannot)?;
+    Ok((disk, violations))
 }
 
 /// Most diagnostics of one code printed; the rest are counted.

@@ -1,7 +1,6 @@
 use std::path::PathBuf;
 
 use profnet::change::read_change;
-use profnet::check::check_plan_dir;
 use profnet::output::write_dir_atomically;
 use profnet::replan::{replan, write_replan, ReplanOptions};
 use profnet::reports::Lang;
@@ -68,30 +67,23 @@ pub fn run(args: &Args) -> u8 {
     if let Err(code) = super::refuse_out_inside(&args.out, &[&args.bundle, &args.plan]) {
         return code;
     }
-    let old = match super::read_plan(&net, &args.plan) {
-        Ok(p) => p,
+    let (old, violations) = match super::read_checked_plan(&net, &args.plan) {
+        Ok(x) => x,
         Err(code) => return code,
     };
-    match check_plan_dir(&net, &args.plan) {
-        Ok(v) if v.is_empty() => {}
-        Ok(v) => {
-            for x in v.iter().take(10) {
-                eprintln!("{x}");
-            }
-            eprintln!(
-                "profnet: the published plan {} breaks {} rule(s) of SPEC section 3 for {} \
-                 (before any change); re-planning starts from a valid plan: check that \
-                 the bundle is the one the plan was made for",
-                args.plan.display(),
-                v.len(),
-                args.bundle.display()
-            );
-            return EXIT_BAD_INPUT;
+    if !violations.is_empty() {
+        for x in violations.iter().take(10) {
+            eprintln!("{x}");
         }
-        Err(e) => {
-            eprintln!("profnet: cannot read the published plan: {e}");
-            return EXIT_BAD_INPUT;
-        }
+        eprintln!(
+            "profnet: the published plan {} breaks {} rule(s) of SPEC section 3 for {} \
+             (before any change); re-planning starts from a valid plan: check that \
+             the bundle is the one the plan was made for",
+            args.plan.display(),
+            violations.len(),
+            args.bundle.display()
+        );
+        return EXIT_BAD_INPUT;
     }
     let opts = ReplanOptions {
         time_limit: args.time_limit,

@@ -1,6 +1,5 @@
 use std::path::PathBuf;
 
-use profnet::check::check_plan_dir;
 use profnet::graph::TravelTimes;
 use profnet::output::write_dir_atomically;
 use profnet::reports::{write_reports, Date, Lang, ReportInput};
@@ -51,24 +50,17 @@ pub fn run(args: &Args) -> u8 {
     if let Err(code) = super::refuse_out_inside(&args.out, &[&args.bundle, &args.plan]) {
         return code;
     }
-    let disk = match super::read_plan(&net, &args.plan) {
-        Ok(p) => p,
+    let (disk, violations) = match super::read_checked_plan(&net, &args.plan) {
+        Ok(x) => x,
         Err(code) => return code,
     };
-    match check_plan_dir(&net, &args.plan) {
-        Ok(v) if v.is_empty() => {}
-        Ok(v) => {
-            eprintln!(
-                "profnet: {} breaks {} rule(s) of SPEC section 3 for this bundle (run `profnet check`); \
-                 the reports show it as it is",
-                args.plan.display(),
-                v.len()
-            );
-        }
-        Err(e) => {
-            eprintln!("profnet: cannot read the plan: {e}");
-            return EXIT_BAD_INPUT;
-        }
+    if !violations.is_empty() {
+        eprintln!(
+            "profnet: {} breaks {} rule(s) of SPEC section 3 for this bundle (run `profnet check`); \
+             the reports show it as it is",
+            args.plan.display(),
+            violations.len()
+        );
     }
     let tt = TravelTimes::new(&net);
     let input = ReportInput::new(&net, &tt, &disk, lang, date);
