@@ -257,3 +257,48 @@ fn solve_equity(net: &Network, tmp: &Path) -> profnet::report::Kpis {
         .is_empty());
     profnet::report::kpis(net, &tt, &out.plan)
 }
+
+#[test]
+fn generated_rural_fleet_carries_nine_tenths_of_the_placements_without_a_fleet() {
+    // A network the fleet rounds were not tuned on: a district centre and seven villages,
+    // each village with one 22-seat bus, two 30-seat buses at the centre.
+    let net = profnet::generate::generate(&profnet::generate::GenParams {
+        family: profnet::generate::Family::Rural,
+        schools: 8,
+        students: 300,
+        courses: 20,
+        seed: 11,
+        fleet: true,
+    });
+    assert_eq!(net.vehicles.len(), 9);
+    let tmp = tempfile::tempdir().unwrap();
+    // The checker run by `solve_and_check` includes rule 8 (transport.csv).
+    let with = solve_and_check(&net, &tmp.path().join("plan"));
+    let mut free = net.clone();
+    free.vehicles.clear();
+    let without = solve_and_check(&free, &tmp.path().join("free"));
+    let (a, b) = (with.plan.placements(), without.plan.placements());
+    assert!(10 * a >= 9 * b, "with the fleet {a}, without {b}");
+    // What the buses could not carry is said: every choice within a student's first
+    // `wants` that the fleet took away is in unserved.csv with that reason.
+    let unserved = read(&tmp.path().join("plan/unserved.csv"));
+    let fleet = with.fleet.as_ref().unwrap();
+    let mut said = 0;
+    for d in &fleet.dropped {
+        let st = &net.students[d.student.idx()];
+        if st.rank_of(d.course).is_none_or(|r| r > st.wants) {
+            continue;
+        }
+        let (id, course) = (&st.id, &net.courses[d.course.idx()].id);
+        let row = unserved.iter().find(|r| &r[0] == id && &r[1] == course);
+        assert!(
+            row.is_some_and(|r| r[3] == d.reason),
+            "{id} {course}: {row:?}"
+        );
+        said += 1;
+    }
+    assert!(
+        said > 0,
+        "the fleet took no wanted choice away: nothing to check"
+    );
+}

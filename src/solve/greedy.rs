@@ -386,7 +386,7 @@ fn eligible(
                     && st.student_taken[si].len() < stu.wants
                     && (!wanted_only || rank <= stu.wants)
                     && !st.student_taken[si].contains(&o.course)
-                    && prep.may_be_at(s, o.stay_for(net, stu.school).place)
+                    && prep.may_be_at(s, o.stay_for(net, stu.school))
                     && day_fits_with(
                         net,
                         &prep.tt,

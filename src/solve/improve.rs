@@ -401,7 +401,7 @@ impl<'p, 'a> Search<'p, 'a> {
                 return false;
             }
             let x = self.stay_of(g, st.school);
-            if !self.prep.may_be_at(s, x.place) {
+            if !self.prep.may_be_at(s, x) {
                 return false;
             }
             // Insertion by start time.
@@ -706,7 +706,7 @@ impl<'p, 'a> Search<'p, 'a> {
         info.filter(|l| r[l.home] && l.busy & m == 0)
             .filter(|l| {
                 let st = &net.students[l.s.idx()];
-                if !self.prep.may_be_at(l.s, o.stay_for(net, st.school).place) {
+                if !self.prep.may_be_at(l.s, o.stay_for(net, st.school)) {
                     return false;
                 }
                 debug_assert!(!self.takes(l.s, o.course));

@@ -238,6 +238,7 @@ pub fn solve(net: &Network, opts: &SolveOptions, progress: &dyn Fn(&str)) -> Sol
         let fit = fleet_rounds(
             &mut prep,
             best,
+            reachable_bound,
             opts,
             pool.as_ref(),
             end,
@@ -270,22 +271,31 @@ pub fn solve(net: &Network, opts: &SolveOptions, progress: &dyn Fn(&str)) -> Sol
 /// and one without restriction).
 const HUB_TRACKS: usize = 2;
 
+/// Tracks that keep each school's students at its busiest host within this many
+/// periods.
+const WINDOW_TRACKS: [usize; 2] = [2, 3];
+
 /// Greedy starts in the lighter searches of the fleet rounds.
 const LIGHT_STARTS: usize = 8;
 
-/// Rounds of search against the fleet, at most this many after the first.
-const FLEET_ROUNDS: usize = 6;
+/// Rounds of search against the fleet per track, at most this many after the first
+/// (later rounds seldom carried more on the fleet benchmark).
+const FLEET_ROUNDS: usize = 2;
 
-/// Makes `first` a plan the fleet carries (rule 8), then searches again in rounds:
-/// students who lost a placement for want of a bus seat stay at home (their home school
-/// or distance groups only) in the next round, so that the search seats them there, with
-/// travelling teachers, and gives the seats to others. The best carried plan (most
-/// placements, then least weighted cost) is kept; rounds stop when nobody lost a seat,
-/// at the time limit, or after [`FLEET_ROUNDS`].
+/// Makes `first` a plan the fleet carries (rule 8), then searches again along
+/// [`tracks`]: each limits where (and when) students may travel, so that each village's
+/// bus runs few ways, full. A track searches twice (light and full, see below) and the
+/// fleet carries what it can of each; then rounds follow: students who lost a placement
+/// for want of a bus seat stay at home (their home school or distance groups only) in
+/// the next round, so that the search seats them there, with travelling teachers, and
+/// gives the seats to others. A last track, without limits, starts from `first`. The
+/// best carried plan (most placements, then least weighted cost) is kept; rounds stop
+/// when nobody lost a seat, at the time limit, or after [`FLEET_ROUNDS`].
 #[allow(clippy::too_many_arguments)]
 fn fleet_rounds(
     prep: &mut Prep,
     first: Plan,
+    reachable_bound: usize,
     opts: &SolveOptions,
     pool: Option<&rayon::ThreadPool>,
     end: Instant,
@@ -357,39 +367,7 @@ fn fleet_rounds(
             .saturating_duration_since(now)
             .div_f64(rounds_left.max(1) as f64)
     };
-    // The hub: the school that most visiting students go to in the plan without a fleet.
-    let mut visitors = vec![0usize; net.schools.len()];
-    for g in first
-        .groups
-        .iter()
-        .filter(|g| g.mode == crate::plan::Mode::InPerson)
-    {
-        visitors[g.school.idx()] += g
-            .members
-            .iter()
-            .filter(|m| net.students[m.idx()].school != g.school)
-            .count();
-    }
-    let mut by_visitors: Vec<usize> = (0..net.schools.len())
-        .filter(|&i| visitors[i] > 0)
-        .collect();
-    by_visitors.sort_by_key(|&i| (std::cmp::Reverse(visitors[i]), i));
-    // Per home school, the host its students visit most.
-    let ns = net.schools.len();
-    let mut visits = vec![vec![0usize; ns]; ns];
-    for g in first
-        .groups
-        .iter()
-        .filter(|g| g.mode == crate::plan::Mode::InPerson)
-    {
-        for m in &g.members {
-            let h = net.students[m.idx()].school;
-            if h != g.school {
-                visits[h.idx()][g.school.idx()] += 1;
-            }
-        }
-    }
-    let first_fit = fit_one(prep, first, share(2 * FLEET_ROUNDS + 1));
+    let first_fit = fit_one(prep, first.clone(), share(2 * FLEET_ROUNDS + 1));
     let mut best = first_fit.clone();
     let mut best_cost = cost(&best);
     let mut best_homebound: Vec<bool> = Vec::new();
@@ -400,29 +378,7 @@ fn fleet_rounds(
     // Tracks: (label, per home school the schools its students may travel to). The
     // busiest host for all, the two busiest for all, each village's own busiest host;
     // then no restriction.
-    let mut tracks: Vec<Option<(String, Vec<Vec<bool>>)>> = (1..=HUB_TRACKS.min(by_visitors.len()))
-        .map(|k| {
-            let set: Vec<bool> = (0..ns).map(|i| by_visitors[..k].contains(&i)).collect();
-            let label = by_visitors[..k]
-                .iter()
-                .map(|&h| net.schools[h].id.as_str())
-                .collect::<Vec<_>>()
-                .join(", ");
-            Some((label, vec![set; ns]))
-        })
-        .collect();
-    // (Each school's two busiest hosts added nothing on the fleet benchmark.)
-    if !by_visitors.is_empty() {
-        let own: Vec<Vec<bool>> = (0..ns)
-            .map(|h| {
-                let top = (0..ns)
-                    .filter(|&x| visits[h][x] > 0)
-                    .max_by_key(|&x| (visits[h][x], std::cmp::Reverse(x)));
-                (0..ns).map(|x| Some(x) == top).collect()
-            })
-            .collect();
-        tracks.push(Some(("each school's own busiest host".into(), own)));
-    }
+    let mut tracks: Vec<Option<Track>> = tracks(net, &first).into_iter().map(Some).collect();
     tracks.push(None);
     let stopped = || {
         opts.stop
@@ -430,9 +386,11 @@ fn fleet_rounds(
             .is_some_and(|s| s.load(std::sync::atomic::Ordering::Relaxed))
             || Instant::now() >= end
     };
-    // A lighter search (fewer starts, no perturbation: its stop test, the bound,
-    // ignores the fleet; no stage 2), then less travel.
-    let light_search = |prep: &Prep, round_end: Instant| {
+    // A search, then less travel. The light one has fewer starts, no perturbation and
+    // no stage 2; the full one is the search of step 1. Under a track's limits the
+    // full one finds more placements, but the buses sometimes carry more of the light
+    // one's plan: a track tries both.
+    let search_then_less_travel = |prep: &Prep, full: bool, round_end: Instant| {
         let mut scratch = Vec::new();
         let (plan, _) = search(
             prep,
@@ -440,43 +398,62 @@ fn fleet_rounds(
             pool,
             round_end,
             weights,
-            0,
-            true,
+            if full { reachable_bound } else { 0 },
+            !full,
             &mut scratch,
             &|_| {},
         );
         travel::reduce_travel(prep, &plan, weights, &limit(round_end))
     };
+    // Searches per track: light and full, then the rounds.
+    let per_track = 2 + FLEET_ROUNDS;
     for (ti, track) in tracks.iter().enumerate() {
         if stopped() {
             break;
         }
-        let rounds_left = |r: usize| (tracks.len() - ti) * FLEET_ROUNDS - r;
-        let mut round_fit = match track {
-            Some((label, hubs)) => {
-                let t_round = Instant::now();
+        let rounds_left = |r: usize| (tracks.len() - ti) * per_track - r;
+        let (mut round_fit, full) = match track {
+            Some(Track {
+                label,
+                hubs,
+                windows,
+            }) => {
                 prep.hubs = hubs.clone();
+                prep.away_window = windows.clone();
                 prep.homebound.clear();
-                let round_end = share(rounds_left(0));
-                let plan = light_search(prep, round_end);
-                let found = plan.placements();
-                let fit = fit_one(prep, plan, round_end);
-                notes.push(format!(
-                    "fleet: travel to {label} only: search {found} placements, {} carried ({:.2} s)",
-                    fit.plan.placements(),
-                    t_round.elapsed().as_secs_f64()
-                ));
-                let c = cost(&fit);
-                if c < best_cost {
-                    best = fit.clone();
-                    best_cost = c;
-                    best_homebound.clear();
+                let mut fits: Vec<(crate::transport::FleetFit, bool)> = Vec::new();
+                for full in [false, true] {
+                    if stopped() {
+                        break;
+                    }
+                    let t_round = Instant::now();
+                    let round_end = share(rounds_left(fits.len()));
+                    let plan = search_then_less_travel(prep, full, round_end);
+                    let found = plan.placements();
+                    let fit = fit_one(prep, plan, round_end);
+                    notes.push(format!(
+                        "fleet: travel to {label} only, {} search: {found} placements, {} carried ({:.2} s)",
+                        if full { "full" } else { "light" },
+                        fit.plan.placements(),
+                        t_round.elapsed().as_secs_f64()
+                    ));
+                    let c = cost(&fit);
+                    if c < best_cost {
+                        best = fit.clone();
+                        best_cost = c;
+                        best_homebound.clear();
+                    }
+                    fits.push((fit, full));
                 }
-                fit
+                let Some(better) = fits.into_iter().min_by_key(|f| cost(&f.0)) else {
+                    break;
+                };
+                better
             }
             None => {
                 prep.hubs.clear();
-                first_fit.clone()
+                prep.away_window.clear();
+                (first_fit.clone(), false)
             }
         };
         let mut homebound = vec![false; net.students.len()];
@@ -498,8 +475,8 @@ fn fleet_rounds(
             let t_round = Instant::now();
             progress("search again with students the buses cannot carry kept at home");
             prep.homebound = homebound.clone();
-            let round_end = share(rounds_left(round + 1) + 1);
-            let plan = light_search(prep, round_end);
+            let round_end = share(rounds_left(round + 2) + 1);
+            let plan = search_then_less_travel(prep, full, round_end);
             let searched = t_round.elapsed().as_secs_f64();
             let found = plan.placements();
             round_fit = fit_one(prep, plan, round_end);
@@ -519,9 +496,10 @@ fn fleet_rounds(
             }
         }
     }
-    let homebound = best_homebound;
     prep.homebound.clear();
     prep.hubs.clear();
+    prep.away_window.clear();
+    let homebound = best_homebound;
     best.homebound = homebound
         .iter()
         .enumerate()
@@ -538,6 +516,101 @@ fn fleet_rounds(
         t.elapsed().as_secs_f64()
     ));
     best
+}
+
+/// Limits on where (and when) students may travel for one track of the fleet rounds.
+struct Track {
+    label: String,
+    /// Per home school, the schools its students may travel to.
+    hubs: Vec<Vec<bool>>,
+    /// Per home school, when its students may be away (empty: any time).
+    windows: Vec<Option<(crate::model::Minute, crate::model::Minute)>>,
+}
+
+/// The tracks of the fleet rounds, from where students travel in `first` (the plan
+/// without a fleet): everyone to the busiest host only, to the two busiest; each
+/// school's students to their own busiest host, at any time and within the runs of
+/// [`WINDOW_TRACKS`] periods in which they were there most.
+fn tracks(net: &Network, first: &Plan) -> Vec<Track> {
+    let ns = net.schools.len();
+    let in_person = || {
+        first
+            .groups
+            .iter()
+            .filter(|g| g.mode == crate::plan::Mode::InPerson)
+    };
+    // visits[home][host]: students of `home` in groups at `host`.
+    let mut visits = vec![vec![0usize; ns]; ns];
+    for g in in_person() {
+        for m in &g.members {
+            let h = net.students[m.idx()].school;
+            if h != g.school {
+                visits[h.idx()][g.school.idx()] += 1;
+            }
+        }
+    }
+    let visitors: Vec<usize> = (0..ns)
+        .map(|x| (0..ns).map(|h| visits[h][x]).sum())
+        .collect();
+    let mut by_visitors: Vec<usize> = (0..ns).filter(|&i| visitors[i] > 0).collect();
+    by_visitors.sort_by_key(|&i| (std::cmp::Reverse(visitors[i]), i));
+    let mut out: Vec<Track> = (1..=HUB_TRACKS.min(by_visitors.len()))
+        .map(|k| Track {
+            label: by_visitors[..k]
+                .iter()
+                .map(|&h| net.schools[h].id.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            hubs: vec![(0..ns).map(|i| by_visitors[..k].contains(&i)).collect(); ns],
+            windows: Vec::new(),
+        })
+        .collect();
+    if by_visitors.is_empty() {
+        return out;
+    }
+    // (Each school's two busiest hosts added nothing on the fleet benchmark.)
+    let top: Vec<Option<usize>> = (0..ns)
+        .map(|h| {
+            (0..ns)
+                .filter(|&x| visits[h][x] > 0)
+                .max_by_key(|&x| (visits[h][x], std::cmp::Reverse(x)))
+        })
+        .collect();
+    let own: Vec<Vec<bool>> = (0..ns)
+        .map(|h| (0..ns).map(|x| Some(x) == top[h]).collect())
+        .collect();
+    out.push(Track {
+        label: "each school's own busiest host".into(),
+        hubs: own.clone(),
+        windows: Vec::new(),
+    });
+    // The same, away only within the run of `k` periods in which the school's students
+    // were there most: the bus runs out once and back once.
+    let np = net.periods.len();
+    for k in WINDOW_TRACKS.into_iter().filter(|&k| k < np) {
+        let windows = (0..ns)
+            .map(|h| {
+                let x = top[h]?;
+                let mut at = vec![0usize; np];
+                for g in in_person().filter(|g| g.school.idx() == x) {
+                    at[g.first] += g
+                        .members
+                        .iter()
+                        .filter(|m| net.students[m.idx()].school.idx() == h)
+                        .count();
+                }
+                let a = (0..=np - k)
+                    .max_by_key(|&a| (at[a..a + k].iter().sum::<usize>(), std::cmp::Reverse(a)))?;
+                Some((net.periods[a].start, net.periods[a + k - 1].end))
+            })
+            .collect();
+        out.push(Track {
+            label: format!("each school's own busiest host within {k} periods"),
+            hubs: own.clone(),
+            windows,
+        });
+    }
+    out
 }
 
 /// How many seatings that need a bus [`travel::refill`] may try (each rebuilds the bus

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::graph::TravelTimes;
-use crate::model::{CourseId, Network, Period, RoomId, SchoolId, StudentId, TeacherId};
+use crate::model::{CourseId, Minute, Network, Period, RoomId, SchoolId, StudentId, TeacherId};
 use crate::plan::{Mode, Stay};
 
 /// Students of one home school that the stage-1 model counts together: either a
@@ -155,6 +155,10 @@ pub struct Prep<'a> {
     /// Per home school, the schools its students may travel to (indexed by school);
     /// empty = every school.
     pub hubs: Vec<Vec<bool>>,
+    /// Per home school, the time its students may be away from it (the first start
+    /// and last end of a stay elsewhere), so that its bus runs out and back once;
+    /// empty or `None` = any time.
+    pub away_window: Vec<Option<(Minute, Minute)>>,
 }
 
 impl<'a> Prep<'a> {
@@ -194,6 +198,7 @@ impl<'a> Prep<'a> {
             admissible,
             homebound: Vec::new(),
             hubs: Vec::new(),
+            away_window: Vec::new(),
         };
         if prep.unit_offer_pairs() > COHORT_MODEL_LIMIT {
             prep.units = make_units(net, &offerable, Granularity::School);
@@ -208,15 +213,23 @@ impl<'a> Prep<'a> {
         self.homebound.get(s.idx()).copied().unwrap_or(false)
     }
 
-    /// Whether student `s` may be at `place` for a group (see [`Prep::homebound`]).
+    /// Whether student `s` may have `stay` (see [`Prep::homebound`], [`Prep::hubs`] and
+    /// [`Prep::away_window`]).
     #[inline]
-    pub fn may_be_at(&self, s: StudentId, place: SchoolId) -> bool {
-        place == self.net.students[s.idx()].school
+    pub fn may_be_at(&self, s: StudentId, stay: Stay) -> bool {
+        let home = self.net.students[s.idx()].school;
+        stay.place == home
             || (!self.is_homebound(s)
                 && self
                     .hubs
-                    .get(self.net.students[s.idx()].school.idx())
-                    .is_none_or(|h| h[place.idx()]))
+                    .get(home.idx())
+                    .is_none_or(|h| h[stay.place.idx()])
+                && self
+                    .away_window
+                    .get(home.idx())
+                    .copied()
+                    .flatten()
+                    .is_none_or(|(lo, hi)| lo <= stay.start && stay.end <= hi))
     }
 
     /// How many (unit, offer) variables stage 1 would have, roughly.

@@ -61,7 +61,7 @@ fn patterns(prep: &Prep, sec: &Section, slots: &[Group]) -> Vec<Vec<usize>> {
         .filter(|(_, g)| {
             sec.ranked.contains(&g.course)
                 && stay_alone_fits(net, &prep.tt, sec.home, stay(g))
-                && prep.may_be_at(sec.members[0], stay(g).place)
+                && prep.may_be_at(sec.members[0], stay(g))
         })
         .map(|(i, _)| i)
         .collect();

@@ -127,7 +127,7 @@ impl<'p, 'a> State<'p, 'a> {
             .map(|&g| (self.stay(&self.groups[g], home), self.groups[g].course))
             .chain(add.iter().map(|g| (self.stay(g, home), g.course)))
             .collect();
-        if self.homebound && out.iter().any(|x| !self.prep.may_be_at(s, x.0.place)) {
+        if self.homebound && out.iter().any(|x| !self.prep.may_be_at(s, x.0)) {
             return None;
         }
         out.sort_by_key(|x| x.0.start);
