@@ -27,7 +27,7 @@ use crate::reports::Lang;
 use crate::solve::prep::Prep;
 use crate::solve::repair::{repair, Fate, Lost};
 use crate::solve::{solve, Limit, SolveOptions, SolveOutcome, Status};
-use crate::transport::fit_fleet;
+use crate::transport::fit_fleet_keeping;
 
 /// How to re-plan.
 #[derive(Clone, Debug)]
@@ -106,8 +106,28 @@ pub fn replan(
     };
     progress("repairing the published plan");
     let changed: Vec<StudentId> = change.choice_changes.iter().map(|c| c.0).collect();
-    let rep = repair(&prep, &old.plan, &changed, &limit);
-    let touched = rep.touched.clone();
+    // The published bus plan (the plan's own, rebuilt: the builder is deterministic),
+    // its vehicles indexed as under the change: trips that still serve their riders stay.
+    let published = (!net.vehicles.is_empty()).then(|| {
+        crate::transport::build(net, &TravelTimes::new(net), &old.plan.student_stays(net))
+    });
+    // Students who rode a broken vehicle: the change took their bus.
+    let mut lost_bus = vec![false; net.students.len()];
+    if let Some(p) = &published {
+        for (r, ride) in p.requests.iter().zip(&p.rides) {
+            if ride.is_some_and(|x| change.broken_vehicles.contains(&x.vehicle)) {
+                lost_bus[r.student.idx()] = true;
+            }
+        }
+    }
+    let template = published.map(|p| p.for_vehicles_of(net, &net2));
+    let rep = repair(&prep, &old.plan, &changed, template.as_ref(), &limit);
+    let touched: Vec<bool> = rep
+        .touched
+        .iter()
+        .zip(&lost_bus)
+        .map(|(&a, &b)| a || b)
+        .collect();
     let mut reasons: Vec<(StudentId, CourseId, String)> = Vec::new();
     for Lost {
         student,
@@ -135,7 +155,7 @@ pub fn replan(
         })
         .collect();
     let notes_a = fate_notes(&net2, old, &rep.fate);
-    let a = fitted(&net2, &tt, plan_a, ids_a);
+    let a = fitted(&net2, &tt, plan_a, ids_a, template.as_ref());
 
     progress("planning again from scratch for comparison");
     let so = SolveOptions {
@@ -268,7 +288,13 @@ struct Candidate {
 
 /// Fits `plan` to the fleet of `net` (when it has vehicles), keeping each group's id;
 /// groups are put in the order of their ids' first appearance in `ids`.
-fn fitted(net: &Network, tt: &TravelTimes, plan: Plan, ids: Vec<String>) -> Candidate {
+fn fitted(
+    net: &Network,
+    tt: &TravelTimes,
+    plan: Plan,
+    ids: Vec<String>,
+    template: Option<&crate::transport::Transport>,
+) -> Candidate {
     if net.vehicles.is_empty() {
         return Candidate {
             plan,
@@ -284,7 +310,7 @@ fn fitted(net: &Network, tt: &TravelTimes, plan: Plan, ids: Vec<String>) -> Cand
         .enumerate()
         .map(|(i, (g, id))| ((g.room.idx(), g.first), (i, id.clone())))
         .collect();
-    let mut fit = fit_fleet(net, tt, plan);
+    let mut fit = fit_fleet_keeping(net, tt, plan, template);
     let mut keyed: Vec<(usize, String, Group)> = fit
         .plan
         .groups

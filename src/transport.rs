@@ -126,6 +126,25 @@ pub struct Transport {
 }
 
 impl Transport {
+    /// This bus plan of `old`'s vehicles with them indexed as in `new` (matched by id);
+    /// trips and rides of vehicles `new` does not have are left out.
+    pub fn for_vehicles_of(mut self, old: &Network, new: &Network) -> Transport {
+        let map: Vec<Option<usize>> = old
+            .vehicles
+            .iter()
+            .map(|v| new.vehicles.iter().position(|w| w.id == v.id))
+            .collect();
+        let at = |v: usize| map.get(v).copied().flatten();
+        self.trips.retain(|t| at(t.vehicle).is_some());
+        for t in &mut self.trips {
+            t.vehicle = at(t.vehicle).unwrap_or(t.vehicle);
+        }
+        for r in &mut self.rides {
+            *r = r.and_then(|x| at(x.vehicle).map(|vehicle| Ride { vehicle, ..x }));
+        }
+        self
+    }
+
     pub fn vehicles_used(&self) -> usize {
         let mut v: Vec<usize> = self.trips.iter().map(|t| t.vehicle).collect();
         v.dedup();
@@ -352,6 +371,22 @@ impl Leaf {
 
 /// Builds trips and assigns vehicles for the student legs of `student_stays`.
 pub fn build(net: &Network, tt: &TravelTimes, student_stays: &[Vec<Stay>]) -> Transport {
+    build_keeping(net, tt, student_stays, None)
+}
+
+/// As [`build`], but first keeps the trips of `template` (a bus plan of an earlier plan,
+/// its vehicles indexed for `net`) for the legs that still ride them: a leg of the
+/// same student between the same schools whose window (and `max_wait`) still allows the
+/// old ride. A kept trip keeps its stops and times, with the riders it still has; one
+/// the roads of `net` no longer allow, or that no longer chains with its vehicle's other
+/// kept trips, is left out. The other legs get trips as [`build`] makes them, in the
+/// vehicles' time left.
+pub fn build_keeping(
+    net: &Network,
+    tt: &TravelTimes,
+    student_stays: &[Vec<Stay>],
+    template: Option<&Transport>,
+) -> Transport {
     let requests = requests(net, student_stays);
     let mut rides = vec![None; requests.len()];
     if requests.is_empty() {
@@ -367,12 +402,33 @@ pub fn build(net: &Network, tt: &TravelTimes, student_stays: &[Vec<Stay>]) -> Tr
         .map(|v| v.seats as usize)
         .max()
         .unwrap_or(0);
-    let leaves = if max_seats == 0 {
+    let days = match template {
+        Some(t) => kept_days(net, tt, &requests, t),
+        None => vec![Vec::new(); net.vehicles.len()],
+    };
+    let mut kept = vec![false; requests.len()];
+    for day in &days {
+        for leaf in day {
+            for &(r, _, _) in &leaf.riders {
+                kept[r] = true;
+            }
+        }
+    }
+    let rest: Vec<usize> = (0..requests.len()).filter(|&r| !kept[r]).collect();
+    let leaves = if max_seats == 0 || rest.is_empty() {
         Vec::new()
     } else {
-        form_trips(net, tt, &requests, max_seats)
+        let sub: Vec<Request> = rest.iter().map(|&r| requests[r].clone()).collect();
+        let mut leaves = form_trips(net, tt, &sub, max_seats);
+        for leaf in &mut leaves {
+            for x in &mut leaf.riders {
+                x.0 = rest[x.0];
+            }
+            leaf.riders.sort_unstable();
+        }
+        leaves
     };
-    let trips = assign_vehicles(net, tt, &requests, leaves, &mut rides);
+    let trips = assign_vehicles(net, tt, &requests, leaves, &mut rides, days);
     let mut missing: Vec<usize> = (0..requests.len())
         .filter(|&r| rides[r].is_none())
         .collect();
@@ -387,6 +443,103 @@ pub fn build(net: &Network, tt: &TravelTimes, student_stays: &[Vec<Stay>]) -> Tr
         trips,
         shortages,
     }
+}
+
+/// The trips of `template` kept for `requests` (see [`build_keeping`]), per vehicle of
+/// `net` in time order, each rider a request index.
+fn kept_days(
+    net: &Network,
+    tt: &TravelTimes,
+    requests: &[Request],
+    template: &Transport,
+) -> Vec<Vec<Leaf>> {
+    let max_wait = i64::from(net.tuning.max_wait);
+    // New requests by (student, from, to).
+    let mut wanted: BTreeMap<(StudentId, SchoolId, SchoolId), Vec<usize>> = BTreeMap::new();
+    for (i, q) in requests.iter().enumerate() {
+        wanted.entry((q.student, q.from, q.to)).or_default().push(i);
+    }
+    let mut taken = vec![false; requests.len()];
+    let mut days: Vec<Vec<Leaf>> = vec![Vec::new(); net.vehicles.len()];
+    for trip in &template.trips {
+        if trip.vehicle >= net.vehicles.len() || trip.riders() == 0 {
+            continue;
+        }
+        let stops: Vec<(SchoolId, Option<i64>, Option<i64>)> = trip
+            .stops
+            .iter()
+            .map(|s| (s.school, s.arrive.map(i64::from), s.depart.map(i64::from)))
+            .collect();
+        // The roads of `net` must still allow every stretch.
+        let roads = stops.windows(2).all(|w| {
+            matches!((w[0].2, w[1].1, tt.get(w[0].0, w[1].0)),
+                (Some(d), Some(a), Some(m)) if a - d >= i64::from(m))
+        });
+        if !roads {
+            continue;
+        }
+        let mut riders: Vec<(usize, usize, usize)> = Vec::new();
+        for (r, ride) in template.requests.iter().zip(&template.rides) {
+            let Some(ride) = ride else { continue };
+            if ride.vehicle != trip.vehicle {
+                continue;
+            }
+            let (dep, arr) = (i64::from(ride.depart), i64::from(ride.arrive));
+            let Some(b) = stops.iter().position(|s| s.0 == r.from && s.2 == Some(dep)) else {
+                continue;
+            };
+            let Some(a) =
+                (b + 1..stops.len()).find(|&a| stops[a].0 == r.to && stops[a].1 == Some(arr))
+            else {
+                continue;
+            };
+            let Some(cands) = wanted.get(&(r.student, r.from, r.to)) else {
+                continue;
+            };
+            let home = net.students[r.student.idx()].school;
+            let fits = |q: &Request| {
+                let (ready, due) = (i64::from(q.ready), i64::from(q.due));
+                ready <= dep
+                    && arr <= due
+                    && if q.to == home {
+                        dep - ready <= max_wait
+                    } else {
+                        due - arr <= max_wait
+                    }
+            };
+            if let Some(&q) = cands.iter().find(|&&q| !taken[q] && fits(&requests[q])) {
+                taken[q] = true;
+                riders.push((q, b, a));
+            }
+        }
+        if riders.is_empty() {
+            continue;
+        }
+        riders.sort_unstable();
+        let leaf = Leaf { stops, riders };
+        // It must chain with the vehicle's kept trips, from and back to its base.
+        let base = net.vehicles[trip.vehicle].school;
+        let day = &mut days[trip.vehicle];
+        let pos = day.partition_point(|l| l.start() < leaf.start());
+        let (pa, fa) = match pos.checked_sub(1) {
+            Some(i) => (day[i].stops.last().map_or(base, |s| s.0), day[i].end()),
+            None => (base, i64::from(net.day_start)),
+        };
+        let (pb, sb) = match day.get(pos) {
+            Some(n) => (n.stops[0].0, n.start()),
+            None => (base, i64::from(net.day_end)),
+        };
+        let first = leaf.stops[0].0;
+        let last = leaf.stops.last().map_or(first, |s| s.0);
+        if fa + tt_of(tt, pa, first) <= leaf.start() && leaf.end() + tt_of(tt, last, pb) <= sb {
+            day.insert(pos, leaf);
+        } else {
+            for &(q, _, _) in &leaf.riders {
+                taken[q] = false;
+            }
+        }
+    }
+    days
 }
 
 /// Step 1 of the module doc: drafts, collect and distribute, with at most `cap` riders.
@@ -548,10 +701,22 @@ fn assign_vehicles(
     requests: &[Request],
     mut leaves: Vec<Leaf>,
     rides: &mut [Option<Ride>],
+    mut days: Vec<Vec<Leaf>>,
 ) -> Vec<Trip> {
     let day_start = i64::from(net.day_start);
     let day_end = i64::from(net.day_end);
-    let mut days: Vec<Vec<Leaf>> = vec![Vec::new(); net.vehicles.len()];
+    // Trips already in the vehicles' days (kept from a template) have their riders.
+    for (vi, day) in days.iter().enumerate() {
+        for leaf in day {
+            for &(r, b, a) in &leaf.riders {
+                rides[r] = Some(Ride {
+                    vehicle: vi,
+                    depart: leaf.stops[b].2.unwrap_or(0) as Minute,
+                    arrive: leaf.stops[a].1.unwrap_or(0) as Minute,
+                });
+            }
+        }
+    }
     // Biggest loads first at equal times, so that the big buses go to them.
     leaves.sort_by(|a, b| {
         (
@@ -749,11 +914,21 @@ pub struct FleetFit {
 /// Drops placements whose legs no vehicle carries (and groups that fall below their
 /// minimum through that) until every student leg rides: the result obeys rule 8.
 pub fn fit_fleet(net: &Network, tt: &TravelTimes, plan: Plan) -> FleetFit {
+    fit_fleet_keeping(net, tt, plan, None)
+}
+
+/// As [`fit_fleet`], with the bus plan made by [`build_keeping`] from `template`.
+pub fn fit_fleet_keeping(
+    net: &Network,
+    tt: &TravelTimes,
+    plan: Plan,
+    template: Option<&Transport>,
+) -> FleetFit {
     let mut plan = plan;
     let mut shortages = Vec::new();
     let mut dropped = Vec::new();
     loop {
-        let transport = build(net, tt, &plan.student_stays(net));
+        let transport = build_keeping(net, tt, &plan.student_stays(net), template);
         if transport.shortages.is_empty() {
             return FleetFit {
                 plan,
@@ -799,7 +974,7 @@ pub fn fit_fleet(net: &Network, tt: &TravelTimes, plan: Plan) -> FleetFit {
         if remove.is_empty() {
             // Cannot happen: every request comes from a group. Never loop forever.
             return FleetFit {
-                transport: build(net, tt, &plan.student_stays(net)),
+                transport: build_keeping(net, tt, &plan.student_stays(net), template),
                 plan,
                 shortages,
                 dropped,

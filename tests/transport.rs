@@ -190,3 +190,62 @@ fn without_vehicles_nothing_rides_and_transport_is_empty() {
     assert!(!routes.is_empty() && routes.iter().all(|r| r[7].is_empty()));
     assert!(!tmp.path().join("plan/shortages.csv").exists());
 }
+
+#[test]
+fn a_re_plan_keeps_the_trips_that_still_serve_their_riders() {
+    // The published bus plan as the template: with the same students it is kept whole;
+    // with V1's students gone, every trip keeps its stops and times, and every other
+    // student keeps their bus and times (a re-plan after a change, SPEC §6), where a
+    // bus plan built afresh would no longer stop at V1.
+    let mut b = line("08:00");
+    b.toml = b.toml.replace("min_group = 10", "min_group = 5");
+    b.students("A", 6, "V1", 10, &["MATH"]);
+    b.students("B", 6, "V2", 10, &["MATH"]);
+    b.vehicle("BUS-V1", "V1", 22);
+    b.vehicle("BUS-C", "C", 22);
+    let tmp = tempfile::tempdir().unwrap();
+    let (net, outcome) = solve_bundle(&b, tmp.path());
+    let fleet = outcome.fleet.as_ref().unwrap();
+    let tt = TravelTimes::new(&net);
+    let same = profnet::transport::build_keeping(
+        &net,
+        &tt,
+        &fleet.plan.student_stays(&net),
+        Some(&fleet.transport),
+    );
+    assert_eq!(same.trips, fleet.transport.trips);
+    assert_eq!(same.rides, fleet.transport.rides);
+    let mut plan = fleet.plan.clone();
+    let v1 = net.schools.iter().position(|x| x.id == "V1").unwrap();
+    plan.groups[0]
+        .members
+        .retain(|m| net.students[m.idx()].school.idx() != v1);
+    assert_eq!(plan.placements(), 6);
+    let kept = profnet::transport::build_keeping(
+        &net,
+        &tt,
+        &plan.student_stays(&net),
+        Some(&fleet.transport),
+    );
+    assert!(kept.shortages.is_empty());
+    let times = |t: &profnet::transport::Trip| {
+        t.stops
+            .iter()
+            .map(|s| (s.school, s.arrive, s.depart))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        kept.trips.iter().map(times).collect::<Vec<_>>(),
+        fleet.transport.trips.iter().map(times).collect::<Vec<_>>()
+    );
+    assert_eq!(kept.requests.len(), 12);
+    for (q, ride) in kept.requests.iter().zip(&kept.rides) {
+        assert_eq!(*ride, fleet.transport.ride_of(q.student, q.leg), "{q:?}");
+    }
+    let afresh = profnet::transport::build(&net, &tt, &plan.student_stays(&net));
+    assert!(afresh.shortages.is_empty());
+    assert_ne!(
+        afresh.trips.iter().map(times).collect::<Vec<_>>(),
+        kept.trips.iter().map(times).collect::<Vec<_>>()
+    );
+}

@@ -88,6 +88,9 @@ struct Work<'p, 'a> {
     affected: Vec<bool>,
     /// With vehicles: every addition must leave a plan the fleet carries.
     fleet: bool,
+    /// The published bus plan (vehicles indexed for the changed network): its trips
+    /// are kept for the legs that still ride them.
+    template: Option<&'p crate::transport::Transport>,
     /// Fleet checks left.
     bus_tries: usize,
     /// Offers whose group the fleet could not carry.
@@ -104,7 +107,13 @@ const BUS_TRIES: usize = 400;
 /// Repairs `old` (a plan valid before the change) for `prep.net`, the network under the
 /// change (see the module documentation). `changed` lists the students whose choices
 /// changed.
-pub fn repair(prep: &Prep, old: &Plan, changed: &[StudentId], limit: &Limit) -> Repaired {
+pub fn repair<'p>(
+    prep: &'p Prep,
+    old: &Plan,
+    changed: &[StudentId],
+    template: Option<&'p crate::transport::Transport>,
+    limit: &Limit,
+) -> Repaired {
     let net = prep.net;
     let mut st = State::new(prep, old);
     st.homebound = false;
@@ -115,6 +124,7 @@ pub fn repair(prep: &Prep, old: &Plan, changed: &[StudentId], limit: &Limit) -> 
         lost: Vec::new(),
         affected: vec![false; net.students.len()],
         fleet: !net.vehicles.is_empty(),
+        template,
         bus_tries: BUS_TRIES,
         rejected: Default::default(),
         touched: vec![false; net.students.len()],
@@ -431,16 +441,26 @@ impl Work<'_, '_> {
         }
         self.bus_tries -= 1;
         let net = self.st.net;
-        crate::transport::build(net, &self.st.prep.tt, &self.current().student_stays(net))
-            .shortages
-            .is_empty()
+        crate::transport::build_keeping(
+            net,
+            &self.st.prep.tt,
+            &self.current().student_stays(net),
+            self.template,
+        )
+        .shortages
+        .is_empty()
     }
 
     /// With vehicles: drops what the fleet cannot carry, as [`crate::transport::fit_fleet`]
     /// does, so that recovery starts from a carried plan.
     fn fit_fleet(&mut self) {
         let net = self.st.net;
-        let fit = crate::transport::fit_fleet(net, &self.st.prep.tt, self.current());
+        let fit = crate::transport::fit_fleet_keeping(
+            net,
+            &self.st.prep.tt,
+            self.current(),
+            self.template,
+        );
         for d in fit.dropped {
             let gi = self.st.of_student[d.student.idx()]
                 .iter()
