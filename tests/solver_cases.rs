@@ -180,19 +180,26 @@ fn sample_network_beats_greedy_and_passes_the_checker() {
     );
 }
 
+/// Solves `net` with its fleet (into `tmp/plan`) and without (into `tmp/free`), both
+/// checked (rule 8 too), and asserts that the fleet keeps at least 90 % of the
+/// placements; returns the outcome with the fleet.
+fn fleet_keeps_nine_tenths(net: &Network, tmp: &Path) -> SolveOutcome {
+    let with = solve_and_check(net, &tmp.join("plan"));
+    let mut free = net.clone();
+    free.vehicles.clear();
+    let without = solve_and_check(&free, &tmp.join("free"));
+    let (a, b) = (with.plan.placements(), without.plan.placements());
+    assert!(10 * a >= 9 * b, "with the fleet {a}, without {b}");
+    with
+}
+
 #[test]
 fn sample_fleet_carries_nine_tenths_of_the_placements_without_a_fleet() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/pestrechinsky");
     let net = load(&root);
     assert_eq!(net.vehicles.len(), 14);
     let tmp = tempfile::tempdir().unwrap();
-    // The checker run by `solve_and_check` includes rule 8 (transport.csv).
-    let with = solve_and_check(&net, &tmp.path().join("plan"));
-    let mut free = net.clone();
-    free.vehicles.clear();
-    let without = solve_and_check(&free, &tmp.path().join("free"));
-    let (a, b) = (with.plan.placements(), without.plan.placements());
-    assert!(10 * a >= 9 * b, "with the fleet {a}, without {b}");
+    fleet_keeps_nine_tenths(&net, tmp.path());
     let trips = read(&tmp.path().join("plan/transport.csv"));
     assert!(!trips.is_empty());
     // Every student leg between schools names a bus.
@@ -272,13 +279,7 @@ fn generated_rural_fleet_carries_nine_tenths_of_the_placements_without_a_fleet()
     });
     assert_eq!(net.vehicles.len(), 9);
     let tmp = tempfile::tempdir().unwrap();
-    // The checker run by `solve_and_check` includes rule 8 (transport.csv).
-    let with = solve_and_check(&net, &tmp.path().join("plan"));
-    let mut free = net.clone();
-    free.vehicles.clear();
-    let without = solve_and_check(&free, &tmp.path().join("free"));
-    let (a, b) = (with.plan.placements(), without.plan.placements());
-    assert!(10 * a >= 9 * b, "with the fleet {a}, without {b}");
+    let with = fleet_keeps_nine_tenths(&net, tmp.path());
     // What the buses could not carry is said: every choice within a student's first
     // `wants` that the fleet took away is in unserved.csv with that reason.
     let unserved = read(&tmp.path().join("plan/unserved.csv"));

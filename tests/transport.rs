@@ -63,13 +63,20 @@ fn line(day_start: &str) -> Bundle {
     b
 }
 
-#[test]
-fn one_bus_collects_two_villages_on_its_way_and_brings_them_back() {
+/// [`line`] with six MATH students at V1 and six at V2 (a group may have five), and a
+/// bus at V1.
+fn two_villages() -> Bundle {
     let mut b = line("08:00");
     b.toml = b.toml.replace("min_group = 10", "min_group = 5");
     b.students("A", 6, "V1", 10, &["MATH"]);
     b.students("B", 6, "V2", 10, &["MATH"]);
     b.vehicle("BUS-V1", "V1", 22);
+    b
+}
+
+#[test]
+fn one_bus_collects_two_villages_on_its_way_and_brings_them_back() {
+    let b = two_villages();
     let tmp = tempfile::tempdir().unwrap();
     let (_, outcome) = solve_bundle(&b, tmp.path());
     assert_eq!(outcome.plan.placements(), 12);
@@ -197,11 +204,7 @@ fn a_re_plan_keeps_the_trips_that_still_serve_their_riders() {
     // with V1's students gone, every trip keeps its stops and times, and every other
     // student keeps their bus and times (a re-plan after a change, SPEC §6), where a
     // bus plan built afresh would no longer stop at V1.
-    let mut b = line("08:00");
-    b.toml = b.toml.replace("min_group = 10", "min_group = 5");
-    b.students("A", 6, "V1", 10, &["MATH"]);
-    b.students("B", 6, "V2", 10, &["MATH"]);
-    b.vehicle("BUS-V1", "V1", 22);
+    let mut b = two_villages();
     b.vehicle("BUS-C", "C", 22);
     let tmp = tempfile::tempdir().unwrap();
     let (net, outcome) = solve_bundle(&b, tmp.path());
