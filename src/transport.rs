@@ -459,6 +459,13 @@ fn kept_days(
     for (i, q) in requests.iter().enumerate() {
         wanted.entry((q.student, q.from, q.to)).or_default().push(i);
     }
+    // The template's rides by vehicle.
+    let mut rides_of: Vec<Vec<usize>> = vec![Vec::new(); net.vehicles.len()];
+    for (r, ride) in template.rides.iter().enumerate() {
+        if let Some(x) = ride.filter(|x| x.vehicle < rides_of.len()) {
+            rides_of[x.vehicle].push(r);
+        }
+    }
     let mut taken = vec![false; requests.len()];
     let mut days: Vec<Vec<Leaf>> = vec![Vec::new(); net.vehicles.len()];
     for trip in &template.trips {
@@ -479,11 +486,10 @@ fn kept_days(
             continue;
         }
         let mut riders: Vec<(usize, usize, usize)> = Vec::new();
-        for (r, ride) in template.requests.iter().zip(&template.rides) {
-            let Some(ride) = ride else { continue };
-            if ride.vehicle != trip.vehicle {
+        for &ri in &rides_of[trip.vehicle] {
+            let (r, Some(ride)) = (&template.requests[ri], template.rides[ri]) else {
                 continue;
-            }
+            };
             let (dep, arr) = (i64::from(ride.depart), i64::from(ride.arrive));
             let Some(b) = stops.iter().position(|s| s.0 == r.from && s.2 == Some(dep)) else {
                 continue;

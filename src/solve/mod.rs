@@ -367,19 +367,16 @@ fn fleet_rounds(
             .saturating_duration_since(now)
             .div_f64(rounds_left.max(1) as f64)
     };
-    let first_fit = fit_one(prep, first.clone(), share(2 * FLEET_ROUNDS + 1));
+    // Tracks, the best wins: the limited ones of [`tracks`], then (`None`) anywhere,
+    // starting from `first` as the fleet carries it. Each keeps, round by round, the
+    // students the buses dropped at home.
+    let mut tracks: Vec<Option<Track>> = tracks(net, &first).into_iter().map(Some).collect();
+    tracks.push(None);
+    let first_fit = fit_one(prep, first, share(2 * FLEET_ROUNDS + 1));
     let mut best = first_fit.clone();
     let mut best_cost = cost(&best);
     let mut best_homebound: Vec<bool> = Vec::new();
     let mut rounds = 0;
-    // Tracks, the best wins: students may travel to hubs only (so that each village's
-    // bus runs one way, full), or anywhere. Each starts from its own plan and then
-    // keeps, round by round, the students the buses dropped at home.
-    // Tracks: (label, per home school the schools its students may travel to). The
-    // busiest host for all, the two busiest for all, each village's own busiest host;
-    // then no restriction.
-    let mut tracks: Vec<Option<Track>> = tracks(net, &first).into_iter().map(Some).collect();
-    tracks.push(None);
     let stopped = || {
         opts.stop
             .as_ref()
