@@ -402,18 +402,13 @@ pub fn build_keeping(
         .map(|v| v.seats as usize)
         .max()
         .unwrap_or(0);
-    let days = match template {
+    let (days, kept) = match template {
         Some(t) => kept_days(net, tt, &requests, t),
-        None => vec![Vec::new(); net.vehicles.len()],
+        None => (
+            vec![Vec::new(); net.vehicles.len()],
+            vec![false; requests.len()],
+        ),
     };
-    let mut kept = vec![false; requests.len()];
-    for day in &days {
-        for leaf in day {
-            for &(r, _, _) in &leaf.riders {
-                kept[r] = true;
-            }
-        }
-    }
     let rest: Vec<usize> = (0..requests.len()).filter(|&r| !kept[r]).collect();
     let leaves = if max_seats == 0 || rest.is_empty() {
         Vec::new()
@@ -446,13 +441,13 @@ pub fn build_keeping(
 }
 
 /// The trips of `template` kept for `requests` (see [`build_keeping`]), per vehicle of
-/// `net` in time order, each rider a request index.
+/// `net` in time order, each rider a request index; and per request whether it rides one.
 fn kept_days(
     net: &Network,
     tt: &TravelTimes,
     requests: &[Request],
     template: &Transport,
-) -> Vec<Vec<Leaf>> {
+) -> (Vec<Vec<Leaf>>, Vec<bool>) {
     let max_wait = i64::from(net.tuning.max_wait);
     // New requests by (student, from, to).
     let mut wanted: BTreeMap<(StudentId, SchoolId, SchoolId), Vec<usize>> = BTreeMap::new();
@@ -523,29 +518,21 @@ fn kept_days(
         }
         riders.sort_unstable();
         let leaf = Leaf { stops, riders };
-        // It must chain with the vehicle's kept trips, from and back to its base.
+        // It must chain, as it is, with the vehicle's kept trips, from and back to its
+        // base.
         let base = net.vehicles[trip.vehicle].school;
         let day = &mut days[trip.vehicle];
-        let pos = day.partition_point(|l| l.start() < leaf.start());
-        let (pa, fa) = match pos.checked_sub(1) {
-            Some(i) => (day[i].stops.last().map_or(base, |s| s.0), day[i].end()),
-            None => (base, i64::from(net.day_start)),
-        };
-        let (pb, sb) = match day.get(pos) {
-            Some(n) => (n.stops[0].0, n.start()),
-            None => (base, i64::from(net.day_end)),
-        };
-        let first = leaf.stops[0].0;
-        let last = leaf.stops.last().map_or(first, |s| s.0);
-        if fa + tt_of(tt, pa, first) <= leaf.start() && leaf.end() + tt_of(tt, last, pb) <= sb {
-            day.insert(pos, leaf);
-        } else {
-            for &(q, _, _) in &leaf.riders {
-                taken[q] = false;
+        let (start, end) = (i64::from(net.day_start), i64::from(net.day_end));
+        match fit_in_day(tt, base, day, &leaf, (0, 0), start, end) {
+            Some((_, _, gap)) => day.insert(gap, leaf),
+            None => {
+                for &(q, _, _) in &leaf.riders {
+                    taken[q] = false;
+                }
             }
         }
     }
-    days
+    (days, taken)
 }
 
 /// Step 1 of the module doc: drafts, collect and distribute, with at most `cap` riders.
