@@ -381,7 +381,29 @@ pub fn build(net: &Network, tt: &TravelTimes, student_stays: &[Vec<Stay>]) -> Tr
 /// the roads of `net` no longer allow, or that no longer chains with its vehicle's other
 /// kept trips, is left out. The other legs get trips as [`build`] makes them, in the
 /// vehicles' time left.
+///
+/// Seats come first: when keeping leaves legs without a seat that a bus plan made
+/// afresh would carry, the fresh one is taken.
 pub fn build_keeping(
+    net: &Network,
+    tt: &TravelTimes,
+    student_stays: &[Vec<Stay>],
+    template: Option<&Transport>,
+) -> Transport {
+    let kept = build_with(net, tt, student_stays, template);
+    if template.is_none() || kept.shortages.is_empty() {
+        return kept;
+    }
+    let fresh = build_with(net, tt, student_stays, None);
+    let short = |t: &Transport| t.rides.iter().filter(|r| r.is_none()).count();
+    if short(&fresh) < short(&kept) {
+        fresh
+    } else {
+        kept
+    }
+}
+
+fn build_with(
     net: &Network,
     tt: &TravelTimes,
     student_stays: &[Vec<Stay>],
@@ -423,7 +445,31 @@ pub fn build_keeping(
         }
         leaves
     };
-    let trips = assign_vehicles(net, tt, &requests, leaves, &mut rides, days);
+    // Trips take vehicles in time order, and once more biggest first (then in time
+    // order); the order that seats more riders wins. Time order wastes no bus time on
+    // empty runs early in the day, biggest first keeps buses for the full trips when
+    // seats are short (small trips then fill the gaps).
+    let mut trips = Vec::new();
+    let mut seated = 0;
+    for big_first in [false, true] {
+        let mut r = vec![None; requests.len()];
+        let t = assign_vehicles(
+            net,
+            tt,
+            &requests,
+            leaves.clone(),
+            &mut r,
+            days.clone(),
+            big_first,
+        );
+        let n = r.iter().filter(|x| x.is_some()).count();
+        if trips.is_empty() || n > seated {
+            (trips, rides, seated) = (t, r, n);
+        }
+        if seated == requests.len() {
+            break;
+        }
+    }
     let mut missing: Vec<usize> = (0..requests.len())
         .filter(|&r| rides[r].is_none())
         .collect();
@@ -695,6 +741,7 @@ fn assign_vehicles(
     mut leaves: Vec<Leaf>,
     rides: &mut [Option<Ride>],
     mut days: Vec<Vec<Leaf>>,
+    big_first: bool,
 ) -> Vec<Trip> {
     let day_start = i64::from(net.day_start);
     let day_end = i64::from(net.day_end);
@@ -711,8 +758,10 @@ fn assign_vehicles(
         }
     }
     // Biggest loads first at equal times, so that the big buses go to them.
+    let load = |l: &Leaf| std::cmp::Reverse(if big_first { l.riders.len() } else { 0 });
     leaves.sort_by(|a, b| {
         (
+            load(a),
             a.start(),
             std::cmp::Reverse(a.riders.len()),
             a.end(),
@@ -720,6 +769,7 @@ fn assign_vehicles(
             &a.riders,
         )
             .cmp(&(
+                load(b),
                 b.start(),
                 std::cmp::Reverse(b.riders.len()),
                 b.end(),

@@ -266,10 +266,11 @@ pub fn solve(net: &Network, opts: &SolveOptions, progress: &dyn Fn(&str)) -> Sol
     }
 }
 
-/// Tracks of fleet rounds with students travelling to the busiest host only, the two
-/// busiest, … (then one where each school's students go to their own busiest host,
-/// and one without restriction).
-const HUB_TRACKS: usize = 2;
+/// Tracks of fleet rounds with students travelling to the busiest host only (2: also
+/// one to the two busiest, …; it never won on the fleet benchmark once the searches ran
+/// to their end), then one where each school's students go to their own busiest host,
+/// and one without restriction.
+const HUB_TRACKS: usize = 1;
 
 /// Tracks that keep each school's students at its busiest host within this many
 /// periods.
@@ -290,7 +291,9 @@ const FLEET_ROUNDS: usize = 2;
 /// the next round, so that the search seats them there, with travelling teachers, and
 /// gives the seats to others. A last track, without limits, starts from `first`. The
 /// best carried plan (most placements, then least weighted cost) is kept; rounds stop
-/// when nobody lost a seat, at the time limit, or after [`FLEET_ROUNDS`].
+/// when nobody lost a seat, at the time limit, or after [`FLEET_ROUNDS`]. Last, a
+/// polish: a local search in which everyone travels only as that plan's buses carry
+/// them ([`ridden_waves`]).
 #[allow(clippy::too_many_arguments)]
 fn fleet_rounds(
     prep: &mut Prep,
@@ -312,7 +315,7 @@ fn fleet_rounds(
         stop: opts.stop.clone(),
     };
     let fit_one = |prep: &Prep, plan: Plan, deadline: Instant| {
-        let mut fit = crate::transport::fit_fleet(net, &prep.tt, plan);
+        let fit = crate::transport::fit_fleet(net, &prep.tt, plan);
         if fit.dropped.is_empty() {
             return fit;
         }
@@ -328,27 +331,8 @@ fn fleet_rounds(
             REFILL_BUS_TRIES,
             &carried,
         );
-        let mut again = crate::transport::fit_fleet(net, &prep.tt, refilled);
-        // What the fleet could not carry stays reported from the first fit; choices
-        // seated again are no longer dropped.
-        again
-            .shortages
-            .splice(0..0, std::mem::take(&mut fit.shortages));
-        let seated: std::collections::HashSet<(crate::model::StudentId, crate::model::CourseId)> =
-            again
-                .plan
-                .groups
-                .iter()
-                .flat_map(|g| g.members.iter().map(move |&s| (s, g.course)))
-                .collect();
-        let mut dropped: Vec<_> = fit
-            .dropped
-            .drain(..)
-            .filter(|d| !seated.contains(&(d.student, d.course)))
-            .collect();
-        dropped.append(&mut again.dropped);
-        again.dropped = dropped;
-        again
+        let again = crate::transport::fit_fleet(net, &prep.tt, refilled);
+        carried_over(fit, again)
     };
     let cost = |f: &crate::transport::FleetFit| {
         let k = crate::report::kpis_with(net, &prep.tt, &f.plan, Some(&f.transport));
@@ -361,18 +345,12 @@ fn fleet_rounds(
                 .round() as i64,
         )
     };
-    let share = |rounds_left: usize| {
-        let now = Instant::now();
-        now + end
-            .saturating_duration_since(now)
-            .div_f64(rounds_left.max(1) as f64)
-    };
     // Tracks, the best wins: the limited ones of [`tracks`], then (`None`) anywhere,
     // starting from `first` as the fleet carries it. Each keeps, round by round, the
     // students the buses dropped at home.
     let mut tracks: Vec<Option<Track>> = tracks(net, &first).into_iter().map(Some).collect();
     tracks.push(None);
-    let first_fit = fit_one(prep, first, share(2 * FLEET_ROUNDS + 1));
+    let first_fit = fit_one(prep, first, end);
     let mut best = first_fit.clone();
     let mut best_cost = cost(&best);
     let mut best_homebound: Vec<bool> = Vec::new();
@@ -387,36 +365,35 @@ fn fleet_rounds(
     // no stage 2; the full one is the search of step 1. Under a track's limits the
     // full one finds more placements, but the buses sometimes carry more of the light
     // one's plan: a track tries both.
-    let search_then_less_travel = |prep: &Prep, full: bool, round_end: Instant| {
+    let search_then_less_travel = |prep: &Prep, full: bool, end: Instant| {
         let mut scratch = Vec::new();
         let (plan, _) = search(
             prep,
             opts,
             pool,
-            round_end,
+            end,
             weights,
             if full { reachable_bound } else { 0 },
             !full,
             &mut scratch,
             &|_| {},
         );
-        travel::reduce_travel(prep, &plan, weights, &limit(round_end))
+        travel::reduce_travel(prep, &plan, weights, &limit(end))
     };
-    // Searches per track: light and full, then the rounds.
-    let per_track = 2 + FLEET_ROUNDS;
-    for (ti, track) in tracks.iter().enumerate() {
+    // Each search runs to its end (its starts and perturbation rounds are fixed), so
+    // that the plan does not depend on the machine unless the time limit comes first.
+    for track in &tracks {
         if stopped() {
             break;
         }
-        let rounds_left = |r: usize| (tracks.len() - ti) * per_track - r;
         let (mut round_fit, full) = match track {
-            Some(Track {
-                label,
-                hubs,
-                windows,
-            }) => {
+            Some(Track { label, hubs, waves }) => {
                 prep.hubs = hubs.clone();
-                prep.away_window = windows.clone();
+                prep.waves = net
+                    .students
+                    .iter()
+                    .map(|st| waves.get(st.school.idx()).cloned().unwrap_or_default())
+                    .collect();
                 prep.homebound.clear();
                 let mut fits: Vec<(crate::transport::FleetFit, bool)> = Vec::new();
                 for full in [false, true] {
@@ -424,10 +401,9 @@ fn fleet_rounds(
                         break;
                     }
                     let t_round = Instant::now();
-                    let round_end = share(rounds_left(fits.len()));
-                    let plan = search_then_less_travel(prep, full, round_end);
+                    let plan = search_then_less_travel(prep, full, end);
                     let found = plan.placements();
-                    let fit = fit_one(prep, plan, round_end);
+                    let fit = fit_one(prep, plan, end);
                     notes.push(format!(
                         "fleet: travel to {label} only, {} search: {found} placements, {} carried ({:.2} s)",
                         if full { "full" } else { "light" },
@@ -449,7 +425,7 @@ fn fleet_rounds(
             }
             None => {
                 prep.hubs.clear();
-                prep.away_window.clear();
+                prep.waves.clear();
                 (first_fit.clone(), false)
             }
         };
@@ -472,11 +448,10 @@ fn fleet_rounds(
             let t_round = Instant::now();
             progress("search again with students the buses cannot carry kept at home");
             prep.homebound = homebound.clone();
-            let round_end = share(rounds_left(round + 2) + 1);
-            let plan = search_then_less_travel(prep, full, round_end);
+            let plan = search_then_less_travel(prep, full, end);
             let searched = t_round.elapsed().as_secs_f64();
             let found = plan.placements();
-            round_fit = fit_one(prep, plan, round_end);
+            round_fit = fit_one(prep, plan, end);
             notes.push(format!(
                 "fleet: {}round {}: {} students kept at home; search {found} placements ({searched:.2} s), {} carried ({:.2} s)",
                 if track.is_some() { "hubs " } else { "" },
@@ -493,9 +468,30 @@ fn fleet_rounds(
             }
         }
     }
+    // Polish: everyone may travel only as the best plan's buses carry them (to the
+    // same host, from the bus's arrival to its departure back) and nobody else, so
+    // that the local search seats more without asking the buses for more seats.
+    if !stopped() {
+        let t_round = Instant::now();
+        let (homebound, waves) = ridden_waves(net, &best.transport);
+        prep.hubs.clear();
+        prep.homebound = homebound;
+        prep.waves = waves;
+        let (plan, _) = improve::improve(prep, &best.plan, &limit(end));
+        let found = plan.placements();
+        let fit = fit_one(prep, plan, end);
+        notes.push(format!(
+            "fleet: polish within the best plan's bus rides: {found} placements, {} carried ({:.2} s)",
+            fit.plan.placements(),
+            t_round.elapsed().as_secs_f64()
+        ));
+        if cost(&fit) < best_cost {
+            best = carried_over(best, fit);
+        }
+    }
     prep.homebound.clear();
     prep.hubs.clear();
-    prep.away_window.clear();
+    prep.waves.clear();
     let homebound = best_homebound;
     best.homebound = homebound
         .iter()
@@ -515,13 +511,68 @@ fn fleet_rounds(
     best
 }
 
+/// `later`, a fit of a plan made from `earlier`'s, with what `earlier` could not carry
+/// still reported: its shortages, and the choices it dropped that `later` does not
+/// seat.
+fn carried_over(
+    mut earlier: crate::transport::FleetFit,
+    mut later: crate::transport::FleetFit,
+) -> crate::transport::FleetFit {
+    later
+        .shortages
+        .splice(0..0, std::mem::take(&mut earlier.shortages));
+    let seated: std::collections::HashSet<(crate::model::StudentId, crate::model::CourseId)> =
+        later
+            .plan
+            .groups
+            .iter()
+            .flat_map(|g| g.members.iter().map(move |&s| (s, g.course)))
+            .collect();
+    let mut dropped: Vec<_> = earlier
+        .dropped
+        .into_iter()
+        .filter(|d| !seated.contains(&(d.student, d.course)))
+        .collect();
+    dropped.append(&mut later.dropped);
+    later.dropped = dropped;
+    later
+}
+
+/// Per student, whether they ride no bus in `transport`, and the waves of their rides:
+/// at each host from the bus's arrival to the departure of the one that takes them on.
+fn ridden_waves(
+    net: &Network,
+    transport: &crate::transport::Transport,
+) -> (Vec<bool>, Vec<Vec<prep::Wave>>) {
+    let n = net.students.len();
+    let mut homebound = vec![true; n];
+    let mut waves = vec![Vec::new(); n];
+    let mut arrived: Vec<crate::model::Minute> = vec![net.day_start; n];
+    for (q, ride) in transport.requests.iter().zip(&transport.rides) {
+        let s = q.student.idx();
+        let Some(ride) = ride else {
+            continue;
+        };
+        homebound[s] = false;
+        if q.from != net.students[s].school {
+            waves[s].push(prep::Wave {
+                host: q.from,
+                from: arrived[s],
+                to: ride.depart,
+            });
+        }
+        arrived[s] = ride.arrive;
+    }
+    (homebound, waves)
+}
+
 /// Limits on where (and when) students may travel for one track of the fleet rounds.
 struct Track {
     label: String,
     /// Per home school, the schools its students may travel to.
     hubs: Vec<Vec<bool>>,
-    /// Per home school, when its students may be away (empty: any time).
-    windows: Vec<Option<(crate::model::Minute, crate::model::Minute)>>,
+    /// Per home school, when and where its students may be away (empty: any time).
+    waves: Vec<Vec<prep::Wave>>,
 }
 
 /// The tracks of the fleet rounds, from where students travel in `first` (the plan
@@ -559,7 +610,7 @@ fn tracks(net: &Network, first: &Plan) -> Vec<Track> {
                 .collect::<Vec<_>>()
                 .join(", "),
             hubs: vec![(0..ns).map(|i| by_visitors[..k].contains(&i)).collect(); ns],
-            windows: Vec::new(),
+            waves: Vec::new(),
         })
         .collect();
     if by_visitors.is_empty() {
@@ -579,32 +630,50 @@ fn tracks(net: &Network, first: &Plan) -> Vec<Track> {
     out.push(Track {
         label: "each school's own busiest host".into(),
         hubs: own.clone(),
-        windows: Vec::new(),
+        waves: Vec::new(),
     });
     // The same, away only within the run of `k` periods in which the school's students
-    // were there most: the bus runs out once and back once.
+    // had the most stays there that fit in it: the bus runs out once and back once.
     let np = net.periods.len();
+    let mut stays = vec![Vec::new(); ns];
+    for g in in_person() {
+        for m in &g.members {
+            let h = net.students[m.idx()].school.idx();
+            if h != g.school.idx() {
+                stays[h].push((g.school, g.periods(net)));
+            }
+        }
+    }
     for k in WINDOW_TRACKS.into_iter().filter(|&k| k < np) {
-        let windows = (0..ns)
+        let waves = (0..ns)
             .map(|h| {
-                let x = top[h]?;
-                let mut at = vec![0usize; np];
-                for g in in_person().filter(|g| g.school.idx() == x) {
-                    at[g.first] += g
-                        .members
+                let Some(x) = top[h] else {
+                    return Vec::new();
+                };
+                let host = crate::model::SchoolId::from(x);
+                let fits = |a: usize| {
+                    stays[h]
                         .iter()
-                        .filter(|m| net.students[m.idx()].school.idx() == h)
-                        .count();
-                }
-                let a = (0..=np - k)
-                    .max_by_key(|&a| (at[a..a + k].iter().sum::<usize>(), std::cmp::Reverse(a)))?;
-                Some((net.periods[a].start, net.periods[a + k - 1].end))
+                        .filter(|(y, p)| *y == host && a <= p.start && p.end <= a + k)
+                        .count()
+                };
+                (0..=np - k)
+                    .filter(|&a| fits(a) > 0)
+                    .max_by_key(|&a| (fits(a), std::cmp::Reverse(a)))
+                    .map(|a| {
+                        vec![prep::Wave {
+                            host,
+                            from: net.periods[a].start,
+                            to: net.periods[a + k - 1].end,
+                        }]
+                    })
+                    .unwrap_or_default()
             })
             .collect();
         out.push(Track {
             label: format!("each school's own busiest host within {k} periods"),
             hubs: own.clone(),
-            windows,
+            waves,
         });
     }
     out

@@ -155,10 +155,19 @@ pub struct Prep<'a> {
     /// Per home school, the schools its students may travel to (indexed by school);
     /// empty = every school.
     pub hubs: Vec<Vec<bool>>,
-    /// Per home school, the time its students may be away from it (the first start
-    /// and last end of a stay elsewhere), so that its bus runs out and back once;
-    /// empty or `None` = any time.
-    pub away_window: Vec<Option<(Minute, Minute)>>,
+    /// Per student, the [`Wave`]s they may be away in, so that their school's bus
+    /// runs out and back once per wave; empty (or no waves) = anywhere [`Prep::hubs`]
+    /// allows, any time.
+    pub waves: Vec<Vec<Wave>>,
+}
+
+/// A stretch of the day that a home school's students may spend at one host: the bus
+/// takes them out before `from` and back after `to`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Wave {
+    pub host: SchoolId,
+    pub from: Minute,
+    pub to: Minute,
 }
 
 impl<'a> Prep<'a> {
@@ -198,7 +207,7 @@ impl<'a> Prep<'a> {
             admissible,
             homebound: Vec::new(),
             hubs: Vec::new(),
-            away_window: Vec::new(),
+            waves: Vec::new(),
         };
         if prep.unit_offer_pairs() > COHORT_MODEL_LIMIT {
             prep.units = make_units(net, &offerable, Granularity::School);
@@ -214,7 +223,7 @@ impl<'a> Prep<'a> {
     }
 
     /// Whether student `s` may have `stay` (see [`Prep::homebound`], [`Prep::hubs`] and
-    /// [`Prep::away_window`]).
+    /// [`Prep::waves`]).
     #[inline]
     pub fn may_be_at(&self, s: StudentId, stay: Stay) -> bool {
         let home = self.net.students[s.idx()].school;
@@ -224,12 +233,12 @@ impl<'a> Prep<'a> {
                     .hubs
                     .get(home.idx())
                     .is_none_or(|h| h[stay.place.idx()])
-                && self
-                    .away_window
-                    .get(home.idx())
-                    .copied()
-                    .flatten()
-                    .is_none_or(|(lo, hi)| lo <= stay.start && stay.end <= hi))
+                && self.waves.get(s.idx()).is_none_or(|ws| {
+                    ws.is_empty()
+                        || ws.iter().any(|w| {
+                            w.host == stay.place && w.from <= stay.start && stay.end <= w.to
+                        })
+                }))
     }
 
     /// How many (unit, offer) variables stage 1 would have, roughly.
