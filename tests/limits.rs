@@ -15,6 +15,17 @@ fn s(p: &Path) -> &str {
 
 /// A generated bundle in `dir`.
 fn generate(dir: &Path, family: &str, schools: u32, students: u32, courses: u32) -> PathBuf {
+    generate_with(dir, family, schools, students, courses, &[])
+}
+
+fn generate_with(
+    dir: &Path,
+    family: &str,
+    schools: u32,
+    students: u32,
+    courses: u32,
+    extra: &[&str],
+) -> PathBuf {
     let out = dir.join(format!("{family}-{students}"));
     let st = bin()
         .args([
@@ -26,6 +37,7 @@ fn generate(dir: &Path, family: &str, schools: u32, students: u32, courses: u32)
             "--out",
             s(&out),
         ])
+        .args(extra)
         .args(["--schools", &schools.to_string()])
         .args(["--students", &students.to_string()])
         .args(["--courses", &courses.to_string()])
@@ -99,10 +111,16 @@ fn same_input_gives_byte_identical_plans_with_1_and_2_threads_and_across_runs() 
         // Determinism is promised when no stage stops at the time limit.
         assert!(!notes.contains("time limit"), "{notes}");
     }
-    let a = tmp.path().join("a");
-    check(&bundle, &a);
-    for other in ["b", "c", "d"] {
-        let b = tmp.path().join(other);
+    same_plans(&bundle, tmp.path(), &["b", "c", "d"]);
+}
+
+/// Plan `a` in `dir` passes the checker and `others` equal it byte for byte (clock
+/// figures aside).
+fn same_plans(bundle: &Path, dir: &Path, others: &[&str]) {
+    let a = dir.join("a");
+    check(bundle, &a);
+    for &other in others {
+        let b = dir.join(other);
         for f in PLAN_FILES {
             assert!(
                 std::fs::read(a.join(f)).unwrap() == std::fs::read(b.join(f)).unwrap(),
@@ -111,6 +129,25 @@ fn same_input_gives_byte_identical_plans_with_1_and_2_threads_and_across_runs() 
         }
         assert_eq!(summary_without_clock(&a), summary_without_clock(&b));
     }
+}
+
+/// With a fleet too: the fleet rounds' searches run to their end rather than to a share
+/// of the time, so the plan and its bus trips do not depend on the threads or the run.
+#[test]
+fn with_a_fleet_the_same_input_gives_byte_identical_plans() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bundle = generate_with(tmp.path(), "rural", 8, 300, 20, &["--fleet"]);
+    for (threads, name) in [("1", "a"), ("2", "b")] {
+        let (code, text) = solve(
+            &bundle,
+            &tmp.path().join(name),
+            &["--threads", threads, "--time-limit", "600"],
+        );
+        assert_eq!(code, 0, "{text}");
+    }
+    let trips = std::fs::read_to_string(tmp.path().join("a/transport.csv")).unwrap();
+    assert!(trips.lines().count() > 1, "no bus trips");
+    same_plans(&bundle, tmp.path(), &["b"]);
 }
 
 #[test]

@@ -279,9 +279,18 @@ const WINDOW_TRACKS: [usize; 2] = [2, 3];
 /// Greedy starts in the lighter searches of the fleet rounds.
 const LIGHT_STARTS: usize = 8;
 
+/// Polish steps within the rides of each student's school (after one within their
+/// own), each with the students the last one's buses dropped kept to their own rides.
+const POLISH_SHARED: usize = 20;
+
+/// At most this many tracks' best carried plans are polished, best first (all of them:
+/// on rural seed 6 the best polish started from the plan of the track without limits,
+/// the sixth).
+const POLISH_STARTS: usize = 8;
+
 /// Rounds of search against the fleet per track, at most this many after the first
 /// (later rounds seldom carried more on the fleet benchmark).
-const FLEET_ROUNDS: usize = 2;
+const FLEET_ROUNDS: usize = 1;
 
 /// Makes `first` a plan the fleet carries (rule 8), then searches again along
 /// [`tracks`]: each limits where (and when) students may travel, so that each village's
@@ -289,11 +298,13 @@ const FLEET_ROUNDS: usize = 2;
 /// fleet carries what it can of each; then rounds follow: students who lost a placement
 /// for want of a bus seat stay at home (their home school or distance groups only) in
 /// the next round, so that the search seats them there, with travelling teachers, and
-/// gives the seats to others. A last track, without limits, starts from `first`. The
-/// best carried plan (most placements, then least weighted cost) is kept; rounds stop
-/// when nobody lost a seat, at the time limit, or after [`FLEET_ROUNDS`]. Last, a
-/// polish: a local search in which everyone travels only as that plan's buses carry
-/// them ([`ridden_waves`]).
+/// gives the seats to others. Then a track takes each school's limits from the track
+/// that carried most of its students' placements ([`mixed_track`]), and a last one,
+/// without limits, starts from `first`. Rounds stop when nobody lost a seat, at the
+/// time limit, or after [`FLEET_ROUNDS`]. Last, each track's best carried plan is
+/// polished: local search in which everyone travels only as that plan's buses carry
+/// them ([`ridden_waves`]), then within the rides of their school's students. The best
+/// carried plan (most placements, then least weighted cost) is kept.
 #[allow(clippy::too_many_arguments)]
 fn fleet_rounds(
     prep: &mut Prep,
@@ -382,10 +393,27 @@ fn fleet_rounds(
     };
     // Each search runs to its end (its starts and perturbation rounds are fixed), so
     // that the plan does not depend on the machine unless the time limit comes first.
-    for track in &tracks {
+    // Per limited track run so far: its index and its best carried plan's placements
+    // per home school.
+    let mut by_school: Vec<(usize, Vec<usize>)> = Vec::new();
+    // Each track's best carried plan, to polish.
+    let mut candidates: Vec<crate::transport::FleetFit> = Vec::new();
+    let mut mixed = false;
+    let mut ti = 0;
+    while ti < tracks.len() {
         if stopped() {
             break;
         }
+        // Before the track without limits: each school's limits from the track that
+        // carried most of its students' placements, if they differ.
+        if tracks[ti].is_none() && !mixed {
+            mixed = true;
+            if let Some(m) = mixed_track(net, &tracks, &by_school) {
+                tracks.insert(ti, Some(m));
+            }
+        }
+        let track = &tracks[ti];
+        ti += 1;
         let (mut round_fit, full) = match track {
             Some(Track { label, hubs, waves }) => {
                 prep.hubs = hubs.clone();
@@ -429,6 +457,7 @@ fn fleet_rounds(
                 (first_fit.clone(), false)
             }
         };
+        let mut track_best = round_fit.clone();
         let mut homebound = vec![false; net.students.len()];
         for round in 0..FLEET_ROUNDS {
             if stopped() {
@@ -461,32 +490,96 @@ fn fleet_rounds(
                 t_round.elapsed().as_secs_f64() - searched
             ));
             let c = cost(&round_fit);
+            if c < cost(&track_best) {
+                track_best = round_fit.clone();
+            }
             if c < best_cost {
                 best = round_fit.clone();
                 best_cost = c;
                 best_homebound = homebound.clone();
             }
         }
+        candidates.push(track_best.clone());
+        if track.is_some() {
+            let mut placed = vec![0usize; net.schools.len()];
+            for g in &track_best.plan.groups {
+                for m in &g.members {
+                    placed[net.students[m.idx()].school.idx()] += 1;
+                }
+            }
+            by_school.push((ti - 1, placed));
+        }
     }
-    // Polish: everyone may travel only as the best plan's buses carry them (to the
-    // same host, from the bus's arrival to its departure back) and nobody else, so
-    // that the local search seats more without asking the buses for more seats.
-    if !stopped() {
-        let t_round = Instant::now();
-        let (homebound, waves) = ridden_waves(net, &best.transport);
-        prep.hubs.clear();
-        prep.homebound = homebound;
-        prep.waves = waves;
-        let (plan, _) = improve::improve(prep, &best.plan, &limit(end));
-        let found = plan.placements();
-        let fit = fit_one(prep, plan, end);
-        notes.push(format!(
-            "fleet: polish within the best plan's bus rides: {found} placements, {} carried ({:.2} s)",
-            fit.plan.placements(),
-            t_round.elapsed().as_secs_f64()
-        ));
-        if cost(&fit) < best_cost {
-            best = carried_over(best, fit);
+    // Polish: everyone may travel only as the plan's buses carry them (to the same
+    // host, from the bus's arrival to its departure back) and nobody else, so that the
+    // local search seats more without asking the buses for more seats. Then every
+    // student may join the rides of their school's students: spare seats on the trips
+    // that run anyway.
+    // Students a shared polish seated where the buses then had no seat for them keep
+    // to their own rides in the next one. The polish starts from the best carried plans
+    // of the tracks, best first.
+    candidates.sort_by_key(|f| cost(f));
+    candidates.truncate(POLISH_STARTS);
+    for (ci, start) in candidates.into_iter().enumerate() {
+        let mut current_cost = cost(&start);
+        let mut current = start;
+        let mut own_only = vec![false; net.students.len()];
+        for step in 0..1 + POLISH_SHARED {
+            if stopped() {
+                break;
+            }
+            let shared = step > 0;
+            let t_round = Instant::now();
+            let (mut homebound, mut waves) = ridden_waves(net, &current.transport);
+            if shared {
+                let mut of_school = vec![Vec::new(); net.schools.len()];
+                for (s, st) in net.students.iter().enumerate() {
+                    for &w in &waves[s] {
+                        if !of_school[st.school.idx()].contains(&w) {
+                            of_school[st.school.idx()].push(w);
+                        }
+                    }
+                }
+                for (s, st) in net.students.iter().enumerate() {
+                    if !own_only[s] {
+                        waves[s] = of_school[st.school.idx()].clone();
+                        homebound[s] = waves[s].is_empty();
+                    }
+                }
+            }
+            prep.hubs.clear();
+            prep.homebound = homebound;
+            prep.waves = waves;
+            let (plan, _) = improve::improve(prep, &current.plan, &limit(end));
+            let found = plan.placements();
+            let fit = fit_one(prep, plan, end);
+            notes.push(format!(
+                "fleet: polish {} within the {} bus rides: {found} placements, {} carried ({:.2} s)",
+                ci + 1,
+                if shared { "school's" } else { "students' own" },
+                fit.plan.placements(),
+                t_round.elapsed().as_secs_f64()
+            ));
+            let mut newly = 0;
+            for d in &fit.dropped {
+                if !own_only[d.student.idx()] {
+                    own_only[d.student.idx()] = true;
+                    newly += 1;
+                }
+            }
+            let c = cost(&fit);
+            let better = c < current_cost;
+            if better {
+                current = carried_over(current, fit);
+                current_cost = c;
+            }
+            if shared && newly == 0 && !better {
+                break;
+            }
+        }
+        if current_cost < best_cost {
+            best = current;
+            best_cost = current_cost;
         }
     }
     prep.homebound.clear();
@@ -509,6 +602,40 @@ fn fleet_rounds(
         t.elapsed().as_secs_f64()
     ));
     best
+}
+
+/// A track that takes for each school the limits of the track in `by_school` (index in
+/// `tracks`, placements per home school) that carried most of its students'
+/// placements; `None` when one track wins everywhere.
+fn mixed_track(
+    net: &Network,
+    tracks: &[Option<Track>],
+    by_school: &[(usize, Vec<usize>)],
+) -> Option<Track> {
+    let ns = net.schools.len();
+    let pick: Vec<usize> = (0..ns)
+        .map(|h| {
+            by_school
+                .iter()
+                .max_by_key(|(t, placed)| (placed[h], std::cmp::Reverse(*t)))
+                .map_or(0, |(t, _)| *t)
+        })
+        .collect();
+    if pick.iter().all(|&t| t == pick[0]) {
+        return None;
+    }
+    let mut hubs = Vec::with_capacity(ns);
+    let mut waves = Vec::with_capacity(ns);
+    for (h, &t) in pick.iter().enumerate() {
+        let track = tracks[t].as_ref()?;
+        hubs.push(track.hubs.get(h).cloned().unwrap_or_else(|| vec![true; ns]));
+        waves.push(track.waves.get(h).cloned().unwrap_or_default());
+    }
+    Some(Track {
+        label: "each school's best of the tracks before".into(),
+        hubs,
+        waves,
+    })
 }
 
 /// `later`, a fit of a plan made from `earlier`'s, with what `earlier` could not carry
@@ -535,6 +662,15 @@ fn carried_over(
         .collect();
     dropped.append(&mut later.dropped);
     later.dropped = dropped;
+    // A shortage stays reported while one of its students still lacks a choice for it;
+    // the same one met twice is reported once.
+    let lacking: std::collections::HashSet<crate::model::StudentId> =
+        later.dropped.iter().map(|d| d.student).collect();
+    let mut seen = std::collections::HashSet::new();
+    later.shortages.retain(|sh| {
+        sh.students.iter().any(|s| lacking.contains(s))
+            && seen.insert((sh.from, sh.to, sh.ready, sh.due, sh.students.clone()))
+    });
     later
 }
 
