@@ -458,6 +458,7 @@ fn fleet_rounds(
             }
         };
         let mut track_best = round_fit.clone();
+        let mut track_best_cost = cost(&track_best);
         let mut homebound = vec![false; net.students.len()];
         for round in 0..FLEET_ROUNDS {
             if stopped() {
@@ -490,8 +491,9 @@ fn fleet_rounds(
                 t_round.elapsed().as_secs_f64() - searched
             ));
             let c = cost(&round_fit);
-            if c < cost(&track_best) {
+            if c < track_best_cost {
                 track_best = round_fit.clone();
+                track_best_cost = c;
             }
             if c < best_cost {
                 best = round_fit.clone();
@@ -518,7 +520,7 @@ fn fleet_rounds(
     // Students a shared polish seated where the buses then had no seat for them keep
     // to their own rides in the next one. The polish starts from the best carried plans
     // of the tracks, best first.
-    candidates.sort_by_key(|f| cost(f));
+    candidates.sort_by_cached_key(|f| cost(f));
     candidates.truncate(POLISH_STARTS);
     for (ci, start) in candidates.into_iter().enumerate() {
         let mut current_cost = cost(&start);
@@ -532,20 +534,7 @@ fn fleet_rounds(
             let t_round = Instant::now();
             let (mut homebound, mut waves) = ridden_waves(net, &current.transport);
             if shared {
-                let mut of_school = vec![Vec::new(); net.schools.len()];
-                for (s, st) in net.students.iter().enumerate() {
-                    for &w in &waves[s] {
-                        if !of_school[st.school.idx()].contains(&w) {
-                            of_school[st.school.idx()].push(w);
-                        }
-                    }
-                }
-                for (s, st) in net.students.iter().enumerate() {
-                    if !own_only[s] {
-                        waves[s] = of_school[st.school.idx()].clone();
-                        homebound[s] = waves[s].is_empty();
-                    }
-                }
+                share_rides(net, &mut waves, &mut homebound, &own_only);
             }
             prep.hubs.clear();
             prep.homebound = homebound;
@@ -602,6 +591,31 @@ fn fleet_rounds(
         t.elapsed().as_secs_f64()
     ));
     best
+}
+
+/// Gives every student but those `own_only` the rides (`waves`, see [`ridden_waves`])
+/// of all students of their school; a student stays at home only if nobody of their
+/// school rides.
+fn share_rides(
+    net: &Network,
+    waves: &mut [Vec<prep::Wave>],
+    homebound: &mut [bool],
+    own_only: &[bool],
+) {
+    let mut of_school: Vec<Vec<prep::Wave>> = vec![Vec::new(); net.schools.len()];
+    for (s, st) in net.students.iter().enumerate() {
+        for &w in &waves[s] {
+            if !of_school[st.school.idx()].contains(&w) {
+                of_school[st.school.idx()].push(w);
+            }
+        }
+    }
+    for (s, st) in net.students.iter().enumerate() {
+        if !own_only[s] {
+            waves[s] = of_school[st.school.idx()].clone();
+            homebound[s] = waves[s].is_empty();
+        }
+    }
 }
 
 /// A track that takes for each school the limits of the track in `by_school` (index in
