@@ -456,7 +456,7 @@ fn build_with(
     // seats are short (small trips then fill the gaps).
     let mut trips = Vec::new();
     let mut seated = 0;
-    for big_first in [false, true] {
+    for (i, big_first) in [false, true].into_iter().enumerate() {
         let mut r = vec![None; requests.len()];
         let t = assign_vehicles(
             net,
@@ -468,7 +468,7 @@ fn build_with(
             big_first,
         );
         let n = r.iter().filter(|x| x.is_some()).count();
-        if trips.is_empty() || n > seated {
+        if i == 0 || n > seated {
             (trips, rides, seated) = (t, r, n);
         }
         if seated == requests.len() {
