@@ -15,7 +15,7 @@ import os
 SEP = b"\x1e"
 BUNDLE = ["network.toml", "schools.csv", "links.csv", "rooms.csv", "courses.csv",
           "teachers.csv", "students.csv", "vehicles.csv"]
-PLAN = ["groups.csv", "assignments.csv", "routes.csv"]
+PLAN = ["groups.csv", "assignments.csv", "routes.csv", "transport.csv"]
 OUT = "fuzz/corpus"
 
 
@@ -31,8 +31,10 @@ def join_bundle(files):
 
 def join_plan(files):
     parts = [files.get("groups.csv", b""), files.get("assignments.csv", b"")]
-    if "routes.csv" in files:
-        parts.append(files["routes.csv"])
+    if "routes.csv" in files or "transport.csv" in files:
+        parts.append(files.get("routes.csv", b""))
+    if "transport.csv" in files:
+        parts.append(files["transport.csv"])
     return SEP.join(parts)
 
 

@@ -1,32 +1,33 @@
 //! profnet: plans the unified profile day of a network of schools.
 //!
-//! Data flows `io` (bundle in) → `model` (validated network) → `graph` (travel times)
-//! → `solve` (optimiser) → `plan` (groups, routes, KPIs, files out); `check` verifies a
-//! written plan against SPEC §3 independently of the optimiser.
+//! The data flows one way, and each folder is one step of it:
+//!
+//! * [`input`]: what people give: the bundle's files ([`input::bundle`], one schema in
+//!   [`input::schema`]), what-if scenarios, changes to a published plan, the choice files
+//!   schools send, synthetic networks; [`model`] is the validated network they become,
+//!   [`graph`] its travel times, [`diag`] the located problems found on the way.
+//! * [`solve`]: the optimiser (the only part that needs the `solver` feature): every
+//!   search works on one [`solve::state::PlanState`].
+//! * [`plan`]: a plan in domain terms and what follows from it: each person's day and
+//!   legs, the bus trips ([`plan::transport`]), unserved choices with their reasons and
+//!   the SPEC §4 figures ([`plan::kpi`], one catalogue for every writer).
+//! * [`planfile`]: the plan files of SPEC §2: one schema, one reader, one writer.
+//! * [`check`]: the independent checker of SPEC §3 over the rows of [`planfile`]; it
+//!   shares no code with [`solve`] or [`plan`].
+//! * [`reports`]: what people read (HTML, XLSX, calendars, registers, FET, terminal).
+//! * [`workflow`]: compare scenarios, re-plan after a change; the `profnet` binary's
+//!   `cli` sits on top of it all.
 
-pub mod change;
 pub mod check;
-pub mod collect;
-#[cfg(feature = "solver")]
-pub mod compare;
 pub mod diag;
-pub mod generate;
 pub mod graph;
-pub mod io;
+pub mod input;
+pub mod lang;
 pub mod model;
-#[cfg(feature = "solver")]
-pub mod output;
 pub mod plan;
-pub mod plan_read;
-pub mod pseudonym;
-#[cfg(feature = "solver")]
-pub mod replan;
-#[cfg(feature = "solver")]
-pub mod report;
-#[cfg(feature = "solver")]
+pub mod planfile;
 pub mod reports;
-pub mod scenario;
 #[cfg(feature = "solver")]
 pub mod solve;
-pub mod transport;
-pub mod validate;
+#[cfg(feature = "solver")]
+pub mod workflow;

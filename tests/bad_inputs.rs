@@ -303,9 +303,9 @@ fn setup(case: &Case) -> Setup {
 /// Loads the bundle the way every command does: `Ok` with warnings (including the
 /// travel-graph ones), or `Err` with every diagnostic.
 fn load(bundle: &Path) -> Result<(Network, Vec<Diagnostic>), Vec<Diagnostic>> {
-    match profnet::io::load(bundle) {
+    match profnet::input::load(bundle) {
         Ok((net, mut w)) => {
-            w.extend(profnet::validate::network_warnings(&net));
+            w.extend(profnet::input::validate::network_warnings(&net));
             Ok((net, w))
         }
         Err(e) => Err(e.0),

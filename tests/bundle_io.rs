@@ -94,7 +94,7 @@ fn load(files: &BTreeMap<&str, String>) -> Result<(Network, Vec<Diagnostic>), Ve
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("bundle");
     write(&dir, files);
-    profnet::io::load(&dir).map_err(|e| e.0)
+    profnet::input::load(&dir).map_err(|e| e.0)
 }
 
 /// Loads a bundle that must fail; returns every diagnostic.
@@ -242,8 +242,8 @@ fn excel_dialect_loads_to_the_same_network() {
             fs::write(excel.join(name), text.replace('\n', "\r\n")).unwrap();
         }
     }
-    let (a, _) = profnet::io::load(&comma).unwrap();
-    let (b, wb) = profnet::io::load(&excel).unwrap_or_else(|e| panic!("{:#?}", e.0));
+    let (a, _) = profnet::input::load(&comma).unwrap();
+    let (b, wb) = profnet::input::load(&excel).unwrap_or_else(|e| panic!("{:#?}", e.0));
     assert!(wb.is_empty(), "{wb:#?}");
     // The name keeps the directory out of it, so compare everything via Debug.
     assert_eq!(format!("{a:?}"), format!("{b:?}"));
@@ -295,7 +295,7 @@ fn windows_1251_and_russian_booleans() {
         assert!(!bad && std::str::from_utf8(&bytes).is_err());
         fs::write(dir.join(name), &bytes).unwrap();
     }
-    let (net, _) = profnet::io::load(&dir).unwrap_or_else(|e| panic!("{:#?}", e.0));
+    let (net, _) = profnet::input::load(&dir).unwrap_or_else(|e| panic!("{:#?}", e.0));
     assert_eq!(net.schools[0].name, "Школа №1 с. Пестрецы");
     assert_eq!(net.schools[1].name, "Аграрный колледж");
     assert_eq!(net.teachers[0].name, "Иванова А. А.");
@@ -371,7 +371,7 @@ fn missing_choice_columns_and_bundle_dir() {
     let f = with("students.csv", "choice_1,choice_2,choice_3", "c1,c2,c3");
     let d = errors(&f);
     has(&d, "E0002", "students.csv", Some(1), Some("choice_1"));
-    let e = profnet::io::load(Path::new("/nonexistent/profnet/bundle")).unwrap_err();
+    let e = profnet::input::load(Path::new("/nonexistent/profnet/bundle")).unwrap_err();
     assert_eq!(e.0[0].code, "E0009");
 }
 
@@ -645,7 +645,7 @@ fn file_level_errors() {
         b"id,name\nPHYS,\x00\x01\xff\xfe",
     )
     .unwrap();
-    let d = profnet::io::load(tmp.path()).unwrap_err().0;
+    let d = profnet::input::load(tmp.path()).unwrap_err().0;
     has(&d, "E0003", "courses.csv", Some(2), None);
 
     let d = errors(&with(
@@ -764,7 +764,7 @@ fn weights_and_transport_tables_are_read_and_checked() {
         ),
     );
     write(dir.path(), &files);
-    let (net, _) = profnet::io::load(dir.path()).unwrap();
+    let (net, _) = profnet::input::load(dir.path()).unwrap();
     assert_eq!(net.tuning.weights.student_minute, 2.5);
     assert_eq!(net.tuning.weights.vehicle_minute, 3.0);
     assert_eq!(
@@ -778,7 +778,7 @@ fn weights_and_transport_tables_are_read_and_checked() {
         TOML.replace("student_minute = 2.5", "student_minute = \"fast\""),
     );
     write(dir.path(), &files);
-    let err = profnet::io::load(dir.path()).unwrap_err();
+    let err = profnet::input::load(dir.path()).unwrap_err();
     let d = &err.0[0];
     assert_eq!(
         (d.code, d.file.as_str(), d.row),

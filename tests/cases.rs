@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use profnet::graph::TravelTimes;
-use profnet::output::{write_dir_atomically, write_plan_files};
+use profnet::planfile::write::{write_dir_atomically, write_plan_files};
 use profnet::solve::{solve, SolveOptions};
 
 fn rows(path: &Path) -> Vec<csv::StringRecord> {
@@ -18,7 +18,7 @@ fn run_case(dir: &Path) -> Result<(), String> {
         .map_err(|e| e.to_string())?
         .parse()
         .map_err(|e| format!("expect.toml: {e}"))?;
-    let net = profnet::io::load(dir)
+    let net = profnet::input::load(dir)
         .map_err(|e| format!("bundle rejected: {:?}", e.0))?
         .0;
     let outcome = solve(&net, &SolveOptions::default(), &|_| {});

@@ -5,13 +5,13 @@ use std::fs;
 use std::path::Path;
 
 use profnet::check::{
-    check_plan, check_plan_dir, check_plan_with_routes, shortest_travel, PlanGroupRow, RouteLegRow,
-    Violation,
+    check_plan, check_plan_dir, check_plan_with_routes, shortest_travel, Violation,
 };
 use profnet::model::{
     parse_hhmm, Course, CourseId, KindId, Link, Network, PeriodSet, PeriodTime, Room, School,
     SchoolId, SchoolKind, Student, Teacher,
 };
+use profnet::planfile::{PlanGroupRow, RouteLegRow};
 
 // ---------------------------------------------------------------------------------------
 // The fixture
@@ -170,6 +170,7 @@ fn group(
     size: usize,
 ) -> PlanGroupRow {
     PlanGroupRow {
+        line: 0,
         group: g.into(),
         course: course.into(),
         school: school.into(),

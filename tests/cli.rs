@@ -222,3 +222,40 @@ fn form_template_as_an_excel_workbook_lists_the_courses_with_a_frozen_header() {
     );
     assert!(sheet.contains("<autoFilter"), "no filter");
 }
+
+/// `profnet check BUNDLE PLAN | head -1` on a plan with thousands of violations (more
+/// than a pipe holds, so the checker is still writing when the reader goes away): a
+/// closed pipe is a normal end, exit 0, not a panic.
+#[test]
+fn a_closed_pipe_ends_check_with_exit_0() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let tmp = tempfile::tempdir().unwrap();
+    let bundle = tmp.path().join("bundle");
+    let plan = tmp.path().join("plan");
+    small_bundle(&bundle);
+    let (code, _, stderr) = profnet(&["solve", s(&bundle), "--out", s(&plan), "--quiet"]);
+    assert_eq!(code, 0, "{stderr}");
+    // 5000 students the bundle does not know: a violation each, about 400 KB of text.
+    let mut rows = String::from("student,group\n");
+    for i in 0..5000 {
+        rows.push_str(&format!("GHOST{i:05},G001\n"));
+    }
+    std::fs::write(plan.join("assignments.csv"), rows).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_profnet"))
+        .args(["check", s(&bundle), s(&plan)])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("rule "), "{first}");
+    // The reader is gone (as `head -1` exits); the checker still has most to write.
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+}

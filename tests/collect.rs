@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use profnet::collect::{collect, form_template, Catalog, Collected, Input, BUNDLE_TEMPLATE};
+use profnet::input::collect::{collect, form_template, Catalog, Collected, Input, BUNDLE_TEMPLATE};
 
 fn dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/collect")
@@ -41,7 +41,7 @@ fn validates(students: &str) -> profnet::model::Network {
         fs::copy(e.path(), tmp.path().join(e.file_name())).unwrap();
     }
     fs::write(tmp.path().join("students.csv"), students).unwrap();
-    match profnet::io::load(tmp.path()) {
+    match profnet::input::load(tmp.path()) {
         Ok((net, _warnings)) => net,
         Err(e) => panic!("the merged students.csv does not validate: {:#?}", e.0),
     }
@@ -192,7 +192,7 @@ fn every_input_row_is_accounted_for() {
     let out: BTreeSet<&str> = c.students.iter().map(|s| s.id.as_str()).collect();
     for (name, input) in FILES.iter().zip(inputs()) {
         let text =
-            profnet::io::table::decode_text(&fs::read(dir().join(name)).unwrap(), name).unwrap();
+            profnet::input::table::decode_text(&fs::read(dir().join(name)).unwrap(), name).unwrap();
         let data_lines: BTreeSet<usize> = text
             .lines()
             .enumerate()
@@ -260,7 +260,7 @@ fn init_bundle_validates() {
     for (name, text) in BUNDLE_TEMPLATE {
         fs::write(tmp.path().join(name), text).unwrap();
     }
-    let (net, warnings) = profnet::io::load(tmp.path()).unwrap();
+    let (net, warnings) = profnet::input::load(tmp.path()).unwrap();
     assert!(warnings.is_empty(), "{warnings:?}");
     assert_eq!(
         (net.schools.len(), net.courses.len(), net.students.len()),

@@ -55,12 +55,10 @@ fn crash_inputs_no_longer_panic() {
     replay("tests/fuzz_regressions/plan", fuzz_input::plan);
 }
 
-/// The codes `check_plan_bytes` reports for the `plan` input in `file`.
+/// The codes the `plan` target's check reports for the `plan` input in `file`.
 fn plan_codes(file: &str) -> Vec<&'static str> {
     let data = fs::read(root().join("tests/fuzz_regressions/plan").join(file)).unwrap();
-    let (g, a, r) = fuzz_input::split_plan(&data);
-    let net = fuzz_input::plan_network();
-    let v = profnet::check::check_plan_bytes(&net, g, a, r).unwrap();
+    let v = fuzz_input::plan_violations(&data).unwrap();
     v.iter().map(|v| v.code).collect()
 }
 
@@ -114,8 +112,9 @@ fn memory_and_disk_loads_agree() {
     let dir = root().join("data/pestrechinsky");
     let owned = bundle_files(&dir);
     let files: Vec<(&str, &[u8])> = owned.iter().map(|(n, b)| (*n, &b[..])).collect();
-    let (disk, dw) = profnet::io::load(&dir).unwrap_or_else(|e| panic!("{:#?}", e.0));
-    let (mem, mw) = profnet::io::load_from_memory(&files).unwrap_or_else(|e| panic!("{:#?}", e.0));
+    let (disk, dw) = profnet::input::load(&dir).unwrap_or_else(|e| panic!("{:#?}", e.0));
+    let (mem, mw) =
+        profnet::input::load_from_memory(&files).unwrap_or_else(|e| panic!("{:#?}", e.0));
     assert_eq!(format!("{disk:?}"), format!("{mem:?}"));
     assert_eq!(dw, mw);
 
@@ -139,8 +138,8 @@ fn memory_and_disk_loads_agree() {
         }
     }
     files.push(("Links.csv", b"from,to,minutes\n"));
-    let disk = profnet::io::load(&bad).unwrap_err().0;
-    let mem = profnet::io::load_from_memory(&files).unwrap_err().0;
+    let disk = profnet::input::load(&bad).unwrap_err().0;
+    let mem = profnet::input::load_from_memory(&files).unwrap_err().0;
     let key = |d: &profnet::diag::Diagnostic| {
         (
             d.code,
@@ -165,20 +164,64 @@ fn memory_and_disk_checks_agree() {
     let plan = root().join("fuzz/plan_network/plan");
     let read = |f: &str| fs::read(plan.join(f)).unwrap();
     let disk = profnet::check::check_plan_dir(&net, &plan).unwrap();
-    let (g, a, r) = (
+    let files = [
         read("groups.csv"),
         read("assignments.csv"),
         read("routes.csv"),
-    );
-    let mem = profnet::check::check_plan_bytes(&net, &g, &a, Some(&r)).unwrap();
+        read("transport.csv"),
+    ];
+    let input = files.join(&fuzz_input::SEP);
+    let mem = fuzz_input::plan_violations(&input).unwrap();
     assert_eq!(disk, mem);
     assert!(mem.is_empty(), "the seed plan obeys SPEC §3: {mem:#?}");
 
-    // The `plan` input format: three parts, or two for a plan without routes.csv.
-    let mut input = g.clone();
-    input.push(fuzz_input::SEP);
-    input.extend_from_slice(&a);
-    assert_eq!(fuzz_input::split_plan(&input), (&g[..], &a[..], None));
+    // The `plan` input format: four parts, three for a plan without transport.csv,
+    // two for one without routes.csv either.
+    let p = fuzz_input::split_plan(&input);
+    assert_eq!(p.transport, Some(&files[3][..]));
+    let two = files[..2].join(&fuzz_input::SEP);
+    let p = fuzz_input::split_plan(&two);
+    assert_eq!((p.groups, p.assignments), (&files[0][..], &files[1][..]));
+    assert_eq!((p.routes, p.transport), (None, None));
+}
+
+/// The `plan` target reaches rule 8: the fixed network has vehicles, so students who
+/// travel without riding one (the seed plan with every bus taken off its legs) break
+/// rule 8, as `profnet check` finds it.
+#[test]
+fn the_plan_target_checks_the_bus_trips() {
+    let plan = root().join("fuzz/plan_network/plan");
+    let read = |f: &str| fs::read_to_string(plan.join(f)).unwrap();
+    let routes = read("routes.csv");
+    let header = routes.lines().next().unwrap();
+    let vehicle = header.split(',').position(|c| c == "vehicle").unwrap();
+    let riders: Vec<&str> = routes
+        .lines()
+        .skip(1)
+        .filter(|l| l.split(',').nth(vehicle).is_some_and(|v| !v.is_empty()))
+        .collect();
+    assert!(!riders.is_empty(), "the seed plan has students on buses");
+    // Every leg off its bus: C0801 for each student leg between two schools.
+    let off: String = routes
+        .lines()
+        .map(|l| {
+            let mut cells: Vec<&str> = l.split(',').collect();
+            if cells[0] != "person" {
+                cells[vehicle] = "";
+            }
+            cells.join(",") + "\n"
+        })
+        .collect();
+    let input = [
+        read("groups.csv"),
+        read("assignments.csv"),
+        off,
+        read("transport.csv"),
+    ]
+    .join(&char::from(fuzz_input::SEP).to_string());
+    let v = fuzz_input::plan_violations(input.as_bytes()).unwrap();
+    assert!(v.iter().any(|v| v.code == "C0801"), "{v:#?}");
+    fuzz_input::plan(input.as_bytes());
 }
 
 #[test]

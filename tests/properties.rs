@@ -5,7 +5,7 @@ mod common;
 
 use common::Bundle;
 use profnet::graph::TravelTimes;
-use profnet::output::{write_dir_atomically, write_plan_files};
+use profnet::planfile::write::{write_dir_atomically, write_plan_files};
 use profnet::solve::{solve, SolveOptions};
 use proptest::prelude::*;
 
@@ -115,7 +115,7 @@ proptest! {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("bundle");
         bundle(&s).write(&dir);
-        let net = match profnet::io::load(&dir) {
+        let net = match profnet::input::load(&dir) {
             Ok((net, _)) => net,
             Err(e) => panic!("generated bundle rejected: {:?}", e.0),
         };

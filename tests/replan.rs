@@ -121,8 +121,8 @@ impl Case {
     /// The new plan obeys every rule of SPEC §3 for the network under the change,
     /// checked here by the independent checker, not by replan.
     fn assert_valid_under(&self, change: &Path) {
-        let (net, _) = profnet::io::load(&self.bundle).unwrap();
-        let c = profnet::change::read_change(&net, change).unwrap();
+        let (net, _) = profnet::input::load(&self.bundle).unwrap();
+        let c = profnet::input::change::read_change(&net, change).unwrap();
         let under = c.apply(&net);
         let v = profnet::check::check_plan_dir(&under, &self.new).unwrap();
         assert!(v.is_empty(), "{v:?}");

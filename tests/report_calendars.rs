@@ -11,10 +11,11 @@ use std::process::Command;
 
 use ical::parser::ical::component::{IcalCalendar, IcalEvent};
 use profnet::graph::TravelTimes;
+use profnet::lang::Lang;
 use profnet::model::{Hhmm, Network};
 use profnet::plan::Mode;
-use profnet::plan_read::{read_plan, PlanOnDisk};
-use profnet::reports::{fet, ics, Date, Lang, ReportInput};
+use profnet::planfile::read::{read_plan, PlanOnDisk};
+use profnet::reports::{fet, ics, Date, ReportInput};
 
 const BIN: &str = env!("CARGO_BIN_EXE_profnet");
 const DAY: &str = "2026-09-04";
@@ -446,7 +447,7 @@ fn check_fet(net: &Network, disk: &PlanOnDisk, file: &Path, tmp: &Path) {
 fn calendars_and_fet_file_of_a_solved_network() {
     let tmp = tempfile::tempdir().unwrap();
     let (bundle, plan_dir) = common::solved_rural(tmp.path());
-    let (net, _) = profnet::io::load(&bundle).expect("the generated bundle loads");
+    let (net, _) = profnet::input::load(&bundle).expect("the generated bundle loads");
     let tt = TravelTimes::new(&net);
     let disk = read_plan(&net, &plan_dir).expect("the plan reads back");
     let date = Date::parse(DAY).unwrap();
@@ -517,7 +518,7 @@ fn calendars_and_fet_file_of_the_sample_district() {
     let tmp = tempfile::tempdir().unwrap();
     let bundle = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/pestrechinsky");
     let plan_dir = solve(&bundle, tmp.path());
-    let (net, _) = profnet::io::load(&bundle).expect("the sample bundle loads");
+    let (net, _) = profnet::input::load(&bundle).expect("the sample bundle loads");
     let tt = TravelTimes::new(&net);
     let disk = read_plan(&net, &plan_dir).expect("the plan reads back");
     let input = ReportInput::new(&net, &tt, &disk, Lang::Ru, Date::parse(DAY).unwrap());

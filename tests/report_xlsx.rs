@@ -12,10 +12,11 @@ use std::sync::OnceLock;
 
 use calamine::{open_workbook, Data, Reader, Xlsx};
 use profnet::graph::TravelTimes;
+use profnet::lang::Lang;
 use profnet::model::Network;
-use profnet::plan_read::read_plan;
-use profnet::report::Kpis;
-use profnet::reports::{registers, xlsx, Date, Lang, ReportInput};
+use profnet::plan::kpi::Kpis;
+use profnet::planfile::read::read_plan;
+use profnet::reports::{registers, xlsx, Date, ReportInput};
 
 const DATE: &str = "2026-09-04";
 
@@ -52,7 +53,7 @@ fn fixture() -> &'static Fixture {
 }
 
 fn network(bundle: &Path) -> Network {
-    profnet::io::load(bundle).unwrap().0
+    profnet::input::load(bundle).unwrap().0
 }
 
 /// A CSV file as rows of column → value (`,` or `;`, with or without BOM).

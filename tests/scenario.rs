@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 
 use common::Bundle;
 use profnet::diag::Diagnostic;
+use profnet::input::scenario::{self, Scenario};
 use profnet::model::Network;
-use profnet::scenario::{self, Scenario};
 
 /// A base bundle: schools A, B, C (B-C and A-B linked), a room and a teacher at each,
 /// students at each, a bus at C.
@@ -123,7 +123,7 @@ fn an_empty_scenario_is_the_base() {
         &[("scenario.toml", b"name = \"Nothing\"\n")],
     );
     let x = ok(&s);
-    let (base, _) = profnet::io::load(&s.base).unwrap();
+    let (base, _) = profnet::input::load(&s.base).unwrap();
     assert_eq!(x.name, "Nothing");
     assert_eq!(x.net.name, base.name);
     assert_eq!(school_ids(&x.net), school_ids(&base));

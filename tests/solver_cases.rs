@@ -8,11 +8,11 @@ use std::path::Path;
 use common::Bundle;
 use profnet::graph::TravelTimes;
 use profnet::model::Network;
-use profnet::output::{write_dir_atomically, write_plan_files};
+use profnet::planfile::write::{write_dir_atomically, write_plan_files};
 use profnet::solve::{solve, SolveOptions, SolveOutcome, Status};
 
 fn load(dir: &Path) -> Network {
-    match profnet::io::load(dir) {
+    match profnet::input::load(dir) {
         Ok((net, _)) => net,
         Err(e) => panic!("bundle does not load: {:?}", e.0),
     }
@@ -249,7 +249,7 @@ fn equity_shares_scarce_seats_between_schools() {
 
 /// Solves with `--equity`, writes and checks the plan (replacing the last), returns its
 /// KPIs.
-fn solve_equity(net: &Network, tmp: &Path) -> profnet::report::Kpis {
+fn solve_equity(net: &Network, tmp: &Path) -> profnet::plan::kpi::Kpis {
     let opts = SolveOptions {
         time_limit: 30.0,
         equity: true,
@@ -262,15 +262,15 @@ fn solve_equity(net: &Network, tmp: &Path) -> profnet::report::Kpis {
     assert!(profnet::check::check_plan_dir(net, &dir)
         .unwrap()
         .is_empty());
-    profnet::report::kpis(net, &tt, &out.plan)
+    profnet::plan::routes::kpis(net, &tt, &out.plan)
 }
 
 #[test]
 fn generated_rural_fleet_carries_nine_tenths_of_the_placements_without_a_fleet() {
     // A network the fleet rounds were not tuned on: a district centre and seven villages,
     // each village with one 22-seat bus, two 30-seat buses at the centre.
-    let net = profnet::generate::generate(&profnet::generate::GenParams {
-        family: profnet::generate::Family::Rural,
+    let net = profnet::input::generate::generate(&profnet::input::generate::GenParams {
+        family: profnet::input::generate::Family::Rural,
         schools: 8,
         students: 300,
         courses: 20,

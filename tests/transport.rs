@@ -8,11 +8,11 @@ use std::path::Path;
 use common::Bundle;
 use profnet::graph::TravelTimes;
 use profnet::model::Network;
-use profnet::output::{write_checked_plan, write_dir_atomically};
+use profnet::planfile::write::{write_checked_plan, write_dir_atomically};
 use profnet::solve::{solve, SolveOptions, SolveOutcome};
 
 fn load(dir: &Path) -> Network {
-    match profnet::io::load(dir) {
+    match profnet::input::load(dir) {
         Ok((net, _)) => net,
         Err(e) => panic!("bundle does not load: {:?}", e.0),
     }
@@ -210,7 +210,7 @@ fn a_re_plan_keeps_the_trips_that_still_serve_their_riders() {
     let (net, outcome) = solve_bundle(&b, tmp.path());
     let fleet = outcome.fleet.as_ref().unwrap();
     let tt = TravelTimes::new(&net);
-    let same = profnet::transport::build_keeping(
+    let same = profnet::plan::transport::build_keeping(
         &net,
         &tt,
         &fleet.plan.student_stays(&net),
@@ -224,14 +224,14 @@ fn a_re_plan_keeps_the_trips_that_still_serve_their_riders() {
         .members
         .retain(|m| net.students[m.idx()].school.idx() != v1);
     assert_eq!(plan.placements(), 6);
-    let kept = profnet::transport::build_keeping(
+    let kept = profnet::plan::transport::build_keeping(
         &net,
         &tt,
         &plan.student_stays(&net),
         Some(&fleet.transport),
     );
     assert!(kept.shortages.is_empty());
-    let times = |t: &profnet::transport::Trip| {
+    let times = |t: &profnet::plan::transport::Trip| {
         t.stops
             .iter()
             .map(|s| (s.school, s.arrive, s.depart))
@@ -245,7 +245,7 @@ fn a_re_plan_keeps_the_trips_that_still_serve_their_riders() {
     for (q, ride) in kept.requests.iter().zip(&kept.rides) {
         assert_eq!(*ride, fleet.transport.ride_of(q.student, q.leg), "{q:?}");
     }
-    let afresh = profnet::transport::build(&net, &tt, &plan.student_stays(&net));
+    let afresh = profnet::plan::transport::build(&net, &tt, &plan.student_stays(&net));
     assert!(afresh.shortages.is_empty());
     assert_ne!(
         afresh.trips.iter().map(times).collect::<Vec<_>>(),

@@ -1,18 +1,18 @@
 //! The independent checker, SPEC §3 rule 8 (vehicles) and `transport.csv` as
-//! documented in `src/check.rs`: a hand-made network with a bus based at the district
+//! documented in `src/check/mod.rs`: a hand-made network with a bus based at the district
 //! centre that collects two villages and takes them home, with empty runs from and
 //! back to its base; then the plan broken once per violation.
 
 use std::fs;
 use std::path::Path;
 
-use profnet::check::{
-    check_plan_bytes_with_transport, check_plan_dir, check_plan_full, parse_transport,
-    vehicle_kpis, PlanGroupRow, RouteLegRow, TransportRow, Violation,
-};
+use profnet::check::{check_plan_bytes_with_transport, check_plan_dir, check_plan_full, Violation};
 use profnet::model::{
     parse_hhmm, Course, CourseId, KindId, Link, Network, PeriodSet, PeriodTime, Room, School,
     SchoolId, SchoolKind, Student, Teacher, Vehicle,
+};
+use profnet::planfile::{
+    parse_transport, vehicle_figures, PlanGroupRow, RouteLegRow, TransportRow,
 };
 
 // ---------------------------------------------------------------------------------------
@@ -166,6 +166,7 @@ fn stop(
 fn plan() -> Plan {
     let mut p = Plan {
         groups: vec![PlanGroupRow {
+            line: 0,
             group: "G1".into(),
             course: "MATH".into(),
             school: "C".into(),
@@ -283,8 +284,8 @@ fn valid_collect_and_return_trips_with_empty_runs() {
     q.transport.reverse();
     assert_clean(&q.check(&net));
     // KPIs: one vehicle used, 30 + 32 + 32 + 30 minutes.
-    assert_eq!(vehicle_kpis(&p.transport), (1, 124));
-    assert_eq!(vehicle_kpis(&[]), (0, 0));
+    assert_eq!(vehicle_figures(&p.transport), (1, 124));
+    assert_eq!(vehicle_figures(&[]), (0, 0));
 }
 
 #[test]
@@ -714,7 +715,7 @@ fn plan_dir_applies_rule_8() {
     let rows = parse_transport(&read("transport.csv")).unwrap();
     assert_eq!(rows.len(), 10);
     assert_eq!((rows[0].line, rows[9].line), (2, 11));
-    assert_eq!(vehicle_kpis(&rows), (1, 124));
+    assert_eq!(vehicle_figures(&rows), (1, 124));
 
     // Violations in the file name its line.
     let mut p = plan();

@@ -9,18 +9,18 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use profnet::diag::Diagnostic;
-use profnet::io::table::{decode_text, parse_table};
+use profnet::input::table::{decode_text, parse_table};
 use profnet::model::Network;
 
 /// Target `bundle`: a whole bundle (see [`split_bundle`]) through
-/// `profnet::io::load_from_memory`, then, when it loads, the extra checks of
-/// `profnet::validate` and the travel-time graph.
+/// `profnet::input::load_from_memory`, then, when it loads, the extra checks of
+/// `profnet::input::validate` and the travel-time graph.
 pub fn bundle(data: &[u8]) {
     let files = split_bundle(data);
-    match profnet::io::load_from_memory(&files) {
+    match profnet::input::load_from_memory(&files) {
         Ok((net, warnings)) => {
             assert!(!warnings.iter().any(Diagnostic::is_error), "Ok with errors");
-            for d in profnet::validate::network_warnings(&net) {
+            for d in profnet::input::validate::network_warnings(&net) {
                 let _ = d.to_string();
             }
             let _ = profnet::graph::TravelTimes::new(&net).components();
@@ -63,17 +63,14 @@ pub fn table(data: &[u8]) {
     }
 }
 
-/// Target `plan`: `groups.csv`, `assignments.csv` and `routes.csv` from the input (see
-/// [`split_plan`]) checked with `profnet::check::check_plan_bytes` against the fixed
-/// network of [`plan_network`].
+/// Target `plan`: `groups.csv`, `assignments.csv`, `routes.csv` and `transport.csv`
+/// from the input (see [`split_plan`]) checked against the fixed network of
+/// [`plan_network`] (which has vehicles) by every rule, 1–8, as `profnet check` does.
 pub fn plan(data: &[u8]) {
-    static NET: OnceLock<Network> = OnceLock::new();
-    let net = NET.get_or_init(plan_network);
-    let (groups, assignments, routes) = split_plan(data);
-    match profnet::check::check_plan_bytes(net, groups, assignments, routes) {
+    match plan_violations(data) {
         Ok(violations) => {
             for v in &violations {
-                assert!((1..=7).contains(&v.rule), "rule {}", v.rule);
+                assert!((1..=8).contains(&v.rule), "rule {}", v.rule);
                 let _ = v.to_string();
             }
         }
@@ -81,6 +78,22 @@ pub fn plan(data: &[u8]) {
             let _ = e.to_string();
         }
     }
+}
+
+/// What the `plan` target's check finds in one input.
+pub fn plan_violations(
+    data: &[u8],
+) -> Result<Vec<profnet::check::Violation>, profnet::planfile::PlanFileError> {
+    static NET: OnceLock<Network> = OnceLock::new();
+    let net = NET.get_or_init(plan_network);
+    let p = split_plan(data);
+    profnet::check::check_plan_bytes_with_transport(
+        net,
+        p.groups,
+        p.assignments,
+        p.routes,
+        p.transport,
+    )
 }
 
 /// Separates the files inside one fuzz input: the ASCII record separator, a control
@@ -100,7 +113,7 @@ pub const BUNDLE_FILES: [&str; 8] = [
 ];
 
 /// Splits a `bundle` input into `(file name, bytes)` pairs for
-/// [`profnet::io::load_from_memory`].
+/// [`profnet::input::load_from_memory`].
 ///
 /// Byte 0 is a mask of *absent* files: bit `i` set means `BUNDLE_FILES[i]` is missing
 /// from the bundle. The rest is the contents of the present files in order, separated
@@ -143,15 +156,26 @@ pub fn join_bundle(files: &[(&str, &[u8])]) -> Vec<u8> {
     out
 }
 
-/// Splits a `plan` input into `groups.csv`, `assignments.csv` and `routes.csv`,
-/// separated by [`SEP`]. With fewer than three parts the plan has no `routes.csv`
-/// (and a missing `assignments.csv` part is an empty file); parts beyond the third are
-/// ignored.
-pub fn split_plan(data: &[u8]) -> (&[u8], &[u8], Option<&[u8]>) {
+/// The files of one `plan` input.
+pub struct PlanInput<'a> {
+    pub groups: &'a [u8],
+    pub assignments: &'a [u8],
+    pub routes: Option<&'a [u8]>,
+    pub transport: Option<&'a [u8]>,
+}
+
+/// Splits a `plan` input into `groups.csv`, `assignments.csv`, `routes.csv` and
+/// `transport.csv`, separated by [`SEP`]. With fewer than three parts the plan has no
+/// `routes.csv` (and a missing `assignments.csv` part is an empty file), with fewer
+/// than four no `transport.csv`; parts beyond the fourth are ignored.
+pub fn split_plan(data: &[u8]) -> PlanInput<'_> {
     let mut parts = data.split(|&b| b == SEP);
-    let groups = parts.next().unwrap_or(&[]);
-    let assignments = parts.next().unwrap_or(&[]);
-    (groups, assignments, parts.next())
+    PlanInput {
+        groups: parts.next().unwrap_or(&[]),
+        assignments: parts.next().unwrap_or(&[]),
+        routes: parts.next(),
+        transport: parts.next(),
+    }
 }
 
 /// The bundle the `plan` target checks plans against: four schools of the
@@ -183,7 +207,7 @@ pub fn plan_network_files() -> [(&'static str, &'static [u8]); 8] {
 
 /// The network of [`plan_network_files`], loaded.
 pub fn plan_network() -> Network {
-    match profnet::io::load_from_memory(&plan_network_files()) {
+    match profnet::input::load_from_memory(&plan_network_files()) {
         Ok((net, _)) => net,
         Err(e) => panic!("fuzz/plan_network is not a valid bundle: {:?}", e.0),
     }

@@ -1,8 +1,8 @@
 use std::path::PathBuf;
 
 use profnet::check::{check_plan_dir, check_plan_dir_renamed};
-use profnet::output::default_pseudonyms_path;
-use profnet::pseudonym::{looks_pseudonymized, Mapping};
+use profnet::planfile::pseudonym::{looks_pseudonymized, Mapping};
+use profnet::planfile::write::default_pseudonyms_path;
 
 use super::{load, EXIT_BAD_INPUT, EXIT_FAIL, EXIT_OK};
 
@@ -31,11 +31,11 @@ pub fn run(args: &Args) -> u8 {
     };
     let net = match &args.change {
         None => net,
-        Some(path) => match profnet::change::read_change(&net, path) {
+        Some(path) => match profnet::input::change::read_change(&net, path) {
             Ok(c) => c.apply(&net),
             Err(diags) => {
                 super::print_capped(&diags);
-                eprintln!(
+                errln!(
                     "profnet: {} cannot be used; nothing was checked",
                     path.display()
                 );
@@ -48,12 +48,12 @@ pub fn run(args: &Args) -> u8 {
             let mapping = match Mapping::read(path) {
                 Ok(m) => m,
                 Err(e) => {
-                    eprintln!("profnet: cannot read the pseudonym mapping: {e}");
+                    errln!("profnet: cannot read the pseudonym mapping: {e}");
                     return EXIT_BAD_INPUT;
                 }
             };
             if let Some(s) = mapping.foreign_student(&net) {
-                eprintln!(
+                errln!(
                     "profnet: the pseudonym mapping {} names student {s}, who is not in {}: \
                      it belongs to another bundle",
                     path.display(),
@@ -66,7 +66,7 @@ pub fn run(args: &Args) -> u8 {
         }
         None => {
             if let Some(example) = looks_pseudonymized(&net, plan) {
-                eprintln!(
+                errln!(
                     "profnet: {} looks pseudonymised: its students are pseudonyms such as \
                      {example}, not ids of {}. Pass the mapping written by `solve \
                      --pseudonymize` with --pseudonyms FILE (by default it is {}).",
@@ -81,7 +81,7 @@ pub fn run(args: &Args) -> u8 {
     };
     match checked {
         Ok(violations) if violations.is_empty() => {
-            println!(
+            outln!(
                 "{}: the plan obeys every rule of SPEC section 3",
                 plan.display()
             );
@@ -89,13 +89,13 @@ pub fn run(args: &Args) -> u8 {
         }
         Ok(violations) => {
             for v in &violations {
-                println!("{v}");
+                outln!("{v}");
             }
-            println!("{}: {} violation(s)", plan.display(), violations.len());
+            outln!("{}: {} violation(s)", plan.display(), violations.len());
             EXIT_FAIL
         }
         Err(e) => {
-            eprintln!("profnet: cannot read the plan: {e}");
+            errln!("profnet: cannot read the plan: {e}");
             EXIT_BAD_INPUT
         }
     }

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use profnet::collect::{collect, Catalog, Input};
+use profnet::input::collect::{collect, Catalog, Input};
 
 use super::form_template::write_atomically;
 use super::{print_capped, EXIT_BAD_INPUT, EXIT_FAIL, EXIT_OK};
@@ -36,7 +36,7 @@ pub fn run(args: &Args) -> u8 {
         Ok(c) => c,
         Err(diags) => {
             print_capped(&diags);
-            eprintln!(
+            errln!(
                 "profnet: cannot read the schools and courses of {}; nothing was written",
                 args.bundle.display()
             );
@@ -47,7 +47,7 @@ pub fn run(args: &Args) -> u8 {
     let mut failed = false;
     for path in &args.files {
         let label = path.display().to_string();
-        let read = match profnet::io::table::read_bytes(path, &label) {
+        let read = match profnet::input::table::read_bytes(path, &label) {
             Ok(bytes) => Input::from_bytes(&label, &bytes),
             Err(d) => Err(d),
         };
@@ -58,29 +58,29 @@ pub fn run(args: &Args) -> u8 {
                     .extension()
                     .map(|e| e.to_string_lossy().to_lowercase())
                     .unwrap_or_default();
-                if d.code == profnet::io::table::MISSING_FILE {
+                if d.code == profnet::input::table::MISSING_FILE {
                     d.hint = "check the path and the file name".into();
                 } else if matches!(ext.as_str(), "xlsx" | "xls" | "ods") {
                     d.hint = "collect reads CSV only: open the file in Excel and save it as \
                               'CSV UTF-8' (or 'CSV (разделители — точки с запятой)')"
                         .into();
                 }
-                eprintln!("{d}");
+                errln!("{d}");
                 failed = true;
             }
         }
     }
     if failed {
-        eprintln!("profnet: some files could not be read; nothing was written");
+        errln!("profnet: some files could not be read; nothing was written");
         return EXIT_BAD_INPUT;
     }
     let collected = match collect(&catalog, &inputs) {
         Ok(c) => c,
         Err(bad) => {
             for b in bad {
-                eprintln!("error: {}: {}", b.file, b.message);
+                errln!("error: {}: {}", b.file, b.message);
             }
-            eprintln!(
+            errln!(
                 "profnet: rename the columns (e.g. id, school, grade, choice_1, choice_2) and run again; nothing was written"
             );
             return EXIT_BAD_INPUT;
@@ -92,7 +92,7 @@ pub fn run(args: &Args) -> u8 {
             .iter()
             .map(|(h, r)| format!("'{h}' → {r}"))
             .collect();
-        println!(
+        outln!(
             "{}: {} rows, {} ({})",
             f.label,
             f.rows,
@@ -107,7 +107,7 @@ pub fn run(args: &Args) -> u8 {
     let written = write_atomically(&args.out, collected.students_csv().as_bytes())
         .and_then(|()| write_atomically(&report_path, collected.report_csv().as_bytes()));
     if let Err(e) = written {
-        eprintln!("profnet: cannot write the output: {e:#}");
+        errln!("profnet: cannot write the output: {e:#}");
         return EXIT_FAIL;
     }
     let counts: Vec<String> = collected
@@ -115,7 +115,7 @@ pub fn run(args: &Args) -> u8 {
         .iter()
         .map(|(s, n)| format!("{s} {n}"))
         .collect();
-    println!(
+    outln!(
         "{}: {} student(s); report {} ({})",
         args.out.display(),
         collected.students.len(),

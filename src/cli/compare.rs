@@ -3,13 +3,13 @@
 
 use std::path::{Path, PathBuf};
 
-use profnet::compare::{
-    csv_rows, markdown_table, rank_partners, students_changed, table, text_table, Solved,
-};
 use profnet::graph::TravelTimes;
 use profnet::model::Network;
-use profnet::output::{is_inside, write_dir_atomically, PlanFiles};
+use profnet::planfile::write::{is_inside, write_dir_atomically, PlanFiles};
 use profnet::solve::{solve, SolveOptions, SolveOutcome};
+use profnet::workflow::compare::{
+    csv_rows, markdown_table, rank_partners, students_changed, table, text_table, Solved,
+};
 use rayon::prelude::*;
 
 use super::{default_threads, EXIT_BAD_INPUT, EXIT_FAIL, EXIT_OK};
@@ -81,8 +81,8 @@ fn load_all(args: &Args) -> Result<Vec<Input>, u8> {
         Err(_) => bad = true,
     }
     for dir in &args.scenarios {
-        let loaded = if profnet::scenario::is_scenario(dir) {
-            match profnet::scenario::load(&args.base, dir) {
+        let loaded = if profnet::input::scenario::is_scenario(dir) {
+            match profnet::input::scenario::load(&args.base, dir) {
                 Ok(s) => {
                     if !args.quiet {
                         // The base's own warnings were printed with the base.
@@ -98,7 +98,7 @@ fn load_all(args: &Args) -> Result<Vec<Input>, u8> {
                 }
                 Err(invalid) => {
                     super::print_capped(&invalid.0);
-                    eprintln!(
+                    errln!(
                         "profnet: scenario {} has {} error(s)",
                         dir.display(),
                         invalid.0.iter().filter(|d| d.is_error()).count()
@@ -126,7 +126,7 @@ fn load_all(args: &Args) -> Result<Vec<Input>, u8> {
         }
     }
     if bad {
-        eprintln!("profnet: nothing was compared. Fix the errors above and run again.");
+        errln!("profnet: nothing was compared. Fix the errors above and run again.");
         return Err(EXIT_BAD_INPUT);
     }
     Ok(out)
@@ -170,13 +170,13 @@ fn solve_all(
 
 fn check_args(args: &Args) -> Result<(), u8> {
     if args.time_limit.is_nan() || args.time_limit <= 0.0 {
-        eprintln!("profnet: --time-limit must be a positive number of seconds");
+        errln!("profnet: --time-limit must be a positive number of seconds");
         return Err(EXIT_BAD_INPUT);
     }
     if let Some(out) = &args.out {
         for b in std::iter::once(&args.base).chain(&args.scenarios) {
             if is_inside(out, b) {
-                eprintln!(
+                errln!(
                     "profnet: --out {} lies inside {}; choose a directory outside it",
                     out.display(),
                     b.display()
@@ -192,16 +192,16 @@ fn check_args(args: &Args) -> Result<(), u8> {
 /// when that plan obeys every rule there (after fitting it to the scenario's fleet) and
 /// places more students.
 fn keep_base_plan_if_better(base: &Network, b: &SolveOutcome, net: &Network, o: &mut SolveOutcome) {
-    let Some(plan) = profnet::compare::transfer(base, &b.plan, net) else {
+    let Some(plan) = profnet::workflow::compare::transfer(base, &b.plan, net) else {
         return;
     };
-    if !profnet::compare::valid_in(net, &plan) {
+    if !profnet::workflow::compare::valid_in(net, &plan) {
         return;
     }
     let (plan, fleet) = if net.vehicles.is_empty() {
         (plan, None)
     } else {
-        let fit = profnet::transport::fit_fleet(net, &TravelTimes::new(net), plan);
+        let fit = profnet::plan::transport::fit_fleet(net, &TravelTimes::new(net), plan);
         (fit.plan.clone(), Some(fit))
     };
     if plan.placements() <= o.plan.placements() {
@@ -238,7 +238,7 @@ fn run_all(args: &Args) -> Result<(Vec<Input>, Vec<SolveOutcome>), u8> {
         equity.insert(0, false);
     }
     let threads = args.threads.unwrap_or_else(default_threads).max(1);
-    eprintln!(
+    errln!(
         "profnet: solving {} networks ({} at a time, time limit {} s each)",
         inputs.len(),
         threads.min(inputs.len() as u32),
@@ -299,7 +299,7 @@ pub fn run(args: &Args) -> u8 {
     let files = plan_files(&inputs, &outcomes, &tts);
     let solved = solved(&inputs, &outcomes, &files);
     let t = table(&solved);
-    print!("{}", text_table(&t));
+    out!("{}", text_table(&t));
     let changes = students_changed(&solved);
     for s in &solved[1..] {
         let gained = changes
@@ -310,7 +310,7 @@ pub fn run(args: &Args) -> u8 {
             .iter()
             .filter(|c| c.scenario == s.name && c.change == "lost")
             .count();
-        println!(
+        outln!(
             "{}: {gained} choices gained, {lost} lost against the base",
             s.name
         );
@@ -327,7 +327,7 @@ pub fn run(args: &Args) -> u8 {
             if k > 0 {
                 let bundle = dir.join(format!("{}.bundle", i.name));
                 std::fs::create_dir_all(&bundle)?;
-                profnet::io::write::write_bundle(&i.net, &bundle)?;
+                profnet::input::write::write_bundle(&i.net, &bundle)?;
             }
         }
         let mut w = csv::Writer::from_path(dir.join("comparison.csv"))?;
@@ -368,14 +368,14 @@ pub fn run(args: &Args) -> u8 {
     });
     match written {
         Ok(()) => {
-            println!(
+            outln!(
                 "comparison written to {} (every plan checked: obeys SPEC section 3)",
                 out.display()
             );
             EXIT_OK
         }
         Err(e) => {
-            eprintln!("profnet: {e:#}");
+            errln!("profnet: {e:#}");
             EXIT_FAIL
         }
     }
@@ -410,7 +410,7 @@ pub fn run_partners(args: &Args) -> u8 {
             p.students_gaining.to_string(),
         ]);
     }
-    print!("{}", text_table(&t));
+    out!("{}", text_table(&t));
     if let Some(out) = &args.out {
         let written = write_dir_atomically(out, |dir| {
             let mut w = csv::Writer::from_path(dir.join("partners.csv"))?;
@@ -422,10 +422,10 @@ pub fn run_partners(args: &Args) -> u8 {
             Ok(())
         });
         if let Err(e) = written {
-            eprintln!("profnet: {e:#}");
+            errln!("profnet: {e:#}");
             return EXIT_FAIL;
         }
-        println!("ranking written to {}", out.display());
+        outln!("ranking written to {}", out.display());
     }
     EXIT_OK
 }

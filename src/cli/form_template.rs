@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use profnet::collect::{form_template, Catalog};
+use profnet::input::collect::{form_template, Catalog};
 
 use super::{print_capped, EXIT_BAD_INPUT, EXIT_FAIL, EXIT_OK};
 
@@ -28,7 +28,7 @@ pub struct Args {
 
 /// Writes `bytes` to `path` through a temporary file beside it.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let tmp = profnet::output::stage_file(path, bytes)?;
+    let tmp = profnet::planfile::write::stage_file(path, bytes)?;
     if let Err(e) = std::fs::rename(&tmp, path) {
         let _ = std::fs::remove_file(&tmp);
         return Err(e.into());
@@ -41,7 +41,7 @@ pub fn run(args: &Args) -> u8 {
         Ok(c) => c,
         Err(diags) => {
             print_capped(&diags);
-            eprintln!(
+            errln!(
                 "profnet: cannot read the courses of {}; nothing was written",
                 args.bundle.display()
             );
@@ -51,7 +51,7 @@ pub fn run(args: &Args) -> u8 {
     if let Some(s) = &args.school {
         if !catalog.schools.iter().any(|x| &x.id == s) {
             let ids: Vec<&str> = catalog.schools.iter().map(|x| x.id.as_str()).collect();
-            eprintln!(
+            errln!(
                 "profnet: --school '{s}' is not in schools.csv (its ids: {})",
                 ids.join(", ")
             );
@@ -72,7 +72,7 @@ pub fn run(args: &Args) -> u8 {
         match to_xlsx(&text) {
             Ok(b) => b,
             Err(e) => {
-                eprintln!("profnet: cannot build the workbook: {e}");
+                errln!("profnet: cannot build the workbook: {e}");
                 return EXIT_FAIL;
             }
         }
@@ -81,7 +81,7 @@ pub fn run(args: &Args) -> u8 {
     };
     match write_atomically(&args.out, &bytes) {
         Ok(()) => {
-            println!(
+            outln!(
                 "{}: a choice sheet with {} course(s) on offer, {} empty row(s) and choice_1..choice_{choices}; \
                  schools fill in id, grade and course ids (or names) in order of preference, then run \
                  `profnet collect {} FILES... --out students.csv`",
@@ -93,7 +93,7 @@ pub fn run(args: &Args) -> u8 {
             EXIT_OK
         }
         Err(e) => {
-            eprintln!("profnet: cannot write {}: {e:#}", args.out.display());
+            errln!("profnet: cannot write {}: {e:#}", args.out.display());
             EXIT_FAIL
         }
     }

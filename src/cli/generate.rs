@@ -1,8 +1,8 @@
 use std::path::PathBuf;
 
-use profnet::generate::{generate, Family, GenParams};
-use profnet::io::write::write_bundle;
-use profnet::output::write_dir_atomically;
+use profnet::input::generate::{generate, Family, GenParams};
+use profnet::input::write::write_bundle;
+use profnet::planfile::write::write_dir_atomically;
 
 use super::{EXIT_BAD_INPUT, EXIT_FAIL, EXIT_OK};
 
@@ -32,14 +32,14 @@ pub struct Args {
 
 pub fn run(args: &Args) -> u8 {
     let Some(family) = Family::parse(&args.family) else {
-        eprintln!(
+        errln!(
             "profnet: --family must be rural, chain or city (got '{}')",
             args.family
         );
         return EXIT_BAD_INPUT;
     };
     if args.schools == 0 || args.courses == 0 {
-        eprintln!("profnet: --schools and --courses must be at least 1");
+        errln!("profnet: --schools and --courses must be at least 1");
         return EXIT_BAD_INPUT;
     }
     let net = generate(&GenParams {
@@ -52,11 +52,11 @@ pub fn run(args: &Args) -> u8 {
     });
     match write_dir_atomically(&args.out, |dir| write_bundle(&net, dir)) {
         Ok(()) => {
-            println!("{}: {}", args.out.display(), net.name);
+            outln!("{}: {}", args.out.display(), net.name);
             EXIT_OK
         }
         Err(e) => {
-            eprintln!("profnet: {e:#}");
+            errln!("profnet: {e:#}");
             EXIT_FAIL
         }
     }

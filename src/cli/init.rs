@@ -4,8 +4,8 @@
 use std::fs;
 use std::path::PathBuf;
 
-use profnet::collect::BUNDLE_TEMPLATE as FILES;
-use profnet::output::write_dir_atomically;
+use profnet::input::collect::BUNDLE_TEMPLATE as FILES;
+use profnet::planfile::write::write_dir_atomically;
 
 use super::{EXIT_BAD_INPUT, EXIT_FAIL, EXIT_OK};
 
@@ -22,14 +22,14 @@ pub fn run(args: &Args) -> u8 {
         match empty {
             Ok(true) => {}
             Ok(false) => {
-                eprintln!(
+                errln!(
                     "profnet: {} is not empty; init writes only into a new or empty directory (nothing was written)",
                     dir.display()
                 );
                 return EXIT_BAD_INPUT;
             }
             Err(_) => {
-                eprintln!(
+                errln!(
                     "profnet: {} exists and is not a directory (nothing was written)",
                     dir.display()
                 );
@@ -45,7 +45,7 @@ pub fn run(args: &Args) -> u8 {
     });
     match written {
         Ok(()) => {
-            println!(
+            outln!(
                 "{}: a bundle to fill in ({} files, one example row each); read GUIDE.md, then run `profnet validate {}`",
                 dir.display(),
                 FILES.len(),
@@ -54,7 +54,7 @@ pub fn run(args: &Args) -> u8 {
             EXIT_OK
         }
         Err(e) => {
-            eprintln!("profnet: cannot write {}: {e:#}", dir.display());
+            errln!("profnet: cannot write {}: {e:#}", dir.display());
             EXIT_FAIL
         }
     }

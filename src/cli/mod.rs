@@ -1,6 +1,31 @@
 //! One file per subcommand. Exit codes: 0 success, 1 other failure (or plan violations
 //! in `check`), 2 bad input, 3 no feasible plan, 130 stopped by Ctrl-C with nothing
-//! written.
+//! written. Output goes through [`outln!`] and [`errln!`]: a closed pipe
+//! (`profnet check … | head -1`) is a normal end, exit 0, never a panic.
+
+/// `println!` for the commands' output: when stdout is a closed pipe the command has
+/// said all anyone reads, so it stops at once with exit 0 (half-written outputs are
+/// removed first, as on a second Ctrl-C).
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::cli::write_out(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// `print!` with the same handling of a closed pipe as [`outln!`].
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::cli::write_out(format_args!($($arg)*))
+    };
+}
+
+/// `eprintln!` that ignores a closed stderr instead of panicking.
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
 
 pub mod check;
 pub mod collect;
@@ -28,6 +53,21 @@ pub const EXIT_NO_PLAN: u8 = 3;
 /// Stopped by Ctrl-C with nothing written (the shell's code for SIGINT).
 pub const EXIT_INTERRUPTED: u8 = 130;
 
+/// Writes to stdout; a closed pipe ends the program with exit 0 (see [`outln!`]), any
+/// other failure to write ends it with exit 1.
+pub fn write_out(args: std::fmt::Arguments) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_fmt(args).and_then(|()| out.flush()) {
+        profnet::planfile::write::remove_pending_writes();
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(EXIT_OK.into());
+        }
+        errln!("profnet: cannot write the output: {e}");
+        std::process::exit(EXIT_FAIL.into());
+    }
+}
+
 /// Threads to use when the user gives none: every core.
 pub fn default_threads() -> u32 {
     std::thread::available_parallelism()
@@ -45,19 +85,19 @@ pub fn ctrl_c() -> Arc<AtomicBool> {
         let seen = flag.clone();
         let handler = ctrlc::set_handler(move || {
             if seen.swap(true, Ordering::SeqCst) {
-                profnet::output::remove_pending_writes();
-                eprintln!(
+                profnet::planfile::write::remove_pending_writes();
+                errln!(
                     "\nprofnet: interrupted again: stopped without writing; what was at --out is unchanged"
                 );
                 std::process::exit(EXIT_INTERRUPTED.into());
             }
-            eprintln!(
+            errln!(
                 "\nprofnet: interrupted: finishing with the best plan found so far \
                  (press Ctrl-C again to stop without writing)"
             );
         });
         if let Err(e) = handler {
-            eprintln!("profnet: Ctrl-C will stop at once (cannot catch it: {e})");
+            errln!("profnet: Ctrl-C will stop at once (cannot catch it: {e})");
         }
         flag
     })
@@ -67,9 +107,9 @@ pub fn ctrl_c() -> Arc<AtomicBool> {
 /// Loads a bundle, printing warnings (unless quiet) and every error; `Err(exit code)`
 /// when it is unusable.
 pub fn load(bundle: &Path, quiet: bool) -> Result<(Network, Vec<Diagnostic>), u8> {
-    match profnet::io::load(bundle) {
+    match profnet::input::load(bundle) {
         Ok((net, mut warnings)) => {
-            warnings.extend(profnet::validate::network_warnings(&net));
+            warnings.extend(profnet::input::validate::network_warnings(&net));
             if !quiet {
                 print_capped(&warnings);
             }
@@ -78,7 +118,7 @@ pub fn load(bundle: &Path, quiet: bool) -> Result<(Network, Vec<Diagnostic>), u8
         Err(invalid) => {
             print_capped(&invalid.0);
             let n = invalid.0.iter().filter(|d| d.is_error()).count();
-            eprintln!(
+            errln!(
                 "profnet: {} has {n} error(s); nothing was planned. Fix them and run again.",
                 bundle.display()
             );
@@ -90,9 +130,12 @@ pub fn load(bundle: &Path, quiet: bool) -> Result<(Network, Vec<Diagnostic>), u8
 /// Refuses (exit 2, with a message) an `--out` that lies inside one of `inputs`: what
 /// the user gave is never overwritten.
 pub fn refuse_out_inside(out: &Path, inputs: &[&Path]) -> Result<(), u8> {
-    match inputs.iter().find(|i| profnet::output::is_inside(out, i)) {
+    match inputs
+        .iter()
+        .find(|i| profnet::planfile::write::is_inside(out, i))
+    {
         Some(inside) => {
-            eprintln!(
+            errln!(
                 "profnet: --out {} lies inside {}; choose a directory outside it",
                 out.display(),
                 inside.display()
@@ -110,16 +153,16 @@ pub fn read_checked_plan(
     plan: &Path,
 ) -> Result<
     (
-        profnet::plan_read::PlanOnDisk,
+        profnet::planfile::read::PlanOnDisk,
         Vec<profnet::check::Violation>,
     ),
     u8,
 > {
-    let cannot = |e: profnet::check::CheckError| {
-        eprintln!("profnet: cannot read the plan {}: {e}", plan.display());
+    let cannot = |e: profnet::planfile::PlanFileError| {
+        errln!("profnet: cannot read the plan {}: {e}", plan.display());
         EXIT_BAD_INPUT
     };
-    let disk = profnet::plan_read::read_plan(net, plan).map_err(cannot)?;
+    let disk = profnet::planfile::read::read_plan(net, plan).map_err(cannot)?;
     let violations = profnet::check::check_plan_dir(net, plan).map_err(cannot)?;
     Ok((disk, violations))
 }
@@ -135,12 +178,12 @@ pub fn print_capped(diags: &[Diagnostic]) {
         let n = seen.entry(d.code).or_default();
         *n += 1;
         if *n <= PER_CODE {
-            eprintln!("{d}");
+            errln!("{d}");
         }
     }
     for (code, n) in seen {
         if n > PER_CODE {
-            eprintln!("… and {} more [{code}] like the above", n - PER_CODE);
+            errln!("… and {} more [{code}] like the above", n - PER_CODE);
         }
     }
 }

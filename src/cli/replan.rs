@@ -1,9 +1,9 @@
 use std::path::PathBuf;
 
-use profnet::change::read_change;
-use profnet::output::write_dir_atomically;
-use profnet::replan::{replan, write_replan, ReplanOptions};
-use profnet::reports::Lang;
+use profnet::input::change::read_change;
+use profnet::lang::Lang;
+use profnet::planfile::write::write_dir_atomically;
+use profnet::workflow::replan::{replan, write_replan, ReplanOptions};
 
 use super::{ctrl_c, default_threads, load, print_capped, EXIT_BAD_INPUT, EXIT_FAIL, EXIT_OK};
 
@@ -41,11 +41,11 @@ pub struct Args {
 
 pub fn run(args: &Args) -> u8 {
     let Some(lang) = Lang::parse(&args.lang) else {
-        eprintln!("profnet: --lang '{}': use ru or en", args.lang);
+        errln!("profnet: --lang '{}': use ru or en", args.lang);
         return EXIT_BAD_INPUT;
     };
     if args.keep.is_some_and(|k| !(k >= 0.0 && k.is_finite())) {
-        eprintln!("profnet: --keep must be a number of at least 0");
+        errln!("profnet: --keep must be a number of at least 0");
         return EXIT_BAD_INPUT;
     }
     let (net, _) = match load(&args.bundle, args.quiet) {
@@ -56,7 +56,7 @@ pub fn run(args: &Args) -> u8 {
         Ok(c) => c,
         Err(diags) => {
             print_capped(&diags);
-            eprintln!(
+            errln!(
                 "profnet: {} has {} error(s); nothing was re-planned. Fix them and run again.",
                 args.change.display(),
                 diags.len()
@@ -73,9 +73,9 @@ pub fn run(args: &Args) -> u8 {
     };
     if !violations.is_empty() {
         for x in violations.iter().take(10) {
-            eprintln!("{x}");
+            errln!("{x}");
         }
-        eprintln!(
+        errln!(
             "profnet: the published plan {} breaks {} rule(s) of SPEC section 3 for {} \
              (before any change); re-planning starts from a valid plan: check that \
              the bundle is the one the plan was made for",
@@ -95,13 +95,13 @@ pub fn run(args: &Args) -> u8 {
     let quiet = args.quiet;
     let r = replan(&net, &old, &change, &opts, &|m| {
         if !quiet {
-            eprintln!("profnet: {m}");
+            errln!("profnet: {m}");
         }
     });
     match write_dir_atomically(&args.out, |dir| write_replan(&r, &old, &net, dir)) {
         Ok(()) => {
             let s = &r.stats;
-            println!(
+            outln!(
                 "{}: re-planned by {} — placements {} -> {}; students the change touched: {}; \
                  of the {} others, {} keep exactly their groups ({:.1} %)",
                 args.out.display(),
@@ -113,11 +113,11 @@ pub fn run(args: &Args) -> u8 {
                 s.untouched_kept,
                 100.0 * s.untouched_kept_share
             );
-            println!("see changes.csv for what differs and notify.csv for who must be told");
+            outln!("see changes.csv for what differs and notify.csv for who must be told");
             EXIT_OK
         }
         Err(e) => {
-            eprintln!("profnet: nothing was written: {e:#}");
+            errln!("profnet: nothing was written: {e:#}");
             EXIT_FAIL
         }
     }

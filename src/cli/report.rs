@@ -1,8 +1,9 @@
 use std::path::PathBuf;
 
 use profnet::graph::TravelTimes;
-use profnet::output::write_dir_atomically;
-use profnet::reports::{write_reports, Date, Lang, ReportInput};
+use profnet::lang::Lang;
+use profnet::planfile::write::write_dir_atomically;
+use profnet::reports::{write_reports, Date, ReportInput};
 
 use super::{load, EXIT_BAD_INPUT, EXIT_FAIL, EXIT_OK};
 
@@ -28,7 +29,7 @@ pub struct Args {
 
 pub fn run(args: &Args) -> u8 {
     let Some(lang) = Lang::parse(&args.lang) else {
-        eprintln!("profnet: --lang '{}': use ru or en", args.lang);
+        errln!("profnet: --lang '{}': use ru or en", args.lang);
         return EXIT_BAD_INPUT;
     };
     let date = match &args.date {
@@ -37,7 +38,7 @@ pub fn run(args: &Args) -> u8 {
             match Date::parse(d) {
                 Some(d) => d,
                 None => {
-                    eprintln!("profnet: --date '{d}': give the profile day as YYYY-MM-DD, e.g. 2026-09-04");
+                    errln!("profnet: --date '{d}': give the profile day as YYYY-MM-DD, e.g. 2026-09-04");
                     return EXIT_BAD_INPUT;
                 }
             }
@@ -55,7 +56,7 @@ pub fn run(args: &Args) -> u8 {
         Err(code) => return code,
     };
     if !violations.is_empty() {
-        eprintln!(
+        errln!(
             "profnet: {} breaks {} rule(s) of SPEC section 3 for this bundle (run `profnet check`); \
              the reports show it as it is",
             args.plan.display(),
@@ -66,14 +67,14 @@ pub fn run(args: &Args) -> u8 {
     let input = ReportInput::new(&net, &tt, &disk, lang, date);
     match write_dir_atomically(&args.out, |dir| write_reports(&input, dir)) {
         Ok(()) => {
-            println!(
+            outln!(
                 "{}: index.html, plan.xlsx, ics/, registers/, fet/ for the profile day {date}",
                 args.out.display()
             );
             EXIT_OK
         }
         Err(e) => {
-            eprintln!("profnet: the reports were not written: {e:#}");
+            errln!("profnet: the reports were not written: {e:#}");
             EXIT_FAIL
         }
     }

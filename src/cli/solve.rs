@@ -3,11 +3,11 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use profnet::graph::TravelTimes;
-use profnet::output::{
+use profnet::planfile::pseudonym::{check_plan_dir_mapped, Mapping, Pseudonyms, DEFAULT_SALT};
+use profnet::planfile::write::{
     default_pseudonyms_path, departure_sheet, is_inside, stage_file, text_summary,
     write_dir_atomically, PlanFiles,
 };
-use profnet::pseudonym::{check_plan_dir_mapped, Mapping, Pseudonyms, DEFAULT_SALT};
 use profnet::solve::{solve, SolveOptions};
 
 use super::{
@@ -60,7 +60,7 @@ pub fn run(args: &Args) -> u8 {
         Err(code) => return code,
     };
     if is_inside(&args.out, &args.bundle) {
-        eprintln!(
+        errln!(
             "profnet: --out {} lies inside the bundle {}; choose a directory outside it",
             args.out.display(),
             args.bundle.display()
@@ -85,7 +85,7 @@ pub fn run(args: &Args) -> u8 {
             None
         };
         if let Some(why) = clash {
-            eprintln!(
+            errln!(
                 "profnet: the pseudonym mapping {} {why}; choose another --pseudonyms-out",
                 m.display()
             );
@@ -93,7 +93,7 @@ pub fn run(args: &Args) -> u8 {
         }
     }
     if args.time_limit.is_nan() || args.time_limit <= 0.0 {
-        eprintln!("profnet: --time-limit must be a positive number of seconds");
+        errln!("profnet: --time-limit must be a positive number of seconds");
         return EXIT_BAD_INPUT;
     }
     let bar = if args.quiet {
@@ -118,7 +118,7 @@ pub fn run(args: &Args) -> u8 {
     let outcome = solve(&net, &opts, &|msg| bar.set_message(msg.to_string()));
     bar.finish_and_clear();
     if outcome.interrupted && outcome.plan.groups.is_empty() {
-        eprintln!(
+        errln!(
             "profnet: interrupted before any group was planned: nothing was written; what \
              was at {} is unchanged",
             show(&args.out)
@@ -178,25 +178,25 @@ pub fn run(args: &Args) -> u8 {
                 summary.push_str(departure_sheet(&net, &tt, &outcome, 40).trim_end());
             }
             match &pseudonyms {
-                Some(p) => println!("{}", p.scrub(&summary)),
-                None => println!("{summary}"),
+                Some(p) => outln!("{}", p.scrub(&summary)),
+                None => outln!("{summary}"),
             }
-            println!(
+            outln!(
                 "plan written to {} (checked: obeys SPEC section 3)",
                 show(&args.out)
             );
             if outcome.interrupted {
-                println!("interrupted: this is the best plan found before Ctrl-C");
+                outln!("interrupted: this is the best plan found before Ctrl-C");
             }
             if let Some(m) = &map_path {
-                println!(
+                outln!(
                     "student ids replaced by pseudonyms; the mapping back is {}: it identifies \
                      the students, so keep it apart from the plan and do not share it",
                     m.display()
                 );
             }
             if k.groups == 0 && k.requested > 0 {
-                eprintln!(
+                errln!(
                     "profnet: no group can open under these rules; unserved.csv says why for every choice"
                 );
                 return EXIT_NO_PLAN;
@@ -204,7 +204,7 @@ pub fn run(args: &Args) -> u8 {
             EXIT_OK
         }
         Err(e) => {
-            eprintln!("profnet: {e:#}");
+            errln!("profnet: {e:#}");
             EXIT_FAIL
         }
     }

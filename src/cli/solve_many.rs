@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use profnet::graph::TravelTimes;
 use profnet::model::Network;
-use profnet::output::{is_inside, write_checked_plan, write_dir_atomically};
+use profnet::planfile::write::{is_inside, write_checked_plan, write_dir_atomically};
 use profnet::solve::{solve, SolveOptions};
 use rayon::prelude::*;
 
@@ -48,19 +48,19 @@ struct Row {
 
 pub fn run(args: &Args) -> u8 {
     if args.time_limit.is_nan() || args.time_limit <= 0.0 {
-        eprintln!("profnet: --time-limit must be a positive number of seconds");
+        errln!("profnet: --time-limit must be a positive number of seconds");
         return EXIT_BAD_INPUT;
     }
     let bundles = match expand(&args.bundles) {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("profnet: {e}");
+            errln!("profnet: {e}");
             return EXIT_BAD_INPUT;
         }
     };
     for (_, b) in &bundles {
         if is_inside(&args.out, b) {
-            eprintln!(
+            errln!(
                 "profnet: --out {} lies inside the bundle {}; choose a directory outside it",
                 args.out.display(),
                 b.display()
@@ -77,7 +77,7 @@ pub fn run(args: &Args) -> u8 {
         match super::load(dir, true) {
             Ok((net, warnings)) => {
                 if !args.quiet && !warnings.is_empty() {
-                    eprintln!(
+                    errln!(
                         "profnet: {name}: {} warning(s); `profnet validate {}` lists them",
                         warnings.len(),
                         dir.display()
@@ -86,13 +86,13 @@ pub fn run(args: &Args) -> u8 {
                 nets.push((name.clone(), net));
             }
             Err(_) => {
-                eprintln!("profnet: {name}: the errors above are in {}", dir.display());
+                errln!("profnet: {name}: the errors above are in {}", dir.display());
                 bad += 1;
             }
         }
     }
     if bad > 0 {
-        eprintln!(
+        errln!(
             "profnet: {bad} of {} bundle(s) have errors; nothing was planned",
             bundles.len()
         );
@@ -102,12 +102,12 @@ pub fn run(args: &Args) -> u8 {
     let pool = match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("profnet: cannot start {threads} threads: {e}");
+            errln!("profnet: cannot start {threads} threads: {e}");
             return EXIT_FAIL;
         }
     };
     let t0 = Instant::now();
-    eprintln!(
+    errln!(
         "profnet: solving {} network(s), {threads} at a time, at most {} s each",
         nets.len(),
         args.time_limit
@@ -124,8 +124,8 @@ pub fn run(args: &Args) -> u8 {
     });
     match written {
         Ok(rows) => {
-            println!("{}", table(&rows));
-            println!(
+            outln!("{}", table(&rows));
+            outln!(
                 "{} plan(s) written to {} in {:.1} s (each checked: obeys SPEC section 3)",
                 rows.len(),
                 args.out.display(),
@@ -134,7 +134,7 @@ pub fn run(args: &Args) -> u8 {
             EXIT_OK
         }
         Err(e) => {
-            eprintln!("profnet: {e:#}; nothing was written");
+            errln!("profnet: {e:#}; nothing was written");
             EXIT_FAIL
         }
     }
@@ -215,7 +215,7 @@ fn solve_one(name: &str, net: &Network, time_limit: f64, dir: &Path) -> anyhow::
 }
 
 fn gap(r: &Row) -> f64 {
-    profnet::output::gap(r.placements, r.bound)
+    profnet::planfile::write::gap(r.placements, r.bound)
 }
 
 fn summary_csv(rows: &[Row]) -> String {
@@ -297,7 +297,7 @@ fn table(rows: &[Row]) -> String {
         placements,
         greedy,
         bound,
-        100.0 * profnet::output::gap(placements, bound),
+        100.0 * profnet::planfile::write::gap(placements, bound),
         100.0 * worst_gap
     ));
     s

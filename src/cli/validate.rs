@@ -5,7 +5,7 @@ use super::{load, EXIT_OK};
 pub fn run(bundle: &Path) -> u8 {
     match load(bundle, false) {
         Ok((net, warnings)) => {
-            println!(
+            outln!(
                 "{}: valid — {} schools, {} links, {} rooms, {} courses, {} teachers, {} students, {} vehicles; {} warning(s)",
                 bundle.display(),
                 net.schools.len(),

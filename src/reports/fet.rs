@@ -29,7 +29,8 @@ use std::path::Path;
 
 use anyhow::Context as _;
 
-use super::{Lang, ReportInput};
+use super::ReportInput;
+use crate::lang::Lang;
 use crate::model::{Hhmm, Network, PeriodSet};
 use crate::plan::Mode;
 

@@ -11,9 +11,12 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use super::{Lang, ReportInput};
+use super::ReportInput;
+use crate::lang::Lang;
 use crate::model::{Hhmm, Network, SchoolId};
+use crate::plan::kpi::{percent, Unit, CATALOGUE};
 use crate::plan::{Group, Mode};
+use crate::planfile::UnservedRow;
 
 /// Writes index.html: the self-contained page (file path given).
 pub fn write(input: &ReportInput, path: &Path) -> anyhow::Result<()> {
@@ -118,14 +121,6 @@ fn num(x: f64) -> String {
 }
 
 /// A share as a percentage with one decimal (decimal comma in Russian).
-fn pct(x: f64, lang: Lang) -> String {
-    let s = format!("{:.1}%", x * 100.0);
-    match lang {
-        Lang::Ru => s.replace('.', ","),
-        Lang::En => s,
-    }
-}
-
 fn school_name(net: &Network, s: SchoolId) -> &str {
     &net.schools[s.idx()].name
 }
@@ -159,9 +154,8 @@ struct Facts {
     /// Whether the flows come from routes.csv (else from the plan).
     flows_from_file: bool,
     per_school: Vec<SchoolFacts>,
-    /// Unserved choices `(student, course, rank, reason)`, from unserved.csv or worked
-    /// out from the plan.
-    unserved: Vec<[String; 4]>,
+    /// Unserved choices, from unserved.csv or worked out from the plan.
+    unserved: Vec<UnservedRow>,
     unserved_from_file: bool,
 }
 
@@ -231,7 +225,7 @@ fn flows(input: &ReportInput) -> (BTreeMap<(usize, usize), [usize; 2]>, bool) {
             (out, true)
         }
         None => {
-            for r in crate::report::routes(net, input.tt, &input.disk.plan) {
+            for r in crate::plan::routes::routes(net, input.tt, &input.disk.plan) {
                 for l in &r.legs {
                     add(l.from.idx(), l.to.idx(), r.role == "teacher");
                 }
@@ -288,17 +282,15 @@ fn distinct(m: &BTreeMap<usize, Vec<usize>>) -> usize {
     all.len()
 }
 
-fn computed_unserved(input: &ReportInput) -> Vec<[String; 4]> {
+fn computed_unserved(input: &ReportInput) -> Vec<UnservedRow> {
     let net = input.net;
-    crate::report::unserved(net, input.tt, &input.disk.plan)
+    crate::plan::unserved::unserved(net, input.tt, &input.disk.plan)
         .into_iter()
-        .map(|u| {
-            [
-                net.students[u.student.idx()].id.clone(),
-                net.courses[u.course.idx()].id.clone(),
-                u.rank.to_string(),
-                u.reason,
-            ]
+        .map(|u| UnservedRow {
+            student: net.students[u.student.idx()].id.clone(),
+            course: net.courses[u.course.idx()].id.clone(),
+            rank: u.rank.to_string(),
+            reason: u.reason,
         })
         .collect()
 }
@@ -442,7 +434,7 @@ fn status_line(input: &ReportInput) -> String {
         Some(gap) => format!(
             "{status}, {} {}",
             lang.pick("разрыв с границей", "gap to the bound"),
-            pct(gap, lang)
+            percent(gap, lang)
         ),
         None => status.to_string(),
     }
@@ -455,12 +447,19 @@ fn kpi_section(h: &mut Html, input: &ReportInput) {
     let lang = input.lang;
     section_start(h, lang, 0);
     h.open("dl", &[("class", "kpis")]);
-    for (label, value, note) in kpi_cards(input) {
-        h.open("div", &[("class", "kpi")]);
-        h.el("dt", &[], &label);
-        h.open("dd", &[]).text(&value);
-        if !note.is_empty() {
-            h.raw(" ").el("small", &[], &note);
+    for card in kpi_cards(input) {
+        h.open(
+            "div",
+            &[
+                ("class", "kpi"),
+                ("data-kpi", card.key),
+                ("data-value", &card.raw),
+            ],
+        );
+        h.el("dt", &[], card.label);
+        h.open("dd", &[]).text(&card.value);
+        if !card.note.is_empty() {
+            h.raw(" ").el("small", &[], &card.note);
         }
         h.close("dd").close("div");
     }
@@ -468,93 +467,46 @@ fn kpi_section(h: &mut Html, input: &ReportInput) {
     h.close("section");
 }
 
-/// `(label, value, note)` of every KPI card.
-fn kpi_cards(input: &ReportInput) -> Vec<(String, String, String)> {
+/// One card of the key figures.
+struct Card {
+    /// The figure's key (SPEC §4, or summary.json's for the bound).
+    key: &'static str,
+    label: &'static str,
+    value: String,
+    /// The value as summary.json has it (for a school, its id).
+    raw: String,
+    note: String,
+}
+
+/// A card per figure of the catalogue (the vehicle figures only where the plan has
+/// buses), then the proven bound when summary.json has it.
+fn kpi_cards(input: &ReportInput) -> Vec<Card> {
     let (k, lang, net) = (&input.kpis, input.lang, input.net);
-    let card =
-        |ru: &str, en: &str, v: String, note: String| (lang.pick(ru, en).to_string(), v, note);
-    let worst = k
-        .worst_school
-        .as_deref()
-        .and_then(|id| net.school_index(id))
-        .map(|s| school_name(net, s).to_string())
-        .unwrap_or_default();
-    let mut cards = vec![
-        card(
-            "Зачислено на курсы",
-            "Placements",
-            k.placements.to_string(),
-            format!(
-                "{} {} ({})",
-                lang.pick("из", "of"),
-                k.requested,
-                pct(k.placement_rate, lang)
-            ),
-        ),
-        card(
-            "Все первые выборы",
-            "First-choice rate",
-            pct(k.first_choice_rate, lang),
-            lang.pick("учащихся", "of students").to_string(),
-        ),
-        card(
-            "Худшая школа",
-            "Worst school",
-            pct(k.worst_school_placement_rate, lang),
-            worst,
-        ),
-        card(
-            "Неудовлетворённые выборы",
-            "Unserved choices",
-            k.unserved.to_string(),
-            String::new(),
-        ),
-        card(
-            "Группы",
-            "Groups",
-            k.groups.to_string(),
-            format!(
-                "{} {}",
-                k.distance_groups,
-                lang.pick("дистанционно", "distance")
-            ),
-        ),
-        card(
-            "В пути: учащиеся",
-            "Student travel",
-            k.student_travel_minutes.to_string(),
-            lang.pick("мин", "min").to_string(),
-        ),
-        card(
-            "В пути: учителя",
-            "Teacher travel",
-            k.teacher_travel_minutes.to_string(),
-            lang.pick("мин", "min").to_string(),
-        ),
-        card(
-            "Школы в обмене",
-            "Schools involved",
-            pct(k.schools_involved_share, lang),
-            String::new(),
-        ),
-        card(
-            "Учителя с группами",
-            "Teachers with groups",
-            pct(k.teachers_involved_share, lang),
-            String::new(),
-        ),
-    ];
-    if input.disk.transport.is_some() {
-        cards.push(card(
-            "Автобусы",
-            "Vehicles used",
-            k.vehicles_used.to_string(),
-            format!(
-                "{} {}",
-                k.vehicle_minutes,
-                lang.pick("мин в рейсах", "vehicle min")
-            ),
-        ));
+    let mut cards = Vec::new();
+    for kpi in CATALOGUE {
+        if kpi.fleet && input.disk.transport.is_none() {
+            continue;
+        }
+        let raw = kpi.number(k).map_or_else(
+            || k.worst_school.clone().unwrap_or_default(),
+            |v| v.to_string(),
+        );
+        let note = match kpi.unit {
+            Unit::School => k
+                .worst_school
+                .as_deref()
+                .and_then(|id| net.school_index(id))
+                .map(|s| school_name(net, s).to_string())
+                .unwrap_or_default(),
+            _ => String::new(),
+        };
+        cards.push(Card {
+            key: kpi.key,
+            label: kpi.label(lang),
+            value: kpi.show(k, lang),
+            raw,
+            note,
+        });
     }
     if let Some(bound) = input
         .disk
@@ -563,12 +515,13 @@ fn kpi_cards(input: &ReportInput) -> Vec<(String, String, String)> {
         .and_then(|s| s.get("bound"))
         .and_then(|v| v.as_f64())
     {
-        cards.push(card(
-            "Верхняя граница",
-            "Proven bound",
-            format!("{bound:.0}"),
-            lang.pick("зачислений", "placements").to_string(),
-        ));
+        cards.push(Card {
+            key: "bound",
+            label: lang.pick("Верхняя граница зачислений", "Proven bound on placements"),
+            value: format!("{bound:.0}"),
+            raw: bound.to_string(),
+            note: String::new(),
+        });
     }
     cards
 }
@@ -995,7 +948,7 @@ fn map_schools(h: &mut Html, input: &ReportInput, facts: &Facts, lay: &Layout, r
             s.id,
             f.students,
             lang.pick("учащихся", "students"),
-            pct(ratio(f.placed, f.requested), lang),
+            percent(ratio(f.placed, f.requested), lang),
             lang.pick("зачислены", "placed")
         );
         h.open("circle", &attrs)
@@ -1340,7 +1293,7 @@ fn school_row(h: &mut Html, input: &ReportInput, s: &crate::model::School, f: &S
     h.el(
         "td",
         &[("class", "n")],
-        &pct(ratio(f.placed, f.requested), lang),
+        &percent(ratio(f.placed, f.requested), lang),
     );
     h.el("td", &[("class", "n")], &f.groups_hosted.to_string());
     movement_cell(h, input, &f.students_out, f.teachers_out.len(), "→");
@@ -1715,11 +1668,11 @@ fn course_label(net: &Network, id: &str) -> String {
     }
 }
 
-fn unserved_by_course(h: &mut Html, input: &ReportInput, rows: &[[String; 4]]) {
+fn unserved_by_course(h: &mut Html, input: &ReportInput, rows: &[UnservedRow]) {
     let lang = input.lang;
     let mut by: BTreeMap<&str, usize> = BTreeMap::new();
     for r in rows {
-        *by.entry(r[1].as_str()).or_default() += 1;
+        *by.entry(r.course.as_str()).or_default() += 1;
     }
     let mut list: Vec<(&str, usize)> = by.into_iter().collect();
     list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
@@ -1738,7 +1691,7 @@ fn unserved_by_course(h: &mut Html, input: &ReportInput, rows: &[[String; 4]]) {
     h.close("table");
 }
 
-fn unserved_table(h: &mut Html, input: &ReportInput, rows: &[[String; 4]]) {
+fn unserved_table(h: &mut Html, input: &ReportInput, rows: &[UnservedRow]) {
     let (net, lang) = (input.net, input.lang);
     let home: HashMap<&str, SchoolId> = net
         .students
@@ -1758,7 +1711,13 @@ fn unserved_table(h: &mut Html, input: &ReportInput, rows: &[[String; 4]]) {
         h.el("th", &[], lang.pick(ru, en));
     }
     h.close("tr");
-    for [student, course, rank, reason] in rows {
+    for UnservedRow {
+        student,
+        course,
+        rank,
+        reason,
+    } in rows
+    {
         let school = home
             .get(student.as_str())
             .map_or("—", |&s| school_name(net, s));

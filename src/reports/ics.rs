@@ -32,7 +32,8 @@ use std::path::Path;
 
 use anyhow::Context as _;
 
-use super::{Date, Lang, ReportInput};
+use super::{Date, ReportInput};
+use crate::lang::Lang;
 use crate::model::{Hhmm, Minute, Network};
 use crate::plan::{Group, Mode};
 
@@ -158,7 +159,7 @@ pub fn calendars(input: &ReportInput) -> Vec<Calendar> {
             })
             .collect(),
         None => {
-            computed = crate::report::routes(net, input.tt, plan);
+            computed = crate::plan::routes::routes(net, input.tt, plan);
             computed
                 .iter()
                 .flat_map(|r| {

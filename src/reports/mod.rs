@@ -13,39 +13,11 @@ pub mod xlsx;
 
 use std::path::Path;
 
-use crate::check::vehicle_kpis;
 use crate::graph::TravelTimes;
+use crate::lang::Lang;
 use crate::model::Network;
-use crate::plan_read::PlanOnDisk;
-use crate::report::{kpis, Kpis};
-
-/// The language of labels and messages.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum Lang {
-    /// Russian (the default: the district's working language).
-    #[default]
-    Ru,
-    En,
-}
-
-impl Lang {
-    /// `ru` or `en`.
-    pub fn parse(s: &str) -> Option<Lang> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "ru" => Some(Lang::Ru),
-            "en" => Some(Lang::En),
-            _ => None,
-        }
-    }
-
-    /// Picks the Russian or the English text.
-    pub fn pick<'a>(self, ru: &'a str, en: &'a str) -> &'a str {
-        match self {
-            Lang::Ru => ru,
-            Lang::En => en,
-        }
-    }
-}
+use crate::plan::kpi::Kpis;
+use crate::planfile::read::PlanOnDisk;
 
 /// A calendar date (the profile day).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -125,7 +97,8 @@ pub struct ReportInput<'a> {
     /// The plan as read from its directory (groups in the order and with the ids of
     /// groups.csv; routes.csv, transport.csv and unserved.csv as written).
     pub disk: &'a PlanOnDisk,
-    /// SPEC §4 figures of the plan (vehicle figures from its transport.csv).
+    /// SPEC §4 figures of the plan, as the plan's files give them (travel from
+    /// routes.csv, vehicles from transport.csv): the same as its summary.json.
     pub kpis: Kpis,
     pub lang: Lang,
     /// The profile day.
@@ -140,15 +113,11 @@ impl<'a> ReportInput<'a> {
         lang: Lang,
         date: Date,
     ) -> Self {
-        let mut k = kpis(net, tt, &disk.plan);
-        if let Some(t) = &disk.transport {
-            (k.vehicles_used, k.vehicle_minutes) = vehicle_kpis(t);
-        }
         ReportInput {
             net,
             tt,
             disk,
-            kpis: k,
+            kpis: crate::plan::kpi::of_written(net, tt, disk),
             lang,
             date,
         }

@@ -31,7 +31,8 @@ use std::path::Path;
 use anyhow::Context;
 
 use super::xlsx::{is_visitor, mode_label, Slot};
-use super::{Lang, ReportInput};
+use super::ReportInput;
+use crate::lang::Lang;
 use crate::model::Network;
 use crate::plan::Mode;
 

@@ -30,8 +30,10 @@ use rust_xlsxwriter::{
     DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
 };
 
-use super::{Lang, ReportInput};
+use super::ReportInput;
+use crate::lang::Lang;
 use crate::model::{Hhmm, Minute, Network};
+use crate::plan::kpi::{Unit, CATALOGUE};
 use crate::plan::{Group, Mode};
 
 /// Writes plan.xlsx (file path given).
@@ -346,7 +348,7 @@ fn kpi_sheet(input: &ReportInput, mut sh: Sheet, f: &Formats) -> Result<(), Xlsx
         .and_then(|s| s.get("gap"))
         .and_then(|v| v.as_f64())
         .map_or(Cell::Empty, Cell::Pct);
-    let rows: Vec<(&str, Cell, &str)> = vec![
+    let mut rows: Vec<(&str, Cell, &str)> = vec![
         (
             l.pick("Сеть", "Network"),
             t(input.net.name.clone()),
@@ -363,88 +365,6 @@ fn kpi_sheet(input: &ReportInput, mut sh: Sheet, f: &Formats) -> Result<(), Xlsx
             "status",
         ),
         (
-            l.pick("Зачислений в группы", "Placements"),
-            n(k.placements),
-            "placements",
-        ),
-        (
-            l.pick("Запрошено выборов", "Choices requested"),
-            n(k.requested),
-            "requested",
-        ),
-        (
-            l.pick("Доля удовлетворённых выборов", "Placement rate"),
-            Cell::Pct(k.placement_rate),
-            "placement_rate",
-        ),
-        (
-            l.pick(
-                "Доля учеников, получивших все первые выборы",
-                "Students granted all first choices",
-            ),
-            Cell::Pct(k.first_choice_rate),
-            "first_choice_rate",
-        ),
-        (
-            l.pick("Сумма рангов выборов", "Rank sum"),
-            n(k.rank_sum),
-            "rank_sum",
-        ),
-        (
-            l.pick("Невыполненных выборов", "Unserved choices"),
-            n(k.unserved),
-            "unserved",
-        ),
-        (l.pick("Групп открыто", "Groups"), n(k.groups), "groups"),
-        (
-            l.pick("из них дистанционных", "of them distance"),
-            n(k.distance_groups),
-            "distance_groups",
-        ),
-        (
-            l.pick("Время в пути учеников, мин", "Student travel, min"),
-            Cell::Num(k.student_travel_minutes as f64),
-            "student_travel_minutes",
-        ),
-        (
-            l.pick("Время в пути учителей, мин", "Teacher travel, min"),
-            Cell::Num(k.teacher_travel_minutes as f64),
-            "teacher_travel_minutes",
-        ),
-        (
-            l.pick("Автобусов задействовано", "Vehicles used"),
-            n(k.vehicles_used),
-            "vehicles_used",
-        ),
-        (
-            l.pick("Работа автобусов, мин", "Vehicle minutes"),
-            Cell::Num(k.vehicle_minutes as f64),
-            "vehicle_minutes",
-        ),
-        (
-            l.pick("Доля школ в сетевом обмене", "Schools involved"),
-            Cell::Pct(k.schools_involved_share),
-            "schools_involved_share",
-        ),
-        (
-            l.pick("Доля учителей с группами", "Teachers involved"),
-            Cell::Pct(k.teachers_involved_share),
-            "teachers_involved_share",
-        ),
-        (
-            l.pick(
-                "Доля удовлетворённых выборов в худшей школе",
-                "Worst school's placement rate",
-            ),
-            Cell::Pct(k.worst_school_placement_rate),
-            "worst_school_placement_rate",
-        ),
-        (
-            l.pick("Школа с худшей долей", "Worst school"),
-            k.worst_school.clone().map_or(Cell::Empty, t),
-            "worst_school",
-        ),
-        (
             l.pick("Верхняя оценка зачислений", "Bound on placements"),
             num("bound"),
             "bound",
@@ -456,6 +376,16 @@ fn kpi_sheet(input: &ReportInput, mut sh: Sheet, f: &Formats) -> Result<(), Xlsx
             "solve_seconds",
         ),
     ];
+    // The plan's figures, after the network, date and status.
+    let figures = CATALOGUE.iter().map(|kpi| {
+        let value = match (kpi.number(k), kpi.unit) {
+            (Some(v), Unit::Share) => Cell::Pct(v),
+            (Some(v), _) => Cell::Num(v),
+            (None, _) => k.worst_school.clone().map_or(Cell::Empty, t),
+        };
+        (kpi.label(l), value, kpi.key)
+    });
+    rows.splice(3..3, figures);
     for (label, value, key) in rows {
         sh.cells(vec![t(label), value, t(key)], f)?;
     }
@@ -645,7 +575,7 @@ fn students_sheet(input: &ReportInput, mut sh: Sheet, f: &Formats) -> Result<(),
         .unserved
         .iter()
         .flatten()
-        .map(|[s, c, _, r]| ((s.as_str(), c.as_str()), r.as_str()))
+        .map(|u| ((u.student.as_str(), u.course.as_str()), u.reason.as_str()))
         .collect();
     let by_student = plan.student_groups(net);
     for (s, st) in net.students.iter().enumerate() {
@@ -946,7 +876,13 @@ fn unserved_sheet(input: &ReportInput, mut sh: Sheet, f: &Formats) -> Result<(),
         net.students.iter().map(|s| (s.id.as_str(), s)).collect();
     let course: HashMap<&str, &crate::model::Course> =
         net.courses.iter().map(|c| (c.id.as_str(), c)).collect();
-    for [s, c, rank, reason] in rows {
+    for crate::planfile::UnservedRow {
+        student: s,
+        course: c,
+        rank,
+        reason,
+    } in rows
+    {
         let st = student.get(s.as_str());
         let home = st.map(|st| &net.schools[st.school.idx()]);
         sh.cells(

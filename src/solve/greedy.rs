@@ -8,8 +8,9 @@ use std::collections::{BinaryHeap, HashMap};
 use crate::model::{RoomId, SchoolId, StudentId, TeacherId};
 use crate::plan::{day_fits_with, Group, Mode, Plan, Stay};
 
-use super::prep::{stay_alone_fits, Offer, Prep};
+use super::prep::{Offer, Prep};
 use super::Limit;
+use crate::plan::stay_alone_fits;
 
 struct State {
     room_busy: Vec<u64>,

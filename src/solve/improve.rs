@@ -21,8 +21,9 @@
 use crate::model::{CourseId, Network, RoomId, StudentId, TeacherId};
 use crate::plan::{day_fits, day_fits_with, Group, Mode, Plan, Stay};
 
-use super::prep::{stay_alone_fits, Offer, Prep};
+use super::prep::{Offer, Prep};
 use super::Limit;
+use crate::plan::stay_alone_fits;
 
 /// How many further groups a chain of seat-freeing moves may pass through.
 const CHAIN_DEPTH: usize = 2;

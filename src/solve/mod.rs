@@ -21,6 +21,7 @@ use lp::MipSettings;
 use prep::Prep;
 
 pub use crate::model::Weights;
+pub use crate::plan::outcome::{SolveOutcome, Status};
 
 #[derive(Clone, Debug)]
 pub struct SolveOptions {
@@ -69,40 +70,6 @@ impl Default for SolveOptions {
             stop: None,
         }
     }
-}
-
-/// How a solve ended (summary.json `status`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Status {
-    /// Placements equal the proven bound.
-    Optimal,
-    /// A valid plan, placements below the proven bound (or the bound not proven).
-    Feasible,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Optimal => "optimal",
-            Status::Feasible => "feasible",
-        }
-    }
-}
-
-pub struct SolveOutcome {
-    pub plan: Plan,
-    pub status: Status,
-    /// Proven upper bound on placements.
-    pub bound: f64,
-    pub greedy_placements: usize,
-    pub solve_seconds: f64,
-    /// What each stage did, for the log.
-    pub notes: Vec<String>,
-    /// The solve was stopped from outside (see [`SolveOptions::stop`]).
-    pub interrupted: bool,
-    /// With vehicles: the bus plan (its `plan` equals [`SolveOutcome::plan`]) and the
-    /// placements the fleet could not carry.
-    pub fleet: Option<crate::transport::FleetFit>,
 }
 
 /// Plans the profile day of `net`.
@@ -198,11 +165,11 @@ pub fn solve(net: &Network, opts: &SolveOptions, progress: &dyn Fn(&str)) -> Sol
             deadline: left(0.7),
             stop: opts.stop.clone(),
         };
-        let before = crate::report::kpis(net, &prep.tt, &best);
+        let before = crate::plan::routes::kpis(net, &prep.tt, &best);
         let raised = travel::raise_worst_school(&prep, &best, &limit);
         // Students who gave up a seat may find another.
         let (raised, _) = improve::improve(&prep, &raised, &limit);
-        let after = crate::report::kpis(net, &prep.tt, &raised);
+        let after = crate::plan::routes::kpis(net, &prep.tt, &raised);
         notes.push(format!(
             "equal access: worst school's placement rate {:.1}% → {:.1}%, placements {} → {}",
             100.0 * before.worst_school_placement_rate,
@@ -215,13 +182,13 @@ pub fn solve(net: &Network, opts: &SolveOptions, progress: &dyn Fn(&str)) -> Sol
     if !stopped() {
         progress("less travel for the same placements");
         let t = Instant::now();
-        let before = crate::report::kpis(net, &prep.tt, &best);
+        let before = crate::plan::routes::kpis(net, &prep.tt, &best);
         let limit = Limit {
             deadline: left(0.8),
             stop: opts.stop.clone(),
         };
         best = travel::reduce_travel(&prep, &best, &weights, &limit);
-        let after = crate::report::kpis(net, &prep.tt, &best);
+        let after = crate::plan::routes::kpis(net, &prep.tt, &best);
         notes.push(format!(
             "less travel: students {} → {} min, teachers {} → {} min ({:.2} s)",
             before.student_travel_minutes,
@@ -316,7 +283,7 @@ fn fleet_rounds(
     weights: &Weights,
     notes: &mut Vec<String>,
     progress: &dyn Fn(&str),
-) -> crate::transport::FleetFit {
+) -> crate::plan::transport::FleetFit {
     let net = prep.net;
     let t = Instant::now();
     progress("bus trips");
@@ -326,12 +293,12 @@ fn fleet_rounds(
         stop: opts.stop.clone(),
     };
     let fit_one = |prep: &Prep, plan: Plan, deadline: Instant| {
-        let fit = crate::transport::fit_fleet(net, &prep.tt, plan);
+        let fit = crate::plan::transport::fit_fleet(net, &prep.tt, plan);
         if fit.dropped.is_empty() {
             return fit;
         }
         let carried = |p: &Plan| {
-            crate::transport::build(net, &prep.tt, &p.student_stays(net))
+            crate::plan::transport::build(net, &prep.tt, &p.student_stays(net))
                 .shortages
                 .is_empty()
         };
@@ -342,11 +309,11 @@ fn fleet_rounds(
             REFILL_BUS_TRIES,
             &carried,
         );
-        let again = crate::transport::fit_fleet(net, &prep.tt, refilled);
+        let again = crate::plan::transport::fit_fleet(net, &prep.tt, refilled);
         carried_over(fit, again)
     };
-    let cost = |f: &crate::transport::FleetFit| {
-        let k = crate::report::kpis_with(net, &prep.tt, &f.plan, Some(&f.transport));
+    let cost = |f: &crate::plan::transport::FleetFit| {
+        let k = crate::plan::routes::kpis_with(net, &prep.tt, &f.plan, Some(&f.transport));
         (
             std::cmp::Reverse(f.plan.placements()),
             (weights.rank * k.rank_sum as f64
@@ -397,7 +364,7 @@ fn fleet_rounds(
     // per home school.
     let mut by_school: Vec<(usize, Vec<usize>)> = Vec::new();
     // Each track's best carried plan, to polish.
-    let mut candidates: Vec<crate::transport::FleetFit> = Vec::new();
+    let mut candidates: Vec<crate::plan::transport::FleetFit> = Vec::new();
     let mut mixed = false;
     let mut ti = 0;
     while ti < tracks.len() {
@@ -423,7 +390,7 @@ fn fleet_rounds(
                     .map(|st| waves.get(st.school.idx()).cloned().unwrap_or_default())
                     .collect();
                 prep.homebound.clear();
-                let mut fits: Vec<(crate::transport::FleetFit, bool)> = Vec::new();
+                let mut fits: Vec<(crate::plan::transport::FleetFit, bool)> = Vec::new();
                 for full in [false, true] {
                     if stopped() {
                         break;
@@ -656,9 +623,9 @@ fn mixed_track(
 /// still reported: its shortages, and the choices it dropped that `later` does not
 /// seat.
 fn carried_over(
-    mut earlier: crate::transport::FleetFit,
-    mut later: crate::transport::FleetFit,
-) -> crate::transport::FleetFit {
+    mut earlier: crate::plan::transport::FleetFit,
+    mut later: crate::plan::transport::FleetFit,
+) -> crate::plan::transport::FleetFit {
     later
         .shortages
         .splice(0..0, std::mem::take(&mut earlier.shortages));
@@ -692,7 +659,7 @@ fn carried_over(
 /// at each host from the bus's arrival to the departure of the one that takes them on.
 fn ridden_waves(
     net: &Network,
-    transport: &crate::transport::Transport,
+    transport: &crate::plan::transport::Transport,
 ) -> (Vec<bool>, Vec<Vec<prep::Wave>>) {
     let n = net.students.len();
     let mut homebound = vec![true; n];
@@ -883,7 +850,7 @@ fn search(
         (
             std::cmp::Reverse(p.placements()),
             p.rank_sum(net),
-            crate::report::student_travel_minutes(net, &prep.tt, p),
+            crate::plan::routes::student_travel_minutes(net, &prep.tt, p),
         )
     };
     let greedy_placements = runs.iter().map(|r| r.0.placements()).max().unwrap_or(0);

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::graph::TravelTimes;
 use crate::model::{CourseId, Minute, Network, Period, RoomId, SchoolId, StudentId, TeacherId};
-use crate::plan::{Mode, Stay};
+use crate::plan::{stay_alone_fits, Mode, Stay};
 
 /// Students of one home school that the stage-1 model counts together: either a
 /// cohort (same `wants` and set of admissible choices: interchangeable for placements)
@@ -133,12 +133,6 @@ pub fn admissible(net: &Network, s: StudentId) -> Vec<CourseId> {
         .copied()
         .filter(|&c| net.courses[c.idx()].admits(st.grade))
         .collect()
-}
-
-/// A single stay that a person from `home` can reach and come back from in the day.
-pub fn stay_alone_fits(net: &Network, tt: &TravelTimes, home: SchoolId, s: Stay) -> bool {
-    matches!(tt.get(home, s.place), Some(m) if net.day_start + m <= s.start)
-        && matches!(tt.get(s.place, home), Some(m) if s.end + m <= net.day_end)
 }
 
 pub struct Prep<'a> {

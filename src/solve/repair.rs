@@ -90,7 +90,7 @@ struct Work<'p, 'a> {
     fleet: bool,
     /// The published bus plan (vehicles indexed for the changed network): its trips
     /// are kept for the legs that still ride them.
-    template: Option<&'p crate::transport::Transport>,
+    template: Option<&'p crate::plan::transport::Transport>,
     /// Fleet checks left.
     bus_tries: usize,
     /// Offers whose group the fleet could not carry.
@@ -111,7 +111,7 @@ pub fn repair<'p>(
     prep: &'p Prep,
     old: &Plan,
     changed: &[StudentId],
-    template: Option<&'p crate::transport::Transport>,
+    template: Option<&'p crate::plan::transport::Transport>,
     limit: &Limit,
 ) -> Repaired {
     let net = prep.net;
@@ -441,7 +441,7 @@ impl Work<'_, '_> {
         }
         self.bus_tries -= 1;
         let net = self.st.net;
-        crate::transport::build_keeping(
+        crate::plan::transport::build_keeping(
             net,
             &self.st.prep.tt,
             &self.current().student_stays(net),
@@ -451,11 +451,11 @@ impl Work<'_, '_> {
         .is_empty()
     }
 
-    /// With vehicles: drops what the fleet cannot carry, as [`crate::transport::fit_fleet`]
+    /// With vehicles: drops what the fleet cannot carry, as [`crate::plan::transport::fit_fleet`]
     /// does, so that recovery starts from a carried plan.
     fn fit_fleet(&mut self) {
         let net = self.st.net;
-        let fit = crate::transport::fit_fleet_keeping(
+        let fit = crate::plan::transport::fit_fleet_keeping(
             net,
             &self.st.prep.tt,
             self.current(),

@@ -12,8 +12,9 @@ use crate::model::{CourseId, SchoolId, StudentId};
 use crate::plan::{stays_compatible, Group, Mode, Plan, Stay};
 
 use super::lp::{sum, Mip, MipSettings};
-use super::prep::{stay_alone_fits, Prep};
+use super::prep::Prep;
 use super::Weights;
+use crate::plan::stay_alone_fits;
 
 /// Most patterns kept per set of students (the first ones in a fixed order).
 const MAX_PATTERNS: usize = 5000;

@@ -14,7 +14,8 @@ use crate::model::{Minute, Network, Period, RoomId, SchoolId, TeacherId};
 use crate::plan::{Mode, Plan};
 
 use super::lp::{sum, Mip, MipSettings};
-use super::prep::{stay_alone_fits, Prep, Unit};
+use super::prep::{Prep, Unit};
+use crate::plan::stay_alone_fits;
 
 /// Something a person does in the day in the stage-1 model: a variable with a place and
 /// a time window.

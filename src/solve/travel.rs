@@ -10,7 +10,7 @@
 //! - a group moves to another school in the same periods (a free room of the kind,
 //!   big enough; its teacher or another free one travels instead of the students).
 //!
-//! [`refill`] runs after [`crate::transport::fit_fleet`] has dropped what the buses
+//! [`refill`] runs after [`crate::plan::transport::fit_fleet`] has dropped what the buses
 //! could not carry: it opens groups at students' home schools (the teacher travels, the
 //! students stay) and seats students again where the fleet still carries everyone.
 

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::diag::Diagnostic;
-use crate::io::table;
+use crate::input::table;
 use crate::model::{CourseId, Network, Period, PeriodSet, RoomId, SchoolId, StudentId, TeacherId};
 
 const UNREADABLE: &str = "E0601";

@@ -18,8 +18,9 @@ use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::Path;
 
-use crate::check::{read_assignments, read_routes, CheckError, Violation};
+use crate::check::Violation;
 use crate::model::Network;
+use crate::planfile::{read_assignments, read_routes, PlanFileError};
 
 /// The salt used when none is given.
 pub const DEFAULT_SALT: &str = "profnet-pseudonyms-v1";
@@ -395,7 +396,7 @@ pub fn check_plan_dir_mapped(
     net: &Network,
     plan: &Path,
     mapping: &Mapping,
-) -> Result<Vec<Violation>, CheckError> {
+) -> Result<Vec<Violation>, PlanFileError> {
     crate::check::check_plan_dir_renamed(net, plan, &mapping.real)
 }
 

@@ -1,8 +1,16 @@
-//! Reading input files: one CSV table at a time ([`table`]) and a whole network bundle
-//! ([`bundle`], SPEC §1).
+//! What people give profnet: a network bundle (SPEC §1) read one CSV table at a time
+//! ([`table`]) into a whole network ([`bundle`]) and written back ([`write`]); what-if
+//! scenarios (SPEC §5, [`scenario`]); changes to a published plan (SPEC §6, [`change`]);
+//! the choice files schools send ([`collect`]); synthetic networks ([`generate`]); the
+//! warnings a valid network still gets ([`validate`]).
 
 pub mod bundle;
+pub mod change;
+pub mod collect;
+pub mod generate;
+pub mod scenario;
 pub mod table;
+pub mod validate;
 pub mod write;
 
 pub use bundle::{load, load_from_memory};

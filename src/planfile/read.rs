@@ -7,12 +7,12 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::check::{
-    read_assignments, read_groups, read_routes, read_transport, CheckError, RouteLegRow,
-    TransportRow,
-};
 use crate::model::{CourseId, Network, RoomId, SchoolId, StudentId, TeacherId};
 use crate::plan::{Group, Mode, Plan};
+use crate::planfile::{
+    read_assignment_rows, read_groups, read_routes, read_transport, read_unserved, PlanFileError,
+    RouteLegRow, TransportRow, UnservedRow, ASSIGNMENTS, GROUPS, SUMMARY,
+};
 
 /// A plan as read from its directory.
 #[derive(Clone, Debug)]
@@ -25,14 +25,14 @@ pub struct PlanOnDisk {
     pub routes: Option<Vec<RouteLegRow>>,
     /// transport.csv, when present.
     pub transport: Option<Vec<TransportRow>>,
-    /// unserved.csv rows `(student, course, rank, reason)`, when present.
-    pub unserved: Option<Vec<[String; 4]>>,
+    /// unserved.csv, when present.
+    pub unserved: Option<Vec<UnservedRow>>,
     /// summary.json, when present and valid JSON.
     pub summary: Option<serde_json::Value>,
 }
 
-fn err(file: &str, line: Option<usize>, column: Option<&str>, message: String) -> CheckError {
-    CheckError {
+fn err(file: &str, line: Option<usize>, column: Option<&str>, message: String) -> PlanFileError {
+    PlanFileError {
         file: file.to_string(),
         line,
         column: column.map(str::to_string),
@@ -43,7 +43,7 @@ fn err(file: &str, line: Option<usize>, column: Option<&str>, message: String) -
 /// Reads the plan in `dir` against `net`. Every id must be known to the bundle (an
 /// error names the file, line and column otherwise); the rules of SPEC §3 are *not*
 /// checked here (run [`crate::check::check_plan_dir`] for that).
-pub fn read_plan(net: &Network, dir: &Path) -> Result<PlanOnDisk, CheckError> {
+pub fn read_plan(net: &Network, dir: &Path) -> Result<PlanOnDisk, PlanFileError> {
     let rows = read_groups(dir)?;
     let school: HashMap<&str, usize> = ids(net.schools.iter().map(|s| s.id.as_str()));
     let course: HashMap<&str, usize> = ids(net.courses.iter().map(|s| s.id.as_str()));
@@ -53,7 +53,7 @@ pub fn read_plan(net: &Network, dir: &Path) -> Result<PlanOnDisk, CheckError> {
     let find = |map: &HashMap<&str, usize>, v: &str, line: usize, col: &str, what: &str| {
         map.get(v).copied().ok_or_else(|| {
             err(
-                "groups.csv",
+                GROUPS.name,
                 Some(line),
                 Some(col),
                 format!(
@@ -66,10 +66,10 @@ pub fn read_plan(net: &Network, dir: &Path) -> Result<PlanOnDisk, CheckError> {
     let mut group_ids = Vec::with_capacity(rows.len());
     let mut by_id: HashMap<String, usize> = HashMap::new();
     for (i, r) in rows.iter().enumerate() {
-        let line = i + 2;
+        let line = r.line;
         if by_id.insert(r.group.clone(), i).is_some() {
             return Err(err(
-                "groups.csv",
+                GROUPS.name,
                 Some(line),
                 Some("group"),
                 format!("group id '{}' appears twice", r.group),
@@ -80,7 +80,7 @@ pub fn read_plan(net: &Network, dir: &Path) -> Result<PlanOnDisk, CheckError> {
             "distance" => Mode::Distance,
             m => {
                 return Err(err(
-                    "groups.csv",
+                    GROUPS.name,
                     Some(line),
                     Some("mode"),
                     format!("mode '{m}' is neither in_person nor distance"),
@@ -89,7 +89,7 @@ pub fn read_plan(net: &Network, dir: &Path) -> Result<PlanOnDisk, CheckError> {
         };
         if r.first_period == 0 || r.first_period > net.num_periods() {
             return Err(err(
-                "groups.csv",
+                GROUPS.name,
                 Some(line),
                 Some("first_period"),
                 format!(
@@ -103,7 +103,7 @@ pub fn read_plan(net: &Network, dir: &Path) -> Result<PlanOnDisk, CheckError> {
         let len = net.courses[c].periods;
         if r.first_period - 1 + len > net.num_periods() {
             return Err(err(
-                "groups.csv",
+                GROUPS.name,
                 Some(line),
                 Some("first_period"),
                 format!(
@@ -125,11 +125,11 @@ pub fn read_plan(net: &Network, dir: &Path) -> Result<PlanOnDisk, CheckError> {
         });
         group_ids.push(r.group.clone());
     }
-    for (i, (s, g)) in read_assignments(dir)?.iter().enumerate() {
-        let line = i + 2;
+    for a in read_assignment_rows(dir)? {
+        let (line, s, g) = (a.line, &a.student, &a.group);
         let si = student.get(s.as_str()).copied().ok_or_else(|| {
             err(
-                "assignments.csv",
+                ASSIGNMENTS.name,
                 Some(line),
                 Some("student"),
                 format!(
@@ -139,7 +139,7 @@ pub fn read_plan(net: &Network, dir: &Path) -> Result<PlanOnDisk, CheckError> {
         })?;
         let gi = by_id.get(g.as_str()).copied().ok_or_else(|| {
             err(
-                "assignments.csv",
+                ASSIGNMENTS.name,
                 Some(line),
                 Some("group"),
                 format!("group '{g}' is not in groups.csv"),
@@ -152,7 +152,7 @@ pub fn read_plan(net: &Network, dir: &Path) -> Result<PlanOnDisk, CheckError> {
         g.members.dedup();
     }
     let unserved = read_unserved(dir)?;
-    let summary = std::fs::read(dir.join("summary.json"))
+    let summary = std::fs::read(dir.join(SUMMARY))
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok());
     Ok(PlanOnDisk {
@@ -167,36 +167,4 @@ pub fn read_plan(net: &Network, dir: &Path) -> Result<PlanOnDisk, CheckError> {
 
 fn ids<'a>(it: impl Iterator<Item = &'a str>) -> HashMap<&'a str, usize> {
     it.enumerate().map(|(i, s)| (s, i)).collect()
-}
-
-fn read_unserved(dir: &Path) -> Result<Option<Vec<[String; 4]>>, CheckError> {
-    let path = dir.join("unserved.csv");
-    if !path.exists() {
-        return Ok(None);
-    }
-    let mut r = csv::ReaderBuilder::new().from_path(&path).map_err(|e| {
-        err(
-            "unserved.csv",
-            None,
-            None,
-            format!("cannot read the file: {e}"),
-        )
-    })?;
-    let header = r
-        .headers()
-        .map_err(|e| err("unserved.csv", Some(1), None, e.to_string()))?
-        .clone();
-    let col = |name: &str| header.iter().position(|h| h.trim() == name);
-    let cols = ["student", "course", "rank", "reason"].map(col);
-    let mut out = Vec::new();
-    for (i, rec) in r.records().enumerate() {
-        let rec = rec.map_err(|e| err("unserved.csv", Some(i + 2), None, e.to_string()))?;
-        out.push(cols.map(|c| {
-            c.and_then(|c| rec.get(c))
-                .unwrap_or_default()
-                .trim()
-                .to_string()
-        }));
-    }
-    Ok(Some(out))
 }

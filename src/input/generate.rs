@@ -374,7 +374,7 @@ mod tests {
 
     fn written(p: &GenParams) -> (tempfile::TempDir, Vec<(String, Vec<u8>)>) {
         let dir = tempfile::tempdir().unwrap();
-        crate::io::write::write_bundle(&generate(p), dir.path()).unwrap();
+        crate::input::write::write_bundle(&generate(p), dir.path()).unwrap();
         let f = files(dir.path());
         (dir, f)
     }
@@ -411,7 +411,7 @@ mod tests {
     fn fleet_is_present_and_valid() {
         for family in [Family::Rural, Family::Chain, Family::City] {
             let (dir, _) = written(&params(family, true));
-            let (net, warnings) = crate::io::load(dir.path())
+            let (net, warnings) = crate::input::load(dir.path())
                 .unwrap_or_else(|e| panic!("{family:?}: fleet bundle rejected: {:?}", e.0));
             assert!(
                 !warnings.iter().any(|d| d.is_error()),

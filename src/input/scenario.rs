@@ -5,7 +5,7 @@
 //!   a base row's replaces it, in place (links: the same unordered `from`,`to` pair, and
 //!   every base link of that pair). Column order and dialect (`,`/`;`, BOM,
 //!   Windows-1251) may differ between the two files: both are read with the bundle's
-//!   table reader ([`crate::io::table`]) and merged by column name.
+//!   table reader ([`crate::input::table`]) and merged by column name.
 //! * `[remove]` removes schools (with their rooms, teachers, vehicles, links and
 //!   students), links (`[from, to]`, either order), teachers, rooms and vehicles. It
 //!   applies after the merge, so it also removes scenario rows that hang on a removed
@@ -13,7 +13,7 @@
 //! * `[settings]` overrides keys of the base `network.toml`; the `[weights]` and
 //!   `[transport]` tables are merged key by key.
 //!
-//! The merged bundle is then loaded with [`crate::io::load_from_memory`], so every
+//! The merged bundle is then loaded with [`crate::input::load_from_memory`], so every
 //! bundle check applies. Each merged row remembers where it came from, and every
 //! diagnostic is mapped back to the file and line it came from: a row of the scenario's
 //! own CSV, a base row, a key of `scenario.toml` `[settings]` or of the base
@@ -33,7 +33,7 @@
 //! | W0501 | warning | `scenario.toml` has no `name` (the directory name is used) |
 //! | W0502 | warning | the scenario directory holds a `network.toml` (ignored: use `[settings]`) or a CSV that is not a bundle file |
 //!
-//! Every other code is the bundle's ([`crate::io::bundle`]).
+//! Every other code is the bundle's ([`crate::input::bundle`]).
 
 // Diagnostics are the error values here, as in the bundle loader.
 #![allow(clippy::result_large_err)]
@@ -42,7 +42,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use crate::diag::{Diagnostic, InvalidInput};
-use crate::io::table::{self, Table};
+use crate::input::table::{self, Table};
 use crate::model::Network;
 
 /// The file that makes a directory a scenario.
@@ -57,7 +57,7 @@ const NO_KEY_COLUMN: &str = "E0506";
 const NO_NAME: &str = "W0501";
 const IGNORED_FILE: &str = "W0502";
 
-use crate::io::bundle::{COURSES, LINKS, NETWORK, ROOMS, SCHOOLS, STUDENTS, TEACHERS, VEHICLES};
+use crate::input::bundle::{COURSES, LINKS, NETWORK, ROOMS, SCHOOLS, STUDENTS, TEACHERS, VEHICLES};
 const CSV_FILES: [&str; 7] = [SCHOOLS, LINKS, ROOMS, COURSES, TEACHERS, STUDENTS, VEHICLES];
 
 /// Keys of network.toml that `[settings]` may override.
@@ -257,7 +257,7 @@ pub fn load(base: &Path, dir: &Path) -> Result<Scenario, InvalidInput> {
             files.push((file, &m.bytes));
         }
     }
-    let (net, loaded) = match crate::io::load_from_memory(&files) {
+    let (net, loaded) = match crate::input::load_from_memory(&files) {
         Ok((net, d)) => (Some(net), d),
         Err(InvalidInput(d)) => (None, d),
     };

@@ -16,18 +16,18 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
-use crate::change::Change;
-use crate::check::{RouteLegRow, TransportRow};
 use crate::graph::TravelTimes;
+use crate::input::change::Change;
+use crate::lang::Lang;
 use crate::model::{CourseId, Hhmm, Network, StudentId};
-use crate::output::{group_id, PlanFiles};
+use crate::plan::transport::fit_fleet_keeping;
 use crate::plan::{Group, Mode, Plan};
-use crate::plan_read::{read_plan, PlanOnDisk};
-use crate::reports::Lang;
+use crate::planfile::read::{read_plan, PlanOnDisk};
+use crate::planfile::write::{group_id, PlanFiles};
+use crate::planfile::{RouteLegRow, TransportRow};
 use crate::solve::prep::Prep;
 use crate::solve::repair::{repair, Fate, Lost};
 use crate::solve::{solve, Limit, SolveOptions, SolveOutcome, Status};
-use crate::transport::fit_fleet_keeping;
 
 /// How to re-plan.
 #[derive(Clone, Debug)]
@@ -109,7 +109,7 @@ pub fn replan(
     // The published bus plan (the plan's own, rebuilt: the builder is deterministic),
     // its vehicles indexed as under the change: trips that still serve their riders stay.
     let published = (!net.vehicles.is_empty()).then(|| {
-        crate::transport::build(net, &TravelTimes::new(net), &old.plan.student_stays(net))
+        crate::plan::transport::build(net, &TravelTimes::new(net), &old.plan.student_stays(net))
     });
     // Students who rode a broken vehicle: the change took their bus.
     let mut lost_bus = vec![false; net.students.len()];
@@ -283,7 +283,7 @@ pub fn replan(
 struct Candidate {
     plan: Plan,
     ids: Vec<String>,
-    fleet: Option<crate::transport::FleetFit>,
+    fleet: Option<crate::plan::transport::FleetFit>,
 }
 
 /// Fits `plan` to the fleet of `net` (when it has vehicles), keeping each group's id;
@@ -293,7 +293,7 @@ fn fitted(
     tt: &TravelTimes,
     plan: Plan,
     ids: Vec<String>,
-    template: Option<&crate::transport::Transport>,
+    template: Option<&crate::plan::transport::Transport>,
 ) -> Candidate {
     if net.vehicles.is_empty() {
         return Candidate {
@@ -738,7 +738,7 @@ impl Diff {
             .unserved
             .iter()
             .flatten()
-            .map(|u| ((u[0].clone(), u[1].clone()), u[3].clone()))
+            .map(|u| ((u.student.clone(), u.course.clone()), u.reason.clone()))
             .collect();
         Diff {
             rows,

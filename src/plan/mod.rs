@@ -1,5 +1,14 @@
-//! A plan in domain terms: opened groups and their members, and what follows from them
-//! (each person's day, routes, unserved choices and the KPIs of SPEC §4).
+//! A plan in domain terms: opened groups and their members, each person's day of stays
+//! and the legs between them. What follows from a plan lives beside it: the bus trips
+//! ([`transport`]), each person's route ([`routes`]), unserved choices with their
+//! reasons ([`unserved`]), the SPEC §4 figures ([`kpi`]), and what a solve hands on
+//! ([`outcome`]).
+
+pub mod kpi;
+pub mod outcome;
+pub mod routes;
+pub mod transport;
+pub mod unserved;
 
 use crate::graph::TravelTimes;
 use crate::model::{CourseId, Minute, Network, Period, RoomId, SchoolId, StudentId, TeacherId};
@@ -144,6 +153,12 @@ pub struct Stay {
     pub place: SchoolId,
     pub start: Minute,
     pub end: Minute,
+}
+
+/// A single stay that a person from `home` can reach and come back from in the day.
+pub fn stay_alone_fits(net: &Network, tt: &TravelTimes, home: SchoolId, s: Stay) -> bool {
+    matches!(tt.get(home, s.place), Some(m) if net.day_start + m <= s.start)
+        && matches!(tt.get(s.place, home), Some(m) if s.end + m <= net.day_end)
 }
 
 /// Whether a day of `stays` (sorted by start, not overlapping) can be travelled by a

@@ -9,17 +9,18 @@ use serde_json::json;
 
 use crate::graph::TravelTimes;
 use crate::model::{Hhmm, Network};
-use crate::pseudonym::Pseudonyms;
-use crate::report::{kpis_with, routes_with, unserved, Kpis, Route, Unserved};
-use crate::solve::SolveOutcome;
+use crate::plan::kpi::Kpis;
+use crate::plan::outcome::SolveOutcome;
+use crate::plan::routes::{kpis_with, routes_with, Route};
+use crate::plan::unserved::{unserved, Unserved};
+use crate::planfile::pseudonym::Pseudonyms;
+use crate::planfile::{
+    ASSIGNMENTS, DEPARTURES, GROUPS, ROUTES, SHORTAGES, SUMMARY, TRANSPORT, UNSERVED,
+};
 
 /// Group ids as written: `G001`, `G002`, … in the plan's canonical order.
 pub fn group_id(i: usize) -> String {
     format!("G{:03}", i + 1)
-}
-
-fn csv_writer(path: &Path) -> anyhow::Result<csv::Writer<fs::File>> {
-    Ok(csv::Writer::from_path(path)?)
 }
 
 /// Writes all plan files into `dir` (which must exist), with real student ids.
@@ -157,8 +158,7 @@ impl<'a> PlanFiles<'a> {
             None => t.to_string(),
         };
 
-        let mut w = csv_writer(&dir.join("groups.csv"))?;
-        w.write_record(crate::check::GROUPS_COLUMNS)?;
+        let mut w = GROUPS.create(dir)?;
         for (i, g) in plan.groups.iter().enumerate() {
             let c = &net.courses[g.course.idx()];
             w.write_record([
@@ -191,8 +191,7 @@ impl<'a> PlanFiles<'a> {
         }
         // By pseudonym when pseudonymised (the first field is empty otherwise).
         rows.sort();
-        let mut w = csv_writer(&dir.join("assignments.csv"))?;
-        w.write_record(["student", "group"])?;
+        let mut w = ASSIGNMENTS.create(dir)?;
         for (_, s, g) in rows {
             w.write_record([student(s), &self.id_of(g)])?;
         }
@@ -203,8 +202,7 @@ impl<'a> PlanFiles<'a> {
             // Stable: a student's choices stay in rank order.
             order.sort_by_key(|u| student(u.student.idx()));
         }
-        let mut w = csv_writer(&dir.join("unserved.csv"))?;
-        w.write_record(["student", "course", "rank", "reason"])?;
+        let mut w = UNSERVED.create(dir)?;
         for u in order {
             w.write_record([
                 student(u.student.idx()),
@@ -231,10 +229,7 @@ impl<'a> PlanFiles<'a> {
                 (r.role != "student", (r.role == "student").then_some(person))
             });
         }
-        let mut w = csv_writer(&dir.join("routes.csv"))?;
-        w.write_record([
-            "person", "role", "leg", "from", "to", "depart", "arrive", "vehicle",
-        ])?;
+        let mut w = ROUTES.create(dir)?;
         for (person, r) in order {
             for (i, l) in r.legs.iter().enumerate() {
                 w.write_record([
@@ -252,10 +247,7 @@ impl<'a> PlanFiles<'a> {
         w.flush()?;
 
         // Counts only: nobody is named in transport.csv (routes.csv says who rides).
-        let mut w = csv_writer(&dir.join("transport.csv"))?;
-        w.write_record([
-            "vehicle", "trip", "stop", "school", "arrive", "depart", "board", "alight",
-        ])?;
+        let mut w = TRANSPORT.create(dir)?;
         let time =
             |t: Option<crate::model::Minute>| t.map_or(String::new(), |t| Hhmm(t).to_string());
         if let Some(f) = &self.outcome.fleet {
@@ -276,8 +268,7 @@ impl<'a> PlanFiles<'a> {
         }
         w.flush()?;
 
-        let mut w = csv_writer(&dir.join("departures.csv"))?;
-        w.write_record(DEPARTURES_COLUMNS)?;
+        let mut w = DEPARTURES.create(dir)?;
         let mut rows = departures(net, &self.routes);
         for r in &mut rows {
             if r.role == "student" {
@@ -298,8 +289,7 @@ impl<'a> PlanFiles<'a> {
         w.flush()?;
 
         if let Some(f) = &self.outcome.fleet {
-            let mut w = csv_writer(&dir.join("shortages.csv"))?;
-            w.write_record(["from", "to", "ready", "due", "seats", "students", "cure"])?;
+            let mut w = SHORTAGES.create(dir)?;
             for sh in &f.shortages {
                 let mut who: Vec<&str> = sh.students.iter().map(|s| student(s.idx())).collect();
                 who.sort();
@@ -322,25 +312,12 @@ impl<'a> PlanFiles<'a> {
             summary["solver_notes"] = json!(notes);
             summary["pseudonymized"] = json!(true);
         }
-        let mut f = fs::File::create(dir.join("summary.json"))?;
+        let mut f = fs::File::create(dir.join(SUMMARY))?;
         f.write_all(serde_json::to_string_pretty(&summary)?.as_bytes())?;
         f.write_all(b"\n")?;
         Ok(())
     }
 }
-
-/// Columns of departures.csv: one row per person who leaves their home school.
-pub const DEPARTURES_COLUMNS: [&str; 9] = [
-    "school",
-    "leave",
-    "vehicle",
-    "to",
-    "role",
-    "person",
-    "stops",
-    "back",
-    "back_vehicle",
-];
 
 /// A row of departures.csv: who leaves their home school when, on which vehicle, to
 /// where, and when and how they are back. Sorted by school, then time.

@@ -63,7 +63,7 @@
 //! | W0351 | warning | a school has no students and no rooms |
 //! | W0361 | warning | a vehicle has 0 seats |
 //!
-//! Codes `W04xx` (reachability over the travel graph) belong to [`crate::validate`].
+//! Codes `W04xx` (reachability over the travel graph) belong to [`crate::input::validate`].
 
 // Diagnostics are the error values here: built only on the failure path, and
 // callers collect them, so their size does not matter.

@@ -10,7 +10,7 @@
 //!   free-text question headers such as "Выберите первый курс" or "Choice 1"; course
 //!   names typed or picked instead of ids.
 //!
-//! Files are read with [`crate::io::table`] (`,`/`;`, UTF-8 with or without BOM,
+//! Files are read with [`crate::input::table`] (`,`/`;`, UTF-8 with or without BOM,
 //! Windows-1251). Column roles are recognised from their headers (see [`role_of`]);
 //! course and school values are matched to ids case- and typo-tolerantly (see
 //! [`Matcher`]). A student who submitted more than once keeps the latest submission
@@ -25,7 +25,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use crate::diag::Diagnostic;
-use crate::io::table::{self, Row, Table};
+use crate::input::table::{self, Row, Table};
 
 /// A school of the bundle, as collect needs it.
 #[derive(Clone, Debug)]
@@ -100,7 +100,7 @@ impl Catalog {
                     name: courses.get(r, "name").to_owned(),
                     periods: courses.get(r, "periods").to_owned(),
                     grades: (!grades.is_empty()).then_some(grades),
-                    distance: crate::io::parse_bool(courses.get(r, "distance")).unwrap_or(false),
+                    distance: crate::input::parse_bool(courses.get(r, "distance")).unwrap_or(false),
                 }
             })
             .collect();

@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::model::Network;
+use crate::plan::kpi::{Better, Kpi, Kpis, Unit, CATALOGUE};
 use crate::plan::Plan;
-use crate::report::Kpis;
 
 /// One solved network of a comparison.
 pub struct Solved<'a> {
@@ -17,127 +17,19 @@ pub struct Solved<'a> {
     pub bound: f64,
 }
 
-/// How a KPI is shown and which way is better.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Better {
-    Higher,
-    Lower,
-    /// Neither (counts such as groups).
-    Neutral,
-}
-
-/// A row of the comparison: (key, label, value of a network, better, is a share).
-pub type Row = (&'static str, &'static str, fn(&Kpis) -> f64, Better, bool);
-
-/// The rows of the comparison.
-pub fn rows() -> Vec<Row> {
-    vec![
-        (
-            "placements",
-            "placements",
-            |k| k.placements as f64,
-            Better::Higher,
-            false,
-        ),
-        (
-            "requested",
-            "requested",
-            |k| k.requested as f64,
-            Better::Neutral,
-            false,
-        ),
-        (
-            "placement_rate",
-            "placement rate",
-            |k| k.placement_rate,
-            Better::Higher,
-            true,
-        ),
-        (
-            "first_choice_rate",
-            "first-choice rate",
-            |k| k.first_choice_rate,
-            Better::Higher,
-            true,
-        ),
-        (
-            "worst_school_placement_rate",
-            "worst school's placement rate",
-            |k| k.worst_school_placement_rate,
-            Better::Higher,
-            true,
-        ),
-        (
-            "unserved",
-            "unserved choices",
-            |k| k.unserved as f64,
-            Better::Lower,
-            false,
-        ),
-        (
-            "rank_sum",
-            "rank sum",
-            |k| k.rank_sum as f64,
-            Better::Lower,
-            false,
-        ),
-        (
-            "student_travel_minutes",
-            "student travel, min",
-            |k| k.student_travel_minutes as f64,
-            Better::Lower,
-            false,
-        ),
-        (
-            "teacher_travel_minutes",
-            "teacher travel, min",
-            |k| k.teacher_travel_minutes as f64,
-            Better::Lower,
-            false,
-        ),
-        (
-            "groups",
-            "groups",
-            |k| k.groups as f64,
-            Better::Neutral,
-            false,
-        ),
-        (
-            "distance_groups",
-            "distance groups",
-            |k| k.distance_groups as f64,
-            Better::Neutral,
-            false,
-        ),
-        (
-            "vehicles_used",
-            "vehicles used",
-            |k| k.vehicles_used as f64,
-            Better::Lower,
-            false,
-        ),
-        (
-            "vehicle_minutes",
-            "vehicle minutes",
-            |k| k.vehicle_minutes as f64,
-            Better::Lower,
-            false,
-        ),
-        (
-            "schools_involved_share",
-            "schools involved",
-            |k| k.schools_involved_share,
-            Better::Neutral,
-            true,
-        ),
-        (
-            "teachers_involved_share",
-            "teachers involved",
-            |k| k.teachers_involved_share,
-            Better::Neutral,
-            true,
-        ),
-    ]
+/// The numeric figures of the catalogue, as `(key, label, kpi)`: the label is the
+/// English one as a terminal row starts (`placements`, `placement rate`, ...).
+fn numeric() -> impl Iterator<Item = (&'static str, String, &'static Kpi)> {
+    CATALOGUE
+        .iter()
+        .filter(|k| k.unit != Unit::School)
+        .map(|k| {
+            let mut label = k.en.to_string();
+            if let Some(first) = label.get(..1) {
+                label.replace_range(..1, &first.to_lowercase());
+            }
+            (k.key, label, k)
+        })
 }
 
 fn fmt_value(v: f64, share: bool) -> String {
@@ -166,13 +58,15 @@ pub fn table(all: &[Solved]) -> Vec<Vec<String>> {
     let Some(base) = all.first() else {
         return out;
     };
-    for (_, label, value, better, share) in rows() {
+    for (_, label, kpi) in numeric() {
+        let share = kpi.unit == Unit::Share;
+        let value = |k: &Kpis| kpi.number(k).unwrap_or(0.0);
         let b = value(&base.kpis);
-        let mut row = vec![label.to_string(), fmt_value(b, share)];
+        let mut row = vec![label, fmt_value(b, share)];
         for s in &all[1..] {
             let v = value(&s.kpis);
             let d = v - b;
-            let mark = match better {
+            let mark = match kpi.better {
                 _ if d.abs() < 1e-9 => "",
                 Better::Higher if d > 0.0 => ", better",
                 Better::Lower if d < 0.0 => ", better",
@@ -273,7 +167,8 @@ pub fn csv_rows(all: &[Solved]) -> Vec<Vec<String>> {
     let Some(base) = all.first() else {
         return out;
     };
-    for (key, _, value, _, _) in rows() {
+    for (key, _, kpi) in numeric() {
+        let value = |k: &Kpis| kpi.number(k).unwrap_or(0.0);
         let b = value(&base.kpis);
         let mut row = vec![key.to_string(), num(b)];
         for s in &all[1..] {
@@ -465,8 +360,9 @@ pub fn valid_in(net: &Network, plan: &Plan) -> bool {
     let mut groups = Vec::new();
     let mut assignments = Vec::new();
     for (i, g) in plan.groups.iter().enumerate() {
-        let id = crate::output::group_id(i);
-        groups.push(crate::check::PlanGroupRow {
+        let id = crate::planfile::write::group_id(i);
+        groups.push(crate::planfile::PlanGroupRow {
+            line: 0,
             group: id.clone(),
             course: net.courses[g.course.idx()].id.clone(),
             school: net.schools[g.school.idx()].id.clone(),

@@ -13,7 +13,7 @@
 //!   or more fields that are not all empty, is an error naming its line.
 //!
 //! The codes below are shared by everything that reads CSV (the bundle loader, the plan
-//! checker); the full table of bundle codes is in [`crate::io::bundle`].
+//! checker); the full table of bundle codes is in [`crate::input::bundle`].
 
 // Diagnostics are the error values here: built only on the failure path, and
 // callers collect them, so their size does not matter.
