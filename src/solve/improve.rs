@@ -19,11 +19,11 @@
 //! order and takes the first move that helps.
 
 use crate::model::{CourseId, Network, RoomId, StudentId, TeacherId};
-use crate::plan::{day_fits, day_fits_with, Group, Mode, Plan, Stay};
+use crate::plan::{day_fits_with, stay_alone_fits, Group, Mode, Plan, Stay};
 
 use super::prep::{Offer, Prep};
+use super::state::{mask, PlanState};
 use super::Limit;
-use crate::plan::stay_alone_fits;
 
 /// How many further groups a chain of seat-freeing moves may pass through.
 const CHAIN_DEPTH: usize = 2;
@@ -33,25 +33,11 @@ const CHAIN_DEPTH: usize = 2;
 /// groups) from exploring for seconds.
 const CHAIN_BUDGET: usize = 2_000;
 
-/// A group being searched over.
-#[derive(Clone, Debug)]
-struct Slot {
-    g: Group,
-    len: usize,
-    min: usize,
-    cap: usize,
-}
-
 struct Search<'p, 'a> {
     prep: &'p Prep<'a>,
     net: &'a Network,
-    slots: Vec<Slot>,
-    by_course: Vec<Vec<usize>>,
-    of_student: Vec<Vec<usize>>,
-    of_teacher: Vec<Vec<usize>>,
-    room_busy: Vec<u64>,
-    teacher_busy: Vec<u64>,
-    teacher_load: Vec<usize>,
+    /// The plan being improved.
+    st: PlanState<'p, 'a>,
     /// Per student: min(wants, admissible choices).
     need: Vec<usize>,
     /// Offer indices per course.
@@ -64,17 +50,10 @@ struct Search<'p, 'a> {
     /// Per (host, first period, periods) of some offer: whether each home school can
     /// get there and back in the day. Shared by the offers of every course.
     reach: Vec<Vec<bool>>,
-    /// Per student: counts changes to their day (groups joined, left or moved).
-    stamp: Vec<u32>,
     /// Per course: who could join each offer's group, as last found by `open_best`.
     join_cache: Vec<JoinCache>,
-    /// Whether every period takes time, so that groups whose periods overlap can never
-    /// share a day ([`Search::fits`] then rules them out by period masks first).
-    strict_periods: bool,
     /// Relocation targets the current insertion may still try.
     budget: usize,
-    /// Per course: counts changes to its groups (members, time, place).
-    version: Vec<u64>,
     /// Per group: its course's version when a full chain could not free a seat in it.
     /// The chain is not tried again until the course changes (a heuristic: changes to
     /// other courses could open a chain through a student's other groups).
@@ -82,58 +61,10 @@ struct Search<'p, 'a> {
     limit: &'p Limit,
 }
 
-fn mask(first: usize, len: usize) -> u64 {
-    ((1u64 << len) - 1) << first
-}
-
-/// Whether a day of `stays` (in any order) can be travelled from `home`: sorted by
-/// start time in a stack buffer (a day holds a few stays), so nothing is allocated.
-fn day_fits_sorted(
-    net: &Network,
-    tt: &crate::graph::TravelTimes,
-    home: crate::model::SchoolId,
-    stays: impl Iterator<Item = Stay>,
-) -> bool {
-    const N: usize = 16;
-    let none = Stay {
-        place: home,
-        start: 0,
-        end: 0,
-    };
-    let mut buf = [none; N];
-    let mut n = 0;
-    let mut spill: Vec<Stay> = Vec::new();
-    for x in stays {
-        if n == N {
-            spill.extend_from_slice(&buf);
-            n += 1;
-        }
-        if n > N {
-            spill.push(x);
-            continue;
-        }
-        let mut i = n;
-        while i > 0 && buf[i - 1].start > x.start {
-            buf[i] = buf[i - 1];
-            i -= 1;
-        }
-        buf[i] = x;
-        n += 1;
-    }
-    if n > N {
-        spill.sort_by_key(|x| x.start);
-        return day_fits(net, tt, home, &spill);
-    }
-    day_fits(net, tt, home, &buf[..n])
-}
-
-/// Most groups in one student's day that [`Search::fits`] accepts.
-const FITS_MAX: usize = 8;
-
 /// A student who lacks a course, as [`Search::lack_info`] finds them.
 struct Lacker {
     s: StudentId,
-    /// Their [`Search::stamp`] when found.
+    /// Their [`PlanState::stamp`] when found.
     stamp: u32,
     /// Home school (index).
     home: usize,
@@ -191,7 +122,7 @@ pub fn improve(prep: &Prep, plan: &Plan, limit: &Limit) -> (Plan, Stats) {
         break;
     }
     stats.better_rank += s.rank_pass();
-    (s.into_plan(), stats)
+    (s.st.into_plan(), stats)
 }
 
 /// Most groups one perturbation drops: on big networks a tenth of the groups leaves so
@@ -271,181 +202,24 @@ impl<'p, 'a> Search<'p, 'a> {
                 }
             })
             .collect();
-        let strict_periods = net.periods.iter().all(|p| p.end > p.start);
-        let mut s = Search {
-            stamp: vec![0; net.students.len()],
+        Search {
             join_cache: vec![JoinCache::default(); net.courses.len()],
             offer_reach,
             reach,
-            strict_periods,
             choosers,
-            version: vec![0; net.courses.len()],
             budget: 0,
             no_room: Vec::new(),
             prep,
             net,
-            slots: Vec::new(),
-            by_course: vec![Vec::new(); net.courses.len()],
-            of_student: vec![Vec::new(); net.students.len()],
-            of_teacher: vec![Vec::new(); net.teachers.len()],
-            room_busy: vec![0; net.rooms.len()],
-            teacher_busy: vec![0; net.teachers.len()],
-            teacher_load: vec![0; net.teachers.len()],
+            st: PlanState::new(prep, plan),
             need,
             offers_of,
             limit,
-        };
-        for g in &plan.groups {
-            s.add_slot(g.clone());
         }
-        s
-    }
-
-    fn into_plan(self) -> Plan {
-        let mut plan = Plan {
-            groups: self
-                .slots
-                .into_iter()
-                .map(|s| s.g)
-                .filter(|g| !g.members.is_empty())
-                .collect(),
-        };
-        plan.canonicalize();
-        plan
-    }
-
-    fn cap_of(&self, course: CourseId, mode: Mode, room: RoomId) -> usize {
-        let c = &self.net.courses[course.idx()];
-        (match mode {
-            Mode::InPerson => c.max_group.min(self.net.rooms[room.idx()].capacity),
-            Mode::Distance => c.max_group,
-        }) as usize
-    }
-
-    fn add_slot(&mut self, g: Group) -> usize {
-        let net = self.net;
-        let course = &net.courses[g.course.idx()];
-        let len = course.periods;
-        let gi = self.slots.len();
-        let m = mask(g.first, len);
-        self.room_busy[g.room.idx()] |= m;
-        let t = g.teacher.idx();
-        self.teacher_busy[t] |= m;
-        self.teacher_load[t] += len;
-        self.of_teacher[t].push(gi);
-        self.by_course[g.course.idx()].push(gi);
-        for s in &g.members {
-            self.of_student[s.idx()].push(gi);
-            self.stamp[s.idx()] += 1;
-        }
-        let cap = self.cap_of(g.course, g.mode, g.room);
-        self.version[g.course.idx()] += 1;
-        self.no_room.push(None);
-        self.slots.push(Slot {
-            g,
-            len,
-            min: course.min_group as usize,
-            cap,
-        });
-        gi
-    }
-
-    fn size(&self, gi: usize) -> usize {
-        self.slots[gi].g.members.len()
-    }
-
-    fn stay_of(&self, g: &Group, home: crate::model::SchoolId) -> Stay {
-        Stay {
-            place: g.student_location(home),
-            start: g.start(self.net),
-            end: g.end(self.net),
-        }
-    }
-
-    /// Whether student `s` can keep their groups minus `remove`, plus `add` (groups
-    /// given by value so that a group not yet in the plan can be tried).
-    fn fits(&self, s: StudentId, remove: &[usize], add: &[&Group]) -> bool {
-        let st = &self.net.students[s.idx()];
-        if self.strict_periods {
-            // Overlapping periods never fit: a cheap test before the day is walked.
-            let mut busy = 0u64;
-            for &g in &self.of_student[s.idx()] {
-                if !remove.contains(&g) {
-                    let sl = &self.slots[g];
-                    busy |= mask(sl.g.first, sl.len);
-                }
-            }
-            for g in add {
-                let m = mask(g.first, self.net.courses[g.course.idx()].periods);
-                if busy & m != 0 {
-                    return false;
-                }
-                busy |= m;
-            }
-        }
-        let keep = self.of_student[s.idx()]
-            .iter()
-            .filter(|g| !remove.contains(g))
-            .map(|&g| &self.slots[g].g);
-        // Days hold a few groups: a stack buffer avoids allocating in this hot path.
-        const N: usize = FITS_MAX;
-        let none = Stay {
-            place: st.school,
-            start: 0,
-            end: 0,
-        };
-        let mut stays = [none; N];
-        let mut courses = [CourseId(0); N];
-        let mut n = 0;
-        for g in keep.chain(add.iter().copied()) {
-            if n == st.wants || n == N || courses[..n].contains(&g.course) {
-                return false;
-            }
-            let x = self.stay_of(g, st.school);
-            if !self.prep.may_be_at(s, x) {
-                return false;
-            }
-            // Insertion by start time.
-            let mut i = n;
-            while i > 0 && stays[i - 1].start > x.start {
-                stays[i] = stays[i - 1];
-                courses[i] = courses[i - 1];
-                i -= 1;
-            }
-            stays[i] = x;
-            courses[i] = g.course;
-            n += 1;
-        }
-        day_fits(self.net, &self.prep.tt, st.school, &stays[..n])
-    }
-
-    fn changed(&mut self, gi: usize) {
-        self.version[self.slots[gi].g.course.idx()] += 1;
-    }
-
-    fn join(&mut self, s: StudentId, gi: usize) {
-        debug_assert!(self.size(gi) < self.slots[gi].cap, "group {gi} is full");
-        self.changed(gi);
-        self.slots[gi].g.members.push(s);
-        self.of_student[s.idx()].push(gi);
-        self.stamp[s.idx()] += 1;
-    }
-
-    fn leave(&mut self, s: StudentId, gi: usize) {
-        self.changed(gi);
-        self.slots[gi].g.members.retain(|&m| m != s);
-        self.of_student[s.idx()].retain(|&g| g != gi);
-        self.stamp[s.idx()] += 1;
-    }
-
-    fn takes(&self, s: StudentId, c: CourseId) -> bool {
-        self.of_student[s.idx()]
-            .iter()
-            .any(|&g| self.slots[g].g.course == c)
     }
 
     fn deficit(&self, s: usize) -> bool {
-        self.of_student[s].len() < self.need[s]
+        self.st.of_student(StudentId::from(s)).len() < self.need[s]
     }
 
     /// One sweep over students who lack an elective; returns how many were seated.
@@ -460,7 +234,7 @@ impl<'p, 'a> Search<'p, 'a> {
                 if !self.deficit(si) {
                     break;
                 }
-                if !self.takes(s, c) && self.insert(s, c) {
+                if !self.st.takes(s, c) && self.insert(s, c) {
                     n += 1;
                 }
             }
@@ -476,49 +250,55 @@ impl<'p, 'a> Search<'p, 'a> {
     /// group of its course.
     fn insert(&mut self, s: StudentId, c: CourseId) -> bool {
         self.budget = CHAIN_BUDGET;
-        let groups = self.by_course[c.idx()].clone();
+        let groups = self.st.of_course(c).to_vec();
         // Direct, or a full group makes room.
         for &gi in &groups {
-            if !self.fits(s, &[], &[&self.slots[gi].g]) {
+            if !self.st.fits(s, &[], &[self.st.group(gi)]) {
                 continue;
             }
-            if self.size(gi) < self.slots[gi].cap {
-                self.join(s, gi);
+            if self.st.size(gi) < self.st.slot(gi).cap {
+                self.st.join(s, gi);
                 return true;
             }
             // A full chain from this group that failed fails again until the plan
             // changes.
-            let version = self.version[c.idx()];
-            if self.no_room[gi] == Some(version) {
+            let version = self.st.version(c);
+            if self.no_room.get(gi).copied().flatten() == Some(version) {
                 continue;
             }
             if self.make_room(gi, CHAIN_DEPTH, &mut Vec::new()) {
-                self.join(s, gi);
+                self.st.join(s, gi);
                 return true;
+            }
+            if self.no_room.len() <= gi {
+                self.no_room.resize(gi + 1, None);
             }
             self.no_room[gi] = Some(version);
         }
         // Free the time: move one of s's groups to another group of its course.
         for &gi in &groups {
-            if self.size(gi) >= self.slots[gi].cap {
+            if self.st.size(gi) >= self.st.slot(gi).cap {
                 continue;
             }
-            for own in self.of_student[s.idx()].clone() {
-                if self.size(own) <= self.slots[own].min {
+            for own in self.st.of_student(s).to_vec() {
+                if self.st.size(own) <= self.st.slot(own).min {
                     continue;
                 }
-                let oc = self.slots[own].g.course;
-                for alt in self.by_course[oc.idx()].clone() {
-                    if alt == own || !self.fits(s, &[own], &[&self.slots[alt].g, &self.slots[gi].g])
+                let oc = self.st.group(own).course;
+                for alt in self.st.of_course(oc).to_vec() {
+                    if alt == own
+                        || !self
+                            .st
+                            .fits(s, &[own], &[self.st.group(alt), self.st.group(gi)])
                     {
                         continue;
                     }
-                    let room = self.size(alt) < self.slots[alt].cap
+                    let room = self.st.size(alt) < self.st.slot(alt).cap
                         || self.make_room(alt, CHAIN_DEPTH - 1, &mut vec![gi, own]);
                     if room {
-                        self.leave(s, own);
-                        self.join(s, alt);
-                        self.join(s, gi);
+                        self.st.leave(s, own);
+                        self.st.join(s, alt);
+                        self.st.join(s, gi);
                         return true;
                     }
                 }
@@ -533,7 +313,7 @@ impl<'p, 'a> Search<'p, 'a> {
     /// [`relocate`]: Search::relocate
     fn make_room(&mut self, gi: usize, depth: usize, visited: &mut Vec<usize>) -> bool {
         visited.push(gi);
-        for m in self.slots[gi].g.members.clone() {
+        for m in self.st.group(gi).members.clone() {
             if self.relocate(m, gi, depth, visited) {
                 return true;
             }
@@ -553,8 +333,8 @@ impl<'p, 'a> Search<'p, 'a> {
         depth: usize,
         visited: &mut Vec<usize>,
     ) -> bool {
-        let c = self.slots[from].g.course;
-        for alt in self.by_course[c.idx()].clone() {
+        let c = self.st.group(from).course;
+        for alt in self.st.of_course(c).to_vec() {
             if alt == from || visited.contains(&alt) {
                 continue;
             }
@@ -562,34 +342,36 @@ impl<'p, 'a> Search<'p, 'a> {
                 return false;
             }
             self.budget -= 1;
-            if self.fits(m, &[from], &[&self.slots[alt].g]) {
-                let room = self.size(alt) < self.slots[alt].cap
+            if self.st.fits(m, &[from], &[self.st.group(alt)]) {
+                let room = self.st.size(alt) < self.st.slot(alt).cap
                     || (depth > 0 && self.make_room(alt, depth - 1, visited));
                 if room {
-                    self.leave(m, from);
-                    self.join(m, alt);
+                    self.st.leave(m, from);
+                    self.st.join(m, alt);
                     return true;
                 }
                 continue;
             }
-            if self.size(alt) >= self.slots[alt].cap {
+            if self.st.size(alt) >= self.st.slot(alt).cap {
                 continue;
             }
-            for own in self.of_student[m.idx()].clone() {
-                if own == from || self.size(own) <= self.slots[own].min {
+            for own in self.st.of_student(m).to_vec() {
+                if own == from || self.st.size(own) <= self.st.slot(own).min {
                     continue;
                 }
-                let oc = self.slots[own].g.course;
-                for &alt2 in &self.by_course[oc.idx()] {
+                let oc = self.st.group(own).course;
+                for &alt2 in self.st.of_course(oc) {
                     if alt2 != own
                         && !visited.contains(&alt2)
-                        && self.size(alt2) < self.slots[alt2].cap
-                        && self.fits(m, &[from, own], &[&self.slots[alt].g, &self.slots[alt2].g])
+                        && self.st.size(alt2) < self.st.slot(alt2).cap
+                        && self
+                            .st
+                            .fits(m, &[from, own], &[self.st.group(alt), self.st.group(alt2)])
                     {
-                        self.leave(m, from);
-                        self.leave(m, own);
-                        self.join(m, alt);
-                        self.join(m, alt2);
+                        self.st.leave(m, from);
+                        self.st.leave(m, own);
+                        self.st.join(m, alt);
+                        self.st.join(m, alt2);
                         return true;
                     }
                 }
@@ -597,16 +379,16 @@ impl<'p, 'a> Search<'p, 'a> {
         }
         // Or `m` takes another course they chose instead, in a group with a seat.
         for c2 in self.prep.admissible[m.idx()].clone() {
-            if c2 == c || self.takes(m, c2) {
+            if c2 == c || self.st.takes(m, c2) {
                 continue;
             }
-            for &alt in &self.by_course[c2.idx()] {
+            for &alt in self.st.of_course(c2) {
                 if !visited.contains(&alt)
-                    && self.size(alt) < self.slots[alt].cap
-                    && self.fits(m, &[from], &[&self.slots[alt].g])
+                    && self.st.size(alt) < self.st.slot(alt).cap
+                    && self.st.fits(m, &[from], &[self.st.group(alt)])
                 {
-                    self.leave(m, from);
-                    self.join(m, alt);
+                    self.st.leave(m, from);
+                    self.st.join(m, alt);
                     return true;
                 }
             }
@@ -621,7 +403,7 @@ impl<'p, 'a> Search<'p, 'a> {
             if self.deficit(si) {
                 let s = StudentId::from(si);
                 for &c in &self.prep.admissible[si] {
-                    if !self.takes(s, c) {
+                    if !self.st.takes(s, c) {
                         out[c.idx()].push(s);
                     }
                 }
@@ -654,20 +436,22 @@ impl<'p, 'a> Search<'p, 'a> {
             .map(|&s| {
                 let home = self.net.students[s.idx()].school;
                 let mut busy = 0;
-                let mut stays: Vec<Stay> = self.of_student[s.idx()]
+                let mut stays: Vec<Stay> = self
+                    .st
+                    .of_student(s)
                     .iter()
                     .map(|&g| {
-                        let sl = &self.slots[g];
-                        busy |= mask(sl.g.first, sl.len);
-                        self.stay_of(&sl.g, home)
+                        let g = self.st.group(g);
+                        busy |= self.st.mask_of(g);
+                        self.st.stay(g, home)
                     })
                     .collect();
                 stays.sort_by_key(|x| x.start);
                 Lacker {
                     s,
-                    stamp: self.stamp[s.idx()],
+                    stamp: self.st.stamp(s),
                     home: home.idx(),
-                    busy: if self.strict_periods { busy } else { 0 },
+                    busy: if self.st.strict_periods() { busy } else { 0 },
                     stays,
                 }
             })
@@ -710,8 +494,8 @@ impl<'p, 'a> Search<'p, 'a> {
                 if !self.prep.may_be_at(l.s, o.stay_for(net, st.school)) {
                     return false;
                 }
-                debug_assert!(!self.takes(l.s, o.course));
-                l.stays.len() < st.wants.min(FITS_MAX)
+                debug_assert!(!self.st.takes(l.s, o.course));
+                l.stays.len() < st.wants
                     && day_fits_with(
                         net,
                         &self.prep.tt,
@@ -729,31 +513,11 @@ impl<'p, 'a> Search<'p, 'a> {
     fn staff(&self, o: &Offer, except: Option<usize>) -> Option<(RoomId, TeacherId)> {
         let net = self.net;
         let m = mask(o.first, o.len);
-        let (ex_room, ex_teacher, ex_mask, ex_len) = match except {
-            Some(gi) => {
-                let sl = &self.slots[gi];
-                (
-                    Some(sl.g.room),
-                    Some(sl.g.teacher),
-                    mask(sl.g.first, sl.len),
-                    sl.len,
-                )
-            }
-            None => (None, None, 0, 0),
-        };
         let room = o
             .rooms
             .iter()
             .copied()
-            .filter(|&r| {
-                let busy = self.room_busy[r.idx()]
-                    & if Some(r) == ex_room {
-                        !ex_mask
-                    } else {
-                        u64::MAX
-                    };
-                busy & m == 0
-            })
+            .filter(|&r| self.st.room_free(r, m, except))
             .max_by_key(|r| (net.rooms[r.idx()].capacity, std::cmp::Reverse(*r)))?;
         let tstay = o.teacher_stay(net);
         let teacher = o
@@ -761,30 +525,8 @@ impl<'p, 'a> Search<'p, 'a> {
             .iter()
             .copied()
             .filter(|&t| {
-                let ti = t.idx();
-                let own = Some(t) == ex_teacher;
-                let busy = self.teacher_busy[ti] & if own { !ex_mask } else { u64::MAX };
-                let load = self.teacher_load[ti] - if own { ex_len } else { 0 };
-                if busy & m != 0 || load + o.len > net.teachers[ti].max_periods {
-                    return false;
-                }
-                let groups = self.of_teacher[ti]
-                    .iter()
-                    .filter(|&&g| Some(g) != except)
-                    .map(|&g| {
-                        let g = &self.slots[g].g;
-                        Stay {
-                            place: g.school,
-                            start: g.start(net),
-                            end: g.end(net),
-                        }
-                    });
-                day_fits_sorted(
-                    net,
-                    &self.prep.tt,
-                    net.teachers[ti].school,
-                    groups.chain(std::iter::once(tstay)),
-                )
+                self.st.teacher_free(t, o.first, o.len, except)
+                    && self.st.teacher_fits(t, except, tstay)
             })
             .min_by_key(|&t| (self.prep.tt.get(net.teachers[t.idx()].school, o.host), t))?;
         Some((room, teacher))
@@ -877,7 +619,7 @@ impl<'p, 'a> Search<'p, 'a> {
                 let Some((room, teacher)) = self.staff(o, None) else {
                     continue;
                 };
-                let cap = self.cap_of(c, o.mode, room);
+                let cap = self.st.cap_of(c, o.mode, room);
                 let min = net.courses[ci].min_group as usize;
                 // A room smaller than the minimum group can never hold one.
                 if cap < min {
@@ -892,16 +634,18 @@ impl<'p, 'a> Search<'p, 'a> {
                 }
                 let mut movers = Vec::new();
                 if gain < min {
-                    let mut spare: Vec<usize> = self.by_course[ci]
+                    let mut spare: Vec<usize> = self
+                        .st
+                        .of_course(c)
                         .iter()
-                        .map(|&gi| self.size(gi).saturating_sub(self.slots[gi].min))
+                        .map(|&gi| self.st.size(gi).saturating_sub(self.st.slot(gi).min))
                         .collect();
-                    'groups: for (k, &gi) in self.by_course[ci].iter().enumerate() {
-                        for &m in &self.slots[gi].g.members {
+                    'groups: for (k, &gi) in self.st.of_course(c).iter().enumerate() {
+                        for &m in &self.st.group(gi).members {
                             if gain + movers.len() >= min {
                                 break 'groups;
                             }
-                            if spare[k] > 0 && self.fits(m, &[gi], &[&g]) {
+                            if spare[k] > 0 && self.st.fits(m, &[gi], &[&g]) {
                                 spare[k] -= 1;
                                 movers.push((m, gi));
                             }
@@ -913,16 +657,16 @@ impl<'p, 'a> Search<'p, 'a> {
                         let mut spare: Vec<(usize, usize)> = Vec::new();
                         let mut switchers: Vec<(usize, StudentId, usize)> = Vec::new();
                         for &s in &self.choosers[ci] {
-                            if lack.contains(&s) || self.takes(s, c) {
+                            if lack.contains(&s) || self.st.takes(s, c) {
                                 continue;
                             }
                             let st = &net.students[s.idx()];
                             let rc = st.rank_of(c).unwrap_or(usize::MAX);
-                            for &own in &self.of_student[s.idx()] {
-                                if self.size(own) > self.slots[own].min
-                                    && self.fits(s, &[own], &[&g])
+                            for &own in self.st.of_student(s) {
+                                if self.st.size(own) > self.st.slot(own).min
+                                    && self.st.fits(s, &[own], &[&g])
                                 {
-                                    let ro = st.rank_of(self.slots[own].g.course).unwrap_or(0);
+                                    let ro = st.rank_of(self.st.group(own).course).unwrap_or(0);
                                     switchers.push((rc.saturating_sub(ro), s, own));
                                     break;
                                 }
@@ -941,7 +685,7 @@ impl<'p, 'a> Search<'p, 'a> {
                                     &mut spare.last_mut().expect("just pushed").1
                                 }
                             };
-                            if self.size(own) - *taken > self.slots[own].min {
+                            if self.st.size(own) - *taken > self.st.slot(own).min {
                                 *taken += 1;
                                 movers.push((s, own));
                             }
@@ -961,12 +705,12 @@ impl<'p, 'a> Search<'p, 'a> {
             return false;
         };
         let members = std::mem::take(&mut g.members);
-        let gi = self.add_slot(g);
+        let gi = self.st.open(g);
         for (m, from) in movers {
-            self.leave(m, from);
+            self.st.leave(m, from);
         }
         for s in members {
-            self.join(s, gi);
+            self.st.join(s, gi);
         }
         true
     }
@@ -980,11 +724,11 @@ impl<'p, 'a> Search<'p, 'a> {
         // (which depends on the offer's time and place only), found once per pass.
         let mut fresh_of: Vec<Option<Vec<Vec<StudentId>>>> = vec![None; self.net.courses.len()];
         let mut best: Option<(usize, usize, Group, Vec<StudentId>)> = None;
-        for gi in 0..self.slots.len() {
-            if self.slots[gi].g.members.is_empty() {
+        for gi in 0..self.st.num_groups() {
+            if self.st.group(gi).members.is_empty() {
                 continue;
             }
-            let c = self.slots[gi].g.course;
+            let c = self.st.group(gi).course;
             if lacking[c.idx()].is_empty() {
                 continue;
             }
@@ -994,7 +738,7 @@ impl<'p, 'a> Search<'p, 'a> {
             let all =
                 fresh_of[c.idx()].get_or_insert_with(|| self.course_joiners(&lacking[c.idx()], c));
             let here = {
-                let g = &self.slots[gi].g;
+                let g = self.st.group(gi);
                 (g.school, g.first, g.mode)
             };
             for (k, &oi) in self.offers_of[c.idx()].iter().enumerate() {
@@ -1010,14 +754,14 @@ impl<'p, 'a> Search<'p, 'a> {
                 let Some((room, teacher)) = self.staff(o, Some(gi)) else {
                     continue;
                 };
-                let cap = self.cap_of(c, o.mode, room);
-                let size = self.size(gi);
+                let cap = self.st.cap_of(c, o.mode, room);
+                let size = self.st.size(gi);
                 if cap <= size {
                     continue;
                 }
                 let moved = o.group(room, teacher, Vec::new());
-                let members = &self.slots[gi].g.members;
-                if !members.iter().all(|&m| self.fits(m, &[gi], &[&moved])) {
+                let members = &self.st.group(gi).members;
+                if !members.iter().all(|&m| self.st.fits(m, &[gi], &[&moved])) {
                     continue;
                 }
                 let mut fresh: Vec<StudentId> = could
@@ -1035,33 +779,9 @@ impl<'p, 'a> Search<'p, 'a> {
         let Some((gi, _, moved, fresh)) = best else {
             return false;
         };
-        // Release the old resources, take the new ones.
-        let old = self.slots[gi].g.clone();
-        let len = self.slots[gi].len;
-        let m_old = mask(old.first, len);
-        self.room_busy[old.room.idx()] &= !m_old;
-        self.teacher_busy[old.teacher.idx()] &= !m_old;
-        self.teacher_load[old.teacher.idx()] -= len;
-        self.of_teacher[old.teacher.idx()].retain(|&g| g != gi);
-        let m_new = mask(moved.first, len);
-        self.room_busy[moved.room.idx()] |= m_new;
-        self.teacher_busy[moved.teacher.idx()] |= m_new;
-        self.teacher_load[moved.teacher.idx()] += len;
-        self.of_teacher[moved.teacher.idx()].push(gi);
-        let cap = self.cap_of(moved.course, moved.mode, moved.room);
-        let sl = &mut self.slots[gi];
-        sl.g.school = moved.school;
-        sl.g.room = moved.room;
-        sl.g.teacher = moved.teacher;
-        sl.g.first = moved.first;
-        sl.g.mode = moved.mode;
-        sl.cap = cap;
-        self.changed(gi);
-        for &m in &self.slots[gi].g.members {
-            self.stamp[m.idx()] += 1;
-        }
+        self.st.retime(gi, &moved);
         for s in fresh {
-            self.join(s, gi);
+            self.st.join(s, gi);
         }
         true
     }
@@ -1077,25 +797,25 @@ impl<'p, 'a> Search<'p, 'a> {
             }
             let s = StudentId::from(si);
             let st = &net.students[si];
-            'own: for own in self.of_student[si].clone() {
-                let oc = self.slots[own].g.course;
+            'own: for own in self.st.of_student(s).to_vec() {
+                let oc = self.st.group(own).course;
                 let r = st.rank_of(oc).unwrap_or(usize::MAX);
-                if self.size(own) <= self.slots[own].min {
+                if self.st.size(own) <= self.st.slot(own).min {
                     continue;
                 }
                 for c in self.prep.admissible[si].clone() {
                     if st.rank_of(c).unwrap_or(usize::MAX) >= r {
                         break;
                     }
-                    if self.takes(s, c) {
+                    if self.st.takes(s, c) {
                         continue;
                     }
-                    for gi in self.by_course[c.idx()].clone() {
-                        if self.size(gi) < self.slots[gi].cap
-                            && self.fits(s, &[own], &[&self.slots[gi].g])
+                    for gi in self.st.of_course(c).to_vec() {
+                        if self.st.size(gi) < self.st.slot(gi).cap
+                            && self.st.fits(s, &[own], &[self.st.group(gi)])
                         {
-                            self.leave(s, own);
-                            self.join(s, gi);
+                            self.st.leave(s, own);
+                            self.st.join(s, gi);
                             n += 1;
                             continue 'own;
                         }

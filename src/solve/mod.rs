@@ -8,6 +8,7 @@ pub mod prep;
 pub mod repair;
 pub mod section;
 pub mod stage1;
+pub mod state;
 pub mod travel;
 
 use std::sync::atomic::AtomicBool;

@@ -24,7 +24,7 @@ use crate::model::{CourseId, Network, RoomId, StudentId, TeacherId};
 use crate::plan::{Group, Mode, Plan};
 
 use super::prep::Prep;
-use super::travel::{mask, State};
+use super::state::{mask, PlanState};
 use super::Limit;
 
 /// What became of one group of the old plan.
@@ -82,7 +82,7 @@ impl Repaired {
 }
 
 struct Work<'p, 'a> {
-    st: State<'p, 'a>,
+    st: PlanState<'p, 'a>,
     fate: Vec<Fate>,
     lost: Vec<Lost>,
     affected: Vec<bool>,
@@ -115,9 +115,9 @@ pub fn repair<'p>(
     limit: &Limit,
 ) -> Repaired {
     let net = prep.net;
-    let mut st = State::new(prep, old);
+    let mut st = PlanState::new(prep, old);
     st.homebound = false;
-    let n = st.groups.len();
+    let n = st.num_groups();
     let mut w = Work {
         st,
         fate: vec![Fate::Kept; n],
@@ -142,7 +142,7 @@ pub fn repair<'p>(
     while !limit.reached() && w.recover() {}
     w.minimums(false);
     Repaired {
-        groups: w.st.groups,
+        groups: w.st.into_groups(),
         fate: w.fate,
         lost: w.lost,
         affected: w.affected,
@@ -160,27 +160,23 @@ impl Work<'_, '_> {
     }
 
     fn remove_member(&mut self, gi: usize, s: StudentId, reason: String) {
-        self.st.groups[gi].members.retain(|&m| m != s);
-        self.st.of_student[s.idx()].retain(|&g| g != gi);
+        self.st.leave(s, gi);
         self.affected[s.idx()] = true;
         self.touched[s.idx()] |= self.direct;
         self.lost.push(Lost {
             student: s,
-            course: self.st.groups[gi].course,
+            course: self.st.group(gi).course,
             reason,
         });
     }
 
     fn add_member(&mut self, gi: usize, s: StudentId) {
-        let m = &mut self.st.groups[gi].members;
-        let at = m.partition_point(|&x| x < s);
-        m.insert(at, s);
-        self.st.of_student[s.idx()].push(gi);
+        self.st.join_in_order(s, gi);
     }
 
     fn cancel(&mut self, gi: usize, reason: String) {
         if self.live(gi) {
-            self.st.release(gi);
+            self.st.unbook(gi);
             self.cancel_released(gi, reason);
         }
     }
@@ -190,8 +186,8 @@ impl Work<'_, '_> {
         for &s in changed {
             self.affected[s.idx()] = true;
             self.touched[s.idx()] = true;
-            for gi in self.st.of_student[s.idx()].clone() {
-                let c = self.st.groups[gi].course;
+            for gi in self.st.of_student(s).to_vec() {
+                let c = self.st.group(gi).course;
                 if !self.st.prep.admissible[s.idx()].contains(&c) {
                     self.remove_member(gi, s, "no longer among the student's choices".into());
                 }
@@ -201,10 +197,10 @@ impl Work<'_, '_> {
 
     /// Step 2: closed rooms and absent teachers.
     fn resources(&mut self) {
-        for gi in 0..self.st.groups.len() {
+        for gi in 0..self.st.num_groups() {
             let net = self.st.net;
-            let g = &self.st.groups[gi];
-            let len = self.st.len(gi);
+            let g = self.st.group(gi);
+            let len = self.st.slot(gi).len;
             let room_ok = net.rooms[g.room.idx()].periods.contains_range(g.first, len);
             let teacher_ok = net.teachers[g.teacher.idx()]
                 .periods
@@ -213,15 +209,16 @@ impl Work<'_, '_> {
                 continue;
             }
             let (old_room, old_teacher) = (g.room, g.teacher);
-            self.st.release(gi);
+            let mut to = g.clone();
+            self.st.unbook(gi);
             if !room_ok {
                 match self.free_room(gi) {
-                    Some(r) => self.st.groups[gi].room = r,
+                    Some(r) => to.room = r,
                     None => {
                         let why = format!(
                             "its room {} is closed and no other room of its kind at {} is free in its periods",
                             net.rooms[old_room.idx()].id,
-                            net.schools[self.st.groups[gi].school.idx()].id
+                            net.schools[to.school.idx()].id
                         );
                         self.cancel_released(gi, why);
                         continue;
@@ -230,7 +227,7 @@ impl Work<'_, '_> {
             }
             if !teacher_ok {
                 match self.free_teacher(gi) {
-                    Some(t) => self.st.groups[gi].teacher = t,
+                    Some(t) => to.teacher = t,
                     None => {
                         let why = format!(
                             "its teacher {} is absent and no other qualified teacher is free in its periods",
@@ -241,7 +238,8 @@ impl Work<'_, '_> {
                     }
                 }
             }
-            self.st.take(gi);
+            self.st.book(gi);
+            self.st.retime(gi, &to);
             self.fate[gi] = match (room_ok, teacher_ok) {
                 (false, false) => Fate::NewTeacherAndRoom(old_teacher, old_room),
                 (false, true) => Fate::NewRoom(old_room),
@@ -252,7 +250,7 @@ impl Work<'_, '_> {
 
     /// Cancels group `gi` whose room and teacher are already released.
     fn cancel_released(&mut self, gi: usize, reason: String) {
-        for s in self.st.groups[gi].members.clone() {
+        for s in self.st.group(gi).members.clone() {
             self.remove_member(gi, s, reason.clone());
         }
         self.fate[gi] = Fate::Cancelled(reason);
@@ -262,7 +260,7 @@ impl Work<'_, '_> {
     /// available in its periods, big enough; the smallest such.
     fn free_room(&self, gi: usize) -> Option<RoomId> {
         let net = self.net();
-        let g = &self.st.groups[gi];
+        let g = self.st.group(gi);
         let c = &net.courses[g.course.idx()];
         let len = c.periods;
         let m = mask(g.first, len);
@@ -273,7 +271,7 @@ impl Work<'_, '_> {
                 room.school == g.school
                     && room.kind == c.room_kind
                     && room.periods.contains_range(g.first, len)
-                    && self.st.room_busy[r.idx()] & m == 0
+                    && self.st.room_free(*r, m, None)
                     && (g.mode == Mode::Distance
                         || room.capacity as usize >= g.members.len().max(c.min_group as usize))
             })
@@ -285,17 +283,15 @@ impl Work<'_, '_> {
     /// first, then the one whose travel grows least.
     fn free_teacher(&self, gi: usize) -> Option<TeacherId> {
         let net = self.net();
-        let g = &self.st.groups[gi];
-        let len = self.st.len(gi);
-        let m = mask(g.first, len);
+        let g = self.st.group(gi);
+        let len = self.st.slot(gi).len;
         (0..net.teachers.len())
             .map(TeacherId::from)
             .filter_map(|t| {
                 let te = &net.teachers[t.idx()];
                 if !te.can_teach(g.course)
                     || !te.periods.contains_range(g.first, len)
-                    || self.st.teacher_busy[t.idx()] & m != 0
-                    || self.st.teacher_load[t.idx()] + len > te.max_periods
+                    || !self.st.teacher_free(t, g.first, len, None)
                     || (!te.travels && te.school != g.school)
                 {
                     return None;
@@ -314,18 +310,20 @@ impl Work<'_, '_> {
     fn teacher_days(&mut self) {
         for t in 0..self.net().teachers.len() {
             let t = TeacherId::from(t);
-            let mut mine = self.st.of_teacher[t.idx()].clone();
-            mine.sort_by_key(|&g| std::cmp::Reverse((self.st.groups[g].first, g)));
+            let mut mine = self.st.of_teacher(t).to_vec();
+            mine.sort_by_key(|&g| std::cmp::Reverse((self.st.group(g).first, g)));
             for gi in mine {
                 if self.st.teacher_minutes(t, None, None).is_some() {
                     break;
                 }
                 let net = self.st.net;
-                self.st.release(gi);
+                self.st.unbook(gi);
                 match self.free_teacher(gi) {
                     Some(nt) => {
-                        self.st.groups[gi].teacher = nt;
-                        self.st.take(gi);
+                        let mut to = self.st.group(gi).clone();
+                        to.teacher = nt;
+                        self.st.book(gi);
+                        self.st.retime(gi, &to);
                         self.fate[gi] = match self.fate[gi].clone() {
                             Fate::NewRoom(r) => Fate::NewTeacherAndRoom(t, r),
                             Fate::NewTeacher(o) => Fate::NewTeacher(o),
@@ -337,7 +335,7 @@ impl Work<'_, '_> {
                         let why = format!(
                             "its teacher {} can no longer travel to {} and back, and nobody else can take it",
                             net.teachers[t.idx()].id,
-                            net.schools[self.st.groups[gi].school.idx()].id
+                            net.schools[self.st.group(gi).school.idx()].id
                         );
                         self.cancel_released(gi, why);
                     }
@@ -351,17 +349,19 @@ impl Work<'_, '_> {
     fn student_days(&mut self) {
         for s in 0..self.net().students.len() {
             let sid = StudentId::from(s);
-            if self.st.of_student[s].is_empty() || self.st.student_day(sid, &[], &[]).is_some() {
+            if self.st.of_student(StudentId::from(s)).is_empty()
+                || self.st.student_day(sid, &[], &[]).is_some()
+            {
                 continue;
             }
             let net = self.st.net;
             let home = net.students[s].school;
             let rank = |gi: usize| {
                 net.students[s]
-                    .rank_of(self.st.groups[gi].course)
+                    .rank_of(self.st.group(gi).course)
                     .unwrap_or(usize::MAX)
             };
-            let mut mine = self.st.of_student[s].clone();
+            let mut mine = self.st.of_student(sid).to_vec();
             // Least wanted first.
             mine.sort_by_key(|&g| (std::cmp::Reverse(rank(g)), g));
             let single = mine
@@ -382,7 +382,7 @@ impl Work<'_, '_> {
                 }
             };
             for gi in out {
-                let place = self.st.groups[gi].student_location(home);
+                let place = self.st.group(gi).student_location(home);
                 let why = format!(
                     "the way between {} and {} is closed under the change",
                     net.schools[home.idx()].id,
@@ -402,10 +402,12 @@ impl Work<'_, '_> {
             .filter(|&s| {
                 (!touched_only || self.affected[s.idx()])
                     && self.st.prep.admissible[s.idx()].contains(&g.course)
-                    && self.st.of_student[s.idx()].len() < net.students[s.idx()].wants
-                    && !self.st.of_student[s.idx()]
+                    && self.st.of_student(s).len() < net.students[s.idx()].wants
+                    && !self
+                        .st
+                        .of_student(s)
                         .iter()
-                        .any(|&x| self.st.groups[x].course == g.course)
+                        .any(|&x| self.st.group(x).course == g.course)
                     && self.st.student_day(s, &[], &[g]).is_some()
             })
             .map(|s| {
@@ -423,9 +425,9 @@ impl Work<'_, '_> {
     /// The plan as it stands (cancelled groups left out).
     fn current(&self) -> Plan {
         Plan {
-            groups: (0..self.st.groups.len())
+            groups: (0..self.st.num_groups())
                 .filter(|&g| self.live(g))
-                .map(|g| self.st.groups[g].clone())
+                .map(|g| self.st.group(g).clone())
                 .collect(),
         }
     }
@@ -433,6 +435,18 @@ impl Work<'_, '_> {
     /// Whether the fleet carries the plan as it stands (always, without vehicles; never
     /// once the checks are used up).
     fn carried(&mut self) -> bool {
+        let plan = self.current();
+        self.carries(plan)
+    }
+
+    /// [`Work::carried`] for the plan with group `g` opened too.
+    fn carried_with(&mut self, g: &Group) -> bool {
+        let mut plan = self.current();
+        plan.groups.push(g.clone());
+        self.carries(plan)
+    }
+
+    fn carries(&mut self, plan: Plan) -> bool {
         if !self.fleet {
             return true;
         }
@@ -444,7 +458,7 @@ impl Work<'_, '_> {
         crate::plan::transport::build_keeping(
             net,
             &self.st.prep.tt,
-            &self.current().student_stays(net),
+            &plan.student_stays(net),
             self.template,
         )
         .shortages
@@ -462,10 +476,12 @@ impl Work<'_, '_> {
             self.template,
         );
         for d in fit.dropped {
-            let gi = self.st.of_student[d.student.idx()]
+            let gi = self
+                .st
+                .of_student(d.student)
                 .iter()
                 .copied()
-                .find(|&g| self.st.groups[g].course == d.course);
+                .find(|&g| self.st.group(g).course == d.course);
             if let Some(gi) = gi {
                 self.remove_member(gi, d.student, d.reason);
             }
@@ -475,30 +491,30 @@ impl Work<'_, '_> {
 
     /// Step 5: groups below their minimum take joiners (with `fill`) or close.
     fn minimums(&mut self, fill: bool) {
-        for gi in 0..self.st.groups.len() {
+        for gi in 0..self.st.num_groups() {
             if !self.live(gi) {
                 continue;
             }
-            let min = self.st.min(gi);
-            let have = self.st.groups[gi].members.len();
+            let min = self.st.slot(gi).min;
+            let have = self.st.group(gi).members.len();
             if have >= min {
                 continue;
             }
-            let g = self.st.groups[gi].clone();
+            let g = self.st.group(gi).clone();
             let join = self.joiners(&g, false);
             if fill && have > 0 && have + join.len() >= min {
                 for s in join.into_iter().take(min - have) {
                     // Joining again checks the day with the members added so far.
                     if self
                         .st
-                        .student_day(s, &[], &[&self.st.groups[gi].clone()])
+                        .student_day(s, &[], &[&self.st.group(gi).clone()])
                         .is_some()
                     {
                         self.add_member(gi, s);
                     }
                 }
             }
-            let have = self.st.groups[gi].members.len();
+            let have = self.st.group(gi).members.len();
             if have < min {
                 let why = format!(
                     "its group at {} closed: only {have} of its students could still come; minimum is {min}",
@@ -514,41 +530,45 @@ impl Work<'_, '_> {
     fn recover(&mut self) -> bool {
         let net = self.st.net;
         let wanting: Vec<StudentId> = (0..net.students.len())
-            .filter(|&s| self.affected[s] && self.st.of_student[s].len() < net.students[s].wants)
+            .filter(|&s| {
+                self.affected[s]
+                    && self.st.of_student(StudentId::from(s)).len() < net.students[s].wants
+            })
             .map(StudentId::from)
             .collect();
         let mut changed = false;
         for &s in &wanting {
             let home = net.students[s.idx()].school;
             for &c in &self.st.prep.admissible[s.idx()].clone() {
-                if self.st.of_student[s.idx()].len() >= net.students[s.idx()].wants {
+                if self.st.of_student(s).len() >= net.students[s.idx()].wants {
                     break;
                 }
-                if self.st.of_student[s.idx()]
+                if self
+                    .st
+                    .of_student(s)
                     .iter()
-                    .any(|&g| self.st.groups[g].course == c)
+                    .any(|&g| self.st.group(g).course == c)
                 {
                     continue;
                 }
-                let mut options: Vec<usize> = (0..self.st.groups.len())
+                let mut options: Vec<usize> = (0..self.st.num_groups())
                     .filter(|&g| {
-                        let x = &self.st.groups[g];
+                        let x = self.st.group(g);
                         self.live(g)
                             && x.course == c
-                            && x.members.len() < self.st.cap(x)
+                            && x.members.len() < self.st.slot(g).cap
                             && self.st.student_day(s, &[], &[x]).is_some()
                     })
                     .collect();
                 options.sort_by_key(|&g| {
-                    let place = self.st.groups[g].student_location(home);
+                    let place = self.st.group(g).student_location(home);
                     (self.st.prep.tt.get(home, place), g)
                 });
                 for g in options {
-                    let travels = self.st.groups[g].student_location(home) != home;
+                    let travels = self.st.group(g).student_location(home) != home;
                     self.add_member(g, s);
                     if travels && !self.carried() {
-                        self.st.groups[g].members.retain(|&m| m != s);
-                        self.st.of_student[s.idx()].retain(|&x| x != g);
+                        self.st.leave(s, g);
                         continue;
                     }
                     changed = true;
@@ -575,10 +595,12 @@ impl Work<'_, '_> {
             let some_touched = (0..net.students.len()).any(|s| {
                 self.affected[s]
                     && prep.admissible[s].contains(&o.course)
-                    && self.st.of_student[s].len() < net.students[s].wants
-                    && !self.st.of_student[s]
+                    && self.st.of_student(StudentId::from(s)).len() < net.students[s].wants
+                    && !self
+                        .st
+                        .of_student(StudentId::from(s))
                         .iter()
-                        .any(|&g| self.st.groups[g].course == o.course)
+                        .any(|&g| self.st.group(g).course == o.course)
             });
             if !some_touched {
                 continue;
@@ -586,14 +608,13 @@ impl Work<'_, '_> {
             let Some(&room) = o
                 .rooms
                 .iter()
-                .filter(|r| self.st.room_busy[r.idx()] & m == 0)
+                .filter(|r| self.st.room_free(**r, m, None))
                 .max_by_key(|r| (net.rooms[r.idx()].capacity, std::cmp::Reverse(**r)))
             else {
                 continue;
             };
             let Some(&teacher) = o.teachers.iter().find(|&&t| {
-                self.st.teacher_busy[t.idx()] & m == 0
-                    && self.st.teacher_load[t.idx()] + o.len <= net.teachers[t.idx()].max_periods
+                self.st.teacher_free(t, o.first, o.len, None)
                     && self
                         .st
                         .teacher_minutes(t, None, Some(&o.group(room, t, Vec::new())))
@@ -602,7 +623,7 @@ impl Work<'_, '_> {
                 continue;
             };
             let mut g = o.group(room, teacher, Vec::new());
-            let cap = self.st.cap(&g);
+            let cap = self.st.cap_of(g.course, g.mode, g.room);
             if cap < min {
                 continue;
             }
@@ -631,23 +652,13 @@ impl Work<'_, '_> {
         let travels = g.members.iter().any(|s| {
             g.student_location(net.students[s.idx()].school) != net.students[s.idx()].school
         });
-        let gi = self.st.groups.len();
-        for &s in &g.members {
-            self.st.of_student[s.idx()].push(gi);
-        }
-        self.st.groups.push(g);
-        self.st.take(gi);
-        self.fate.push(Fate::New);
-        if travels && !self.carried() {
-            // Undo: the fleet cannot carry it; try the next best offer.
-            self.st.release(gi);
-            let g = self.st.groups.pop().expect("just pushed");
-            self.fate.pop();
-            for s in &g.members {
-                self.st.of_student[s.idx()].retain(|&x| x != gi);
-            }
+        if travels && !self.carried_with(&g) {
+            // The fleet cannot carry it: the next best offer is tried next time.
             self.rejected.insert(oi);
+            return true;
         }
+        self.st.open(g);
+        self.fate.push(Fate::New);
         true
     }
 }

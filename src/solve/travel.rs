@@ -14,215 +14,19 @@
 //! could not carry: it opens groups at students' home schools (the teacher travels, the
 //! students stay) and seats students again where the fleet still carries everyone.
 
-use crate::model::{CourseId, Network, SchoolId, StudentId, TeacherId, Weights};
-use crate::plan::{day_fits, Group, Mode, Plan, Stay};
+use crate::model::{CourseId, SchoolId, StudentId, TeacherId, Weights};
+use crate::plan::{Group, Mode, Plan};
 
 use super::prep::{Offer, Prep};
+use super::state::{mask, PlanState};
 use super::Limit;
-
-pub(super) fn mask(first: usize, len: usize) -> u64 {
-    if len >= 64 {
-        u64::MAX
-    } else {
-        ((1u64 << len) - 1) << first
-    }
-}
-
-/// The plan with the indexes the moves need.
-pub(super) struct State<'p, 'a> {
-    pub(super) prep: &'p Prep<'a>,
-    pub(super) net: &'a Network,
-    pub(super) groups: Vec<Group>,
-    pub(super) of_student: Vec<Vec<usize>>,
-    pub(super) of_teacher: Vec<Vec<usize>>,
-    pub(super) room_busy: Vec<u64>,
-    pub(super) teacher_busy: Vec<u64>,
-    pub(super) teacher_load: Vec<usize>,
-    /// Keep homebound students at home (see `Prep::homebound`); off when every bus leg
-    /// is checked against the fleet anyway.
-    pub(super) homebound: bool,
-}
-
-impl<'p, 'a> State<'p, 'a> {
-    pub(super) fn new(prep: &'p Prep<'a>, plan: &Plan) -> Self {
-        let net = prep.net;
-        let mut s = State {
-            prep,
-            net,
-            groups: plan.groups.clone(),
-            of_student: vec![Vec::new(); net.students.len()],
-            of_teacher: vec![Vec::new(); net.teachers.len()],
-            room_busy: vec![0; net.rooms.len()],
-            teacher_busy: vec![0; net.teachers.len()],
-            teacher_load: vec![0; net.teachers.len()],
-            homebound: true,
-        };
-        for gi in 0..s.groups.len() {
-            s.take(gi);
-            for &m in &s.groups[gi].members {
-                s.of_student[m.idx()].push(gi);
-            }
-        }
-        s
-    }
-
-    pub(super) fn len(&self, gi: usize) -> usize {
-        self.net.courses[self.groups[gi].course.idx()].periods
-    }
-
-    /// Books the room and teacher of group `gi`.
-    pub(super) fn take(&mut self, gi: usize) {
-        let g = &self.groups[gi];
-        let m = mask(g.first, self.len(gi));
-        self.room_busy[g.room.idx()] |= m;
-        self.teacher_busy[g.teacher.idx()] |= m;
-        self.teacher_load[g.teacher.idx()] += self.len(gi);
-        self.of_teacher[g.teacher.idx()].push(gi);
-    }
-
-    pub(super) fn release(&mut self, gi: usize) {
-        let g = &self.groups[gi];
-        let m = mask(g.first, self.len(gi));
-        self.room_busy[g.room.idx()] &= !m;
-        self.teacher_busy[g.teacher.idx()] &= !m;
-        self.teacher_load[g.teacher.idx()] -= self.len(gi);
-        let t = g.teacher.idx();
-        self.of_teacher[t].retain(|&x| x != gi);
-    }
-
-    pub(super) fn min(&self, gi: usize) -> usize {
-        self.net.courses[self.groups[gi].course.idx()].min_group as usize
-    }
-
-    pub(super) fn cap(&self, g: &Group) -> usize {
-        let c = &self.net.courses[g.course.idx()];
-        match g.mode {
-            Mode::InPerson => {
-                (c.max_group as usize).min(self.net.rooms[g.room.idx()].capacity as usize)
-            }
-            Mode::Distance => c.max_group as usize,
-        }
-    }
-
-    pub(super) fn stay(&self, g: &Group, home: SchoolId) -> Stay {
-        Stay {
-            place: g.student_location(home),
-            start: g.start(self.net),
-            end: g.end(self.net),
-        }
-    }
-
-    /// Stays of student `s` with their groups minus `remove` plus `add`, or `None` when
-    /// two overlap or a course repeats.
-    pub(super) fn student_day(
-        &self,
-        s: StudentId,
-        remove: &[usize],
-        add: &[&Group],
-    ) -> Option<Vec<Stay>> {
-        let home = self.net.students[s.idx()].school;
-        let mut out: Vec<(Stay, CourseId)> = self.of_student[s.idx()]
-            .iter()
-            .filter(|g| !remove.contains(g))
-            .map(|&g| (self.stay(&self.groups[g], home), self.groups[g].course))
-            .chain(add.iter().map(|g| (self.stay(g, home), g.course)))
-            .collect();
-        if self.homebound && out.iter().any(|x| !self.prep.may_be_at(s, x.0)) {
-            return None;
-        }
-        out.sort_by_key(|x| x.0.start);
-        for w in out.windows(2) {
-            if w[0].0.end > w[1].0.start || w[0].1 == w[1].1 {
-                return None;
-            }
-        }
-        if out.len() > self.net.students[s.idx()].wants {
-            return None;
-        }
-        let stays: Vec<Stay> = out.into_iter().map(|x| x.0).collect();
-        day_fits(self.net, &self.prep.tt, home, &stays).then_some(stays)
-    }
-
-    /// Travel minutes of a day of stays from `home`.
-    pub(super) fn minutes(&self, home: SchoolId, stays: &[Stay]) -> i64 {
-        let mut at = home;
-        let mut m = 0;
-        for s in stays.iter().map(|s| s.place).chain([home]) {
-            m += i64::from(self.prep.tt.get(at, s).unwrap_or(0));
-            at = s;
-        }
-        m
-    }
-
-    pub(super) fn student_minutes(
-        &self,
-        s: StudentId,
-        remove: &[usize],
-        add: &[&Group],
-    ) -> Option<i64> {
-        let home = self.net.students[s.idx()].school;
-        self.student_day(s, remove, add)
-            .map(|d| self.minutes(home, &d))
-    }
-
-    /// Travel minutes of teacher `t` with their groups minus `remove` plus `add`, or
-    /// `None` when the day does not work.
-    pub(super) fn teacher_minutes(
-        &self,
-        t: TeacherId,
-        remove: Option<usize>,
-        add: Option<&Group>,
-    ) -> Option<i64> {
-        let home = self.net.teachers[t.idx()].school;
-        let mut stays: Vec<Stay> = self.of_teacher[t.idx()]
-            .iter()
-            .filter(|&&g| Some(g) != remove)
-            .map(|&g| Stay {
-                place: self.groups[g].school,
-                start: self.groups[g].start(self.net),
-                end: self.groups[g].end(self.net),
-            })
-            .chain(add.map(|g| Stay {
-                place: g.school,
-                start: g.start(self.net),
-                end: g.end(self.net),
-            }))
-            .collect();
-        stays.sort_by_key(|s| s.start);
-        if stays.windows(2).any(|w| w[0].end > w[1].start) {
-            return None;
-        }
-        day_fits(self.net, &self.prep.tt, home, &stays).then(|| self.minutes(home, &stays))
-    }
-
-    pub(super) fn move_student(&mut self, s: StudentId, from: usize, to: usize) {
-        self.groups[from].members.retain(|&m| m != s);
-        self.groups[to].members.push(s);
-        let v = &mut self.of_student[s.idx()];
-        v.retain(|&g| g != from);
-        v.push(to);
-    }
-
-    pub(super) fn into_plan(self) -> Plan {
-        let mut plan = Plan {
-            groups: self
-                .groups
-                .into_iter()
-                .filter(|g| !g.members.is_empty())
-                .collect(),
-        };
-        plan.canonicalize();
-        plan
-    }
-}
 
 /// Lowers weighted travel without losing a placement or a better rank (module doc).
 pub fn reduce_travel(prep: &Prep, plan: &Plan, w: &Weights, limit: &Limit) -> Plan {
-    let mut st = State::new(prep, plan);
-    let mut by_course: Vec<Vec<usize>> = vec![Vec::new(); prep.net.courses.len()];
-    for (gi, g) in st.groups.iter().enumerate() {
-        by_course[g.course.idx()].push(gi);
-    }
+    let mut st = PlanState::new(prep, plan);
+    let by_course: Vec<Vec<usize>> = (0..prep.net.courses.len())
+        .map(|c| st.of_course(CourseId::from(c)).to_vec())
+        .collect();
     // Every accepted move lowers the weighted cost; a fixed number of rounds keeps the
     // time in check on big networks.
     for _round in 0..travel_rounds(prep.net.students.len()) {
@@ -247,7 +51,7 @@ fn travel_rounds(students: usize) -> usize {
 }
 
 /// Moves and swaps students between groups of one course. Returns whether any helped.
-fn student_moves(st: &mut State, by_course: &[Vec<usize>], w: &Weights, limit: &Limit) -> bool {
+fn student_moves(st: &mut PlanState, by_course: &[Vec<usize>], w: &Weights, limit: &Limit) -> bool {
     let mut any = false;
     for groups in by_course {
         if limit.reached() {
@@ -256,13 +60,13 @@ fn student_moves(st: &mut State, by_course: &[Vec<usize>], w: &Weights, limit: &
         for &g1 in groups {
             for &g2 in groups {
                 if g1 == g2
-                    || st.groups[g1].school == st.groups[g2].school
-                        && st.groups[g1].mode == st.groups[g2].mode
+                    || st.group(g1).school == st.group(g2).school
+                        && st.group(g1).mode == st.group(g2).mode
                 {
                     continue;
                 }
                 // Members of g1 who would travel less in g2.
-                let members = st.groups[g1].members.clone();
+                let members = st.group(g1).members.clone();
                 for s in members {
                     let home = st.net.students[s.idx()].school;
                     let near = |g: &Group| match g.mode {
@@ -270,13 +74,13 @@ fn student_moves(st: &mut State, by_course: &[Vec<usize>], w: &Weights, limit: &
                         Mode::Distance => 0,
                     };
                     // Only a group nearer home can shorten the day.
-                    if near(&st.groups[g2]) >= near(&st.groups[g1]) {
+                    if near(st.group(g2)) >= near(st.group(g1)) {
                         continue;
                     }
                     let Some(now) = st.student_minutes(s, &[], &[]) else {
                         continue;
                     };
-                    let Some(then) = st.student_minutes(s, &[g1], &[&st.groups[g2]]) else {
+                    let Some(then) = st.student_minutes(s, &[g1], &[st.group(g2)]) else {
                         continue;
                     };
                     if then >= now {
@@ -289,13 +93,13 @@ fn student_moves(st: &mut State, by_course: &[Vec<usize>], w: &Weights, limit: &
                             0.0
                         }
                     };
-                    let gain = (now - then) as f64 * w.student_minute + dist(&st.groups[g1])
-                        - dist(&st.groups[g2]);
+                    let gain = (now - then) as f64 * w.student_minute + dist(st.group(g1))
+                        - dist(st.group(g2));
                     if gain <= 0.0 {
                         continue;
                     }
-                    if st.groups[g2].members.len() < st.cap(&st.groups[g2])
-                        && st.groups[g1].members.len() > st.min(g1)
+                    if st.group(g2).members.len() < st.slot(g2).cap
+                        && st.group(g1).members.len() > st.slot(g1).min
                     {
                         st.move_student(s, g1, g2);
                         any = true;
@@ -303,7 +107,7 @@ fn student_moves(st: &mut State, by_course: &[Vec<usize>], w: &Weights, limit: &
                     }
                     // A swap with a member of g2 who loses less than s gains: only those
                     // whose home is about as near g1 as g2 are worth the exact test.
-                    let partners = st.groups[g2].members.clone();
+                    let partners = st.group(g2).members.clone();
                     let mut best: Option<(f64, StudentId)> = None;
                     for p in partners {
                         let ph = st.net.students[p.idx()].school;
@@ -313,19 +117,18 @@ fn student_moves(st: &mut State, by_course: &[Vec<usize>], w: &Weights, limit: &
                             }
                             Mode::Distance => 0,
                         };
-                        let rough_loss = 2 * (pnear(&st.groups[g1]) - pnear(&st.groups[g2]));
+                        let rough_loss = 2 * (pnear(st.group(g1)) - pnear(st.group(g2)));
                         if rough_loss as f64 * w.student_minute >= gain {
                             continue;
                         }
                         let (Some(pn), Some(pt)) = (
                             st.student_minutes(p, &[], &[]),
-                            st.student_minutes(p, &[g2], &[&st.groups[g1]]),
+                            st.student_minutes(p, &[g2], &[st.group(g1)]),
                         ) else {
                             continue;
                         };
-                        let total =
-                            gain - (pt - pn) as f64 * w.student_minute - dist(&st.groups[g1])
-                                + dist(&st.groups[g2]);
+                        let total = gain - (pt - pn) as f64 * w.student_minute - dist(st.group(g1))
+                            + dist(st.group(g2));
                         if total > 0.0 && best.is_none_or(|b| total > b.0) {
                             best = Some((total, p));
                         }
@@ -347,22 +150,22 @@ const HOSTS_TRIED: usize = 20;
 
 /// Moves groups to another school in the same periods where that lowers the weighted
 /// travel of their members and teacher. Returns whether any moved.
-fn group_moves(st: &mut State, w: &Weights, limit: &Limit) -> bool {
+fn group_moves(st: &mut PlanState, w: &Weights, limit: &Limit) -> bool {
     let prep = st.prep;
     let mut offers_of: Vec<Vec<&Offer>> = vec![Vec::new(); prep.net.courses.len()];
     for o in &prep.offers {
         offers_of[o.course.idx()].push(o);
     }
     let mut any = false;
-    for gi in 0..st.groups.len() {
+    for gi in 0..st.num_groups() {
         if limit.reached() {
             break;
         }
-        let g = st.groups[gi].clone();
+        let g = st.group(gi).clone();
         if g.members.is_empty() || g.mode != Mode::InPerson {
             continue;
         }
-        let len = st.len(gi);
+        let len = st.slot(gi).len;
         let m = mask(g.first, len);
         let now_students: i64 = g
             .members
@@ -396,14 +199,13 @@ fn group_moves(st: &mut State, w: &Weights, limit: &Limit) -> bool {
             .collect();
         cands.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.host.cmp(&b.1.host)));
         cands.truncate(HOSTS_TRIED);
-        st.release(gi);
         let mut best: Option<(f64, Group)> = None;
         for (_, o) in cands {
             let Some(&room) = o
                 .rooms
                 .iter()
                 .filter(|r| {
-                    st.room_busy[r.idx()] & m == 0
+                    st.room_free(**r, m, Some(gi))
                         && st.net.rooms[r.idx()].capacity as usize >= g.members.len()
                 })
                 .min_by_key(|r| (st.net.rooms[r.idx()].capacity, **r))
@@ -433,10 +235,7 @@ fn group_moves(st: &mut State, w: &Weights, limit: &Limit) -> bool {
             let mut teachers: Vec<TeacherId> = vec![g.teacher];
             teachers.extend(o.teachers.iter().copied().filter(|&t| t != g.teacher));
             for t in teachers {
-                if !o.teachers.contains(&t)
-                    || st.teacher_busy[t.idx()] & m != 0
-                    || st.teacher_load[t.idx()] + len > st.net.teachers[t.idx()].max_periods
-                {
+                if !o.teachers.contains(&t) || !st.teacher_free(t, g.first, len, Some(gi)) {
                     continue;
                 }
                 let cand = Group {
@@ -467,10 +266,9 @@ fn group_moves(st: &mut State, w: &Weights, limit: &Limit) -> bool {
             }
         }
         if let Some((_, cand)) = best {
-            st.groups[gi] = cand;
+            st.retime(gi, &cand);
             any = true;
         }
-        st.take(gi);
     }
     any
 }
@@ -487,7 +285,7 @@ pub fn refill(
     bus_tries: usize,
     carried: &dyn Fn(&Plan) -> bool,
 ) -> Plan {
-    let mut st = State::new(prep, plan);
+    let mut st = PlanState::new(prep, plan);
     // Every bus leg is checked below: students kept at home may ride if there is room.
     st.homebound = false;
     let net = prep.net;
@@ -501,49 +299,44 @@ pub fn refill(
         let sid = StudentId::from(s);
         let home = net.students[s].school;
         for &c in &prep.admissible[s] {
-            if st.of_student[s].len() >= net.students[s].wants {
+            if st.of_student(sid).len() >= net.students[s].wants {
                 break;
             }
-            if st.of_student[s].iter().any(|&g| st.groups[g].course == c) {
+            if st.takes(sid, c) {
                 continue;
             }
-            let mut options: Vec<usize> = (0..st.groups.len())
+            let mut options: Vec<usize> = (0..st.num_groups())
                 .filter(|&g| {
-                    st.groups[g].course == c
-                        && !st.groups[g].members.is_empty()
-                        && st.groups[g].members.len() < st.cap(&st.groups[g])
+                    st.group(g).course == c
+                        && !st.group(g).members.is_empty()
+                        && st.group(g).members.len() < st.slot(g).cap
                 })
                 .collect();
             // No bus first, then nearest.
             options.sort_by_key(|&g| {
-                let x = &st.groups[g];
+                let x = st.group(g);
                 let place = x.student_location(home);
                 (place != home, prep.tt.get(home, place), g)
             });
             for g in options {
-                let target = st.groups[g].clone();
+                let target = st.group(g).clone();
                 let Some(day) = st.student_day(sid, &[], &[&target]) else {
                     continue;
                 };
                 let needs_bus = day.iter().any(|d| d.place != home);
-                let before_bus = st.of_student[s]
+                let before_bus = st
+                    .of_student(sid)
                     .iter()
-                    .any(|&x| st.groups[x].student_location(home) != home);
-                st.groups[g].members.push(sid);
-                st.of_student[s].push(g);
+                    .any(|&x| st.group(x).student_location(home) != home);
+                st.join(sid, g);
                 if needs_bus && (target.student_location(home) != home || !before_bus) {
                     if tries == 0 {
-                        st.groups[g].members.pop();
-                        st.of_student[s].pop();
+                        st.leave(sid, g);
                         continue;
                     }
                     tries -= 1;
-                    let trial = Plan {
-                        groups: st.groups.clone(),
-                    };
-                    if !carried(&trial) {
-                        st.groups[g].members.pop();
-                        st.of_student[s].pop();
+                    if !carried(&st.current()) {
+                        st.leave(sid, g);
                         continue;
                     }
                 }
@@ -556,7 +349,7 @@ pub fn refill(
 
 /// Opens the group, at a school for its own students or at a distance, that seats the
 /// most students lacking its course who need no bus for it. Returns whether one opened.
-fn open_home_group(st: &mut State) -> bool {
+fn open_home_group(st: &mut PlanState) -> bool {
     let prep = st.prep;
     let net = st.net;
     let mut best: Option<(usize, Group)> = None;
@@ -570,10 +363,11 @@ fn open_home_group(st: &mut State) -> bool {
                 let home = net.students[s.idx()].school;
                 (o.mode == Mode::Distance || home == o.host)
                     && prep.admissible[s.idx()].contains(&o.course)
-                    && st.of_student[s.idx()].len() < net.students[s.idx()].wants
-                    && !st.of_student[s.idx()]
+                    && st.of_student(s).len() < net.students[s.idx()].wants
+                    && !st
+                        .of_student(s)
                         .iter()
-                        .any(|&g| st.groups[g].course == o.course)
+                        .any(|&g| st.group(g).course == o.course)
             })
             .collect();
         if joiners.len() < min || best.as_ref().is_some_and(|b| b.0 >= joiners.len()) {
@@ -582,14 +376,13 @@ fn open_home_group(st: &mut State) -> bool {
         let Some(&room) = o
             .rooms
             .iter()
-            .filter(|r| st.room_busy[r.idx()] & m == 0)
+            .filter(|r| st.room_free(**r, m, None))
             .max_by_key(|r| (net.rooms[r.idx()].capacity, std::cmp::Reverse(**r)))
         else {
             continue;
         };
         let Some(&teacher) = o.teachers.iter().find(|&&t| {
-            st.teacher_busy[t.idx()] & m == 0
-                && st.teacher_load[t.idx()] + o.len <= net.teachers[t.idx()].max_periods
+            st.teacher_free(t, o.first, o.len, None)
                 && st
                     .teacher_minutes(t, None, Some(&o.group(room, t, Vec::new())))
                     .is_some()
@@ -597,7 +390,7 @@ fn open_home_group(st: &mut State) -> bool {
             continue;
         };
         let mut g = o.group(room, teacher, Vec::new());
-        let cap = st.cap(&g);
+        let cap = st.cap_of(g.course, g.mode, g.room);
         let mut fit: Vec<(usize, StudentId)> = joiners
             .into_iter()
             .filter(|&s| st.student_day(s, &[], &[&g]).is_some())
@@ -614,12 +407,7 @@ fn open_home_group(st: &mut State) -> bool {
     let Some((_, g)) = best else {
         return false;
     };
-    let gi = st.groups.len();
-    for &s in &g.members {
-        st.of_student[s.idx()].push(gi);
-    }
-    st.groups.push(g);
-    st.take(gi);
+    st.open(g);
     true
 }
 
@@ -631,16 +419,16 @@ fn open_home_group(st: &mut State) -> bool {
 /// student of the worst school can gain.
 pub fn raise_worst_school(prep: &Prep, plan: &Plan, limit: &Limit) -> Plan {
     let net = prep.net;
-    let mut st = State::new(prep, plan);
+    let mut st = PlanState::new(prep, plan);
     let ns = net.schools.len();
     let mut requested = vec![0usize; ns];
     for s in &net.students {
         requested[s.school.idx()] += s.requested();
     }
-    let placed = |st: &State| {
+    let placed = |st: &PlanState| {
         let mut p = vec![0usize; ns];
-        for (s, gs) in st.of_student.iter().enumerate() {
-            p[net.students[s].school.idx()] += gs.len();
+        for (s, st_) in net.students.iter().enumerate() {
+            p[st_.school.idx()] += st.of_student(StudentId::from(s)).len();
         }
         p
     };
@@ -649,10 +437,9 @@ pub fn raise_worst_school(prep: &Prep, plan: &Plan, limit: &Limit) -> Plan {
     let rate = |p: &[usize], i: usize| {
         p[i] as f64 / (requested[i] as f64 * net.schools[i].priority.max(1e-9))
     };
-    let mut by_course: Vec<Vec<usize>> = vec![Vec::new(); net.courses.len()];
-    for (gi, g) in st.groups.iter().enumerate() {
-        by_course[g.course.idx()].push(gi);
-    }
+    let by_course: Vec<Vec<usize>> = (0..net.courses.len())
+        .map(|c| st.of_course(CourseId::from(c)).to_vec())
+        .collect();
     let mut stuck = vec![false; ns];
     for _ in 0..net.students.len() {
         if limit.reached() {
@@ -671,27 +458,27 @@ pub fn raise_worst_school(prep: &Prep, plan: &Plan, limit: &Limit) -> Plan {
                 continue;
             }
             let sid = StudentId::from(s);
-            if st.of_student[s].len() >= net.students[s].wants.min(prep.admissible[s].len()) {
+            if st.of_student(sid).len() >= net.students[s].wants.min(prep.admissible[s].len()) {
                 continue;
             }
             for &c in &prep.admissible[s] {
-                if st.of_student[s].iter().any(|&g| st.groups[g].course == c) {
+                if st.takes(sid, c) {
                     continue;
                 }
                 for &g in &by_course[c.idx()] {
-                    if st.groups[g].members.is_empty()
-                        || st.student_day(sid, &[], &[&st.groups[g]]).is_none()
+                    if st.group(g).members.is_empty()
+                        || st.student_day(sid, &[], &[st.group(g)]).is_none()
                     {
                         continue;
                     }
-                    if st.groups[g].members.len() < st.cap(&st.groups[g]) {
-                        st.groups[g].members.push(sid);
-                        st.of_student[s].push(g);
+                    if st.group(g).members.len() < st.slot(g).cap {
+                        st.join(sid, g);
                         moved = true;
                         break 'students;
                     }
                     // The member from the best-off school that stays above the worst.
-                    let giver = st.groups[g]
+                    let giver = st
+                        .group(g)
                         .members
                         .iter()
                         .copied()
@@ -710,10 +497,8 @@ pub fn raise_worst_school(prep: &Prep, plan: &Plan, limit: &Limit) -> Plan {
                             rate(&p, xa).total_cmp(&rate(&p, xb)).then(b.cmp(a))
                         });
                     if let Some(m) = giver {
-                        st.groups[g].members.retain(|&x| x != m);
-                        st.of_student[m.idx()].retain(|&x| x != g);
-                        st.groups[g].members.push(sid);
-                        st.of_student[s].push(g);
+                        st.leave(m, g);
+                        st.join(sid, g);
                         moved = true;
                         break 'students;
                     }

@@ -1,0 +1,608 @@
+//! The plan under search: one state for every search of the optimiser (greedy, local
+//! search, less travel, refill, equal access, repair after a change, the fleet polish).
+//!
+//! It holds the groups with every index a move needs (each course's, student's and
+//! teacher's groups; the periods each room and teacher is busy; teachers' loads; per
+//! student and per course a stamp counting changes, for the caches of searches) and
+//! keeps them right through its only mutations: [`PlanState::open`],
+//! [`PlanState::close`], [`PlanState::join`], [`PlanState::leave`],
+//! [`PlanState::move_student`] and [`PlanState::retime`] (a group to another time,
+//! place, room or teacher). Whether a student can take a set of groups is answered in
+//! one place, [`PlanState::fits`], without allocating; a teacher's day in
+//! [`PlanState::teacher_fits`].
+//!
+//! A new local-search move is a function over a `PlanState` that asks these queries
+//! and makes these mutations; it needs no index of its own.
+
+use crate::model::{CourseId, Minute, Network, RoomId, SchoolId, StudentId, TeacherId};
+use crate::plan::{day_fits, Group, Mode, Plan, Stay};
+
+use super::prep::Prep;
+
+/// Periods `first .. first + len` as a bit mask (a day has at most 64 periods).
+pub fn mask(first: usize, len: usize) -> u64 {
+    let end = (first + len).min(64);
+    if first >= end {
+        return 0;
+    }
+    let width = end - first;
+    let ones = if width == 64 {
+        u64::MAX
+    } else {
+        (1u64 << width) - 1
+    };
+    ones << first
+}
+
+/// Most stays a day's test keeps on the stack; longer days (more groups than any
+/// student wants in practice) spill to the heap.
+const STACK_STAYS: usize = 16;
+
+/// Whether a day of `stays` (in any order) can be travelled from `home`: sorted by
+/// start time in a stack buffer (a day holds a few stays), so nothing is allocated.
+pub fn day_fits_sorted(
+    net: &Network,
+    tt: &crate::graph::TravelTimes,
+    home: SchoolId,
+    stays: impl Iterator<Item = Stay>,
+) -> bool {
+    let none = Stay {
+        place: home,
+        start: 0,
+        end: 0,
+    };
+    let mut buf = [none; STACK_STAYS];
+    let mut n = 0;
+    let mut spill: Vec<Stay> = Vec::new();
+    for x in stays {
+        if n == STACK_STAYS {
+            spill.extend_from_slice(&buf);
+            n += 1;
+        }
+        if n > STACK_STAYS {
+            spill.push(x);
+            continue;
+        }
+        let mut i = n;
+        while i > 0 && buf[i - 1].start > x.start {
+            buf[i] = buf[i - 1];
+            i -= 1;
+        }
+        buf[i] = x;
+        n += 1;
+    }
+    if n > STACK_STAYS {
+        spill.sort_by_key(|x| x.start);
+        return day_fits(net, tt, home, &spill);
+    }
+    day_fits(net, tt, home, &buf[..n])
+}
+
+/// One group of the state, with what the searches ask of it most.
+#[derive(Clone, Debug)]
+pub struct Slot {
+    pub g: Group,
+    /// Periods it takes.
+    pub len: usize,
+    /// The course's minimum group.
+    pub min: usize,
+    /// Most members: the course's maximum, and the room's seats in person.
+    pub cap: usize,
+    /// Booked (room and teacher taken); `false` once closed.
+    open: bool,
+}
+
+/// The plan under search (module documentation).
+pub struct PlanState<'p, 'a> {
+    pub prep: &'p Prep<'a>,
+    pub net: &'a Network,
+    slots: Vec<Slot>,
+    by_course: Vec<Vec<usize>>,
+    of_student: Vec<Vec<usize>>,
+    of_teacher: Vec<Vec<usize>>,
+    room_busy: Vec<u64>,
+    teacher_busy: Vec<u64>,
+    teacher_load: Vec<usize>,
+    /// Per student: counts changes to their day (groups joined, left or moved).
+    stamp: Vec<u32>,
+    /// Per course: counts changes to its groups (members, time, place).
+    version: Vec<u64>,
+    /// Whether every period takes time, so that groups whose periods overlap can never
+    /// share a day ([`PlanState::fits`] then rules them out by period masks first).
+    strict_periods: bool,
+    /// Whether the preparation's limits on where students may be (homebound students,
+    /// hubs, waves: [`Prep::may_be_at`]) apply; off where every bus leg is checked
+    /// against the fleet anyway.
+    pub homebound: bool,
+}
+
+impl<'p, 'a> PlanState<'p, 'a> {
+    /// The state of `plan` (its groups keep their order and indices).
+    pub fn new(prep: &'p Prep<'a>, plan: &Plan) -> Self {
+        let net = prep.net;
+        let mut s = PlanState {
+            prep,
+            net,
+            slots: Vec::with_capacity(plan.groups.len()),
+            by_course: vec![Vec::new(); net.courses.len()],
+            of_student: vec![Vec::new(); net.students.len()],
+            of_teacher: vec![Vec::new(); net.teachers.len()],
+            room_busy: vec![0; net.rooms.len()],
+            teacher_busy: vec![0; net.teachers.len()],
+            teacher_load: vec![0; net.teachers.len()],
+            stamp: vec![0; net.students.len()],
+            version: vec![0; net.courses.len()],
+            strict_periods: net.periods.iter().all(|p| p.end > p.start),
+            homebound: true,
+        };
+        for g in &plan.groups {
+            s.open(g.clone());
+        }
+        s
+    }
+
+    /// The plan: the groups that have members, in canonical order.
+    pub fn into_plan(self) -> Plan {
+        let mut plan = self.current();
+        plan.canonicalize();
+        plan
+    }
+
+    /// Every group the state has held, in its order and at its indices (closed and
+    /// emptied ones without members).
+    pub fn into_groups(self) -> Vec<Group> {
+        self.slots.into_iter().map(|s| s.g).collect()
+    }
+
+    /// The groups that have members, in the state's order.
+    pub fn current(&self) -> Plan {
+        Plan {
+            groups: self
+                .slots
+                .iter()
+                .filter(|s| !s.g.members.is_empty())
+                .map(|s| s.g.clone())
+                .collect(),
+        }
+    }
+
+    // ---- queries ---------------------------------------------------------------------
+
+    /// How many groups the state has held (closed and emptied ones keep their index).
+    pub fn num_groups(&self) -> usize {
+        self.slots.len()
+    }
+
+    pub fn slot(&self, gi: usize) -> &Slot {
+        &self.slots[gi]
+    }
+
+    pub fn group(&self, gi: usize) -> &Group {
+        &self.slots[gi].g
+    }
+
+    /// Every group with its index.
+    pub fn groups(&self) -> impl Iterator<Item = (usize, &Group)> + '_ {
+        self.slots.iter().map(|s| &s.g).enumerate()
+    }
+
+    /// Whether group `gi` is booked (not closed).
+    pub fn is_open(&self, gi: usize) -> bool {
+        self.slots[gi].open
+    }
+
+    pub fn size(&self, gi: usize) -> usize {
+        self.slots[gi].g.members.len()
+    }
+
+    /// Whether group `gi` has a free seat.
+    pub fn has_seat(&self, gi: usize) -> bool {
+        self.size(gi) < self.slots[gi].cap
+    }
+
+    /// Whether group `gi` can lose a member and keep its minimum.
+    pub fn can_spare(&self, gi: usize) -> bool {
+        self.size(gi) > self.slots[gi].min
+    }
+
+    /// The groups of course `c`, in the order they were opened.
+    pub fn of_course(&self, c: CourseId) -> &[usize] {
+        &self.by_course[c.idx()]
+    }
+
+    /// The groups of student `s`, in the order they were joined.
+    pub fn of_student(&self, s: StudentId) -> &[usize] {
+        &self.of_student[s.idx()]
+    }
+
+    /// The groups teacher `t` teaches.
+    pub fn of_teacher(&self, t: TeacherId) -> &[usize] {
+        &self.of_teacher[t.idx()]
+    }
+
+    /// Counts changes to student `s`'s day.
+    pub fn stamp(&self, s: StudentId) -> u32 {
+        self.stamp[s.idx()]
+    }
+
+    /// Counts changes to the groups of course `c`.
+    pub fn version(&self, c: CourseId) -> u64 {
+        self.version[c.idx()]
+    }
+
+    pub fn strict_periods(&self) -> bool {
+        self.strict_periods
+    }
+
+    /// Whether student `s` takes a group of course `c`.
+    pub fn takes(&self, s: StudentId, c: CourseId) -> bool {
+        self.of_student[s.idx()]
+            .iter()
+            .any(|&g| self.slots[g].g.course == c)
+    }
+
+    /// Most members of a group of `course` in `mode` in `room`.
+    pub fn cap_of(&self, course: CourseId, mode: Mode, room: RoomId) -> usize {
+        let c = &self.net.courses[course.idx()];
+        (match mode {
+            Mode::InPerson => c.max_group.min(self.net.rooms[room.idx()].capacity),
+            Mode::Distance => c.max_group,
+        }) as usize
+    }
+
+    /// The periods of group `g` as a mask.
+    pub fn mask_of(&self, g: &Group) -> u64 {
+        mask(g.first, self.net.courses[g.course.idx()].periods)
+    }
+
+    /// Whether room `r` is free in the periods `m`, group `except` (if any) not counted.
+    pub fn room_free(&self, r: RoomId, m: u64, except: Option<usize>) -> bool {
+        let mut busy = self.room_busy[r.idx()];
+        if let Some(gi) = except.filter(|&gi| self.slots[gi].open && self.slots[gi].g.room == r) {
+            busy &= !self.mask_of(&self.slots[gi].g);
+        }
+        busy & m == 0
+    }
+
+    /// Whether teacher `t` is free in periods `first .. first + len` and has the load
+    /// left for them, group `except` (if any) not counted. (Their day: see
+    /// [`PlanState::teacher_fits`].)
+    pub fn teacher_free(
+        &self,
+        t: TeacherId,
+        first: usize,
+        len: usize,
+        except: Option<usize>,
+    ) -> bool {
+        let (mut busy, mut load) = (self.teacher_busy[t.idx()], self.teacher_load[t.idx()]);
+        if let Some(gi) = except.filter(|&gi| self.slots[gi].open && self.slots[gi].g.teacher == t)
+        {
+            busy &= !self.mask_of(&self.slots[gi].g);
+            load -= self.slots[gi].len;
+        }
+        busy & mask(first, len) == 0 && load + len <= self.net.teachers[t.idx()].max_periods
+    }
+
+    /// Where a student from `home` is while group `g` runs.
+    pub fn stay(&self, g: &Group, home: SchoolId) -> Stay {
+        Stay {
+            place: g.student_location(home),
+            start: g.start(self.net),
+            end: g.end(self.net),
+        }
+    }
+
+    /// Whether student `s` can keep their groups minus `remove`, plus `add` (groups
+    /// given by value so that a group not yet in the state can be tried): at most
+    /// `wants` groups, no course twice, each stay allowed ([`PlanState::homebound`]),
+    /// and the day travelled in time. Allocates nothing for days of up to 16 groups.
+    pub fn fits(&self, s: StudentId, remove: &[usize], add: &[&Group]) -> bool {
+        let st = &self.net.students[s.idx()];
+        if self.strict_periods {
+            // Overlapping periods never fit: a cheap test before the day is walked.
+            let mut busy = 0u64;
+            for &g in &self.of_student[s.idx()] {
+                if !remove.contains(&g) {
+                    let sl = &self.slots[g];
+                    busy |= mask(sl.g.first, sl.len);
+                }
+            }
+            for g in add {
+                let m = self.mask_of(g);
+                if busy & m != 0 {
+                    return false;
+                }
+                busy |= m;
+            }
+        }
+        let keep = self.of_student[s.idx()]
+            .iter()
+            .filter(|g| !remove.contains(g))
+            .map(|&g| &self.slots[g].g);
+        let none = Stay {
+            place: st.school,
+            start: 0,
+            end: 0,
+        };
+        let mut stays = [none; STACK_STAYS];
+        let mut courses = [CourseId(0); STACK_STAYS];
+        let mut n = 0;
+        for g in keep.clone().chain(add.iter().copied()) {
+            if n == st.wants || courses[..n.min(STACK_STAYS)].contains(&g.course) {
+                return false;
+            }
+            if n == STACK_STAYS {
+                // A day longer than the stack holds: the same test, allocating.
+                return self.student_day(s, remove, add).is_some();
+            }
+            let x = self.stay(g, st.school);
+            if self.homebound && !self.prep.may_be_at(s, x) {
+                return false;
+            }
+            // Insertion by start time.
+            let mut i = n;
+            while i > 0 && stays[i - 1].start > x.start {
+                stays[i] = stays[i - 1];
+                courses[i] = courses[i - 1];
+                i -= 1;
+            }
+            stays[i] = x;
+            courses[i] = g.course;
+            n += 1;
+        }
+        day_fits(self.net, &self.prep.tt, st.school, &stays[..n])
+    }
+
+    /// The day of student `s` with their groups minus `remove` plus `add`, in time
+    /// order, when it [`fits`](PlanState::fits); `None` otherwise.
+    pub fn student_day(&self, s: StudentId, remove: &[usize], add: &[&Group]) -> Option<Vec<Stay>> {
+        let st = &self.net.students[s.idx()];
+        let mut out: Vec<(Stay, CourseId)> = self.of_student[s.idx()]
+            .iter()
+            .filter(|g| !remove.contains(g))
+            .map(|&g| &self.slots[g].g)
+            .chain(add.iter().copied())
+            .map(|g| (self.stay(g, st.school), g.course))
+            .collect();
+        if out.len() > st.wants
+            || (self.homebound && out.iter().any(|x| !self.prep.may_be_at(s, x.0)))
+        {
+            return None;
+        }
+        let mut courses: Vec<CourseId> = out.iter().map(|x| x.1).collect();
+        courses.sort_unstable();
+        if courses.windows(2).any(|w| w[0] == w[1]) {
+            return None;
+        }
+        out.sort_by_key(|x| x.0.start);
+        let stays: Vec<Stay> = out.into_iter().map(|x| x.0).collect();
+        day_fits(self.net, &self.prep.tt, st.school, &stays).then_some(stays)
+    }
+
+    /// Travel minutes of a day of stays (in time order) from `home` and back.
+    pub fn minutes(&self, home: SchoolId, stays: &[Stay]) -> i64 {
+        let mut at = home;
+        let mut m = 0;
+        for s in stays.iter().map(|s| s.place).chain([home]) {
+            m += i64::from(self.prep.tt.get(at, s).unwrap_or(0));
+            at = s;
+        }
+        m
+    }
+
+    /// Travel minutes of student `s` with their groups minus `remove` plus `add`, or
+    /// `None` when that day does not fit.
+    pub fn student_minutes(&self, s: StudentId, remove: &[usize], add: &[&Group]) -> Option<i64> {
+        let home = self.net.students[s.idx()].school;
+        self.student_day(s, remove, add)
+            .map(|d| self.minutes(home, &d))
+    }
+
+    /// The stays of teacher `t` with their groups minus `remove` plus `add`, in time
+    /// order, when the day can be travelled; `None` otherwise.
+    fn teacher_day(
+        &self,
+        t: TeacherId,
+        remove: Option<usize>,
+        add: Option<&Group>,
+    ) -> Option<Vec<Stay>> {
+        let net = self.net;
+        let teaching = |g: &Group| Stay {
+            place: g.school,
+            start: g.start(net),
+            end: g.end(net),
+        };
+        let mut stays: Vec<Stay> = self.of_teacher[t.idx()]
+            .iter()
+            .filter(|&&g| Some(g) != remove)
+            .map(|&g| teaching(&self.slots[g].g))
+            .chain(add.map(teaching))
+            .collect();
+        stays.sort_by_key(|s| s.start);
+        if stays.windows(2).any(|w| w[0].end > w[1].start) {
+            return None;
+        }
+        day_fits(net, &self.prep.tt, net.teachers[t.idx()].school, &stays).then_some(stays)
+    }
+
+    /// Travel minutes of teacher `t` with their groups minus `remove` plus `add`, or
+    /// `None` when the day does not work.
+    pub fn teacher_minutes(
+        &self,
+        t: TeacherId,
+        remove: Option<usize>,
+        add: Option<&Group>,
+    ) -> Option<i64> {
+        let home = self.net.teachers[t.idx()].school;
+        self.teacher_day(t, remove, add)
+            .map(|d| self.minutes(home, &d))
+    }
+
+    /// Whether teacher `t` can travel a day of their groups minus `except`, plus a stay
+    /// `extra` (teaching at its place from its start to its end), without allocating.
+    pub fn teacher_fits(&self, t: TeacherId, except: Option<usize>, extra: Stay) -> bool {
+        let net = self.net;
+        let groups = self.of_teacher[t.idx()]
+            .iter()
+            .filter(|&&g| Some(g) != except)
+            .map(|&g| {
+                let g = &self.slots[g].g;
+                Stay {
+                    place: g.school,
+                    start: g.start(net),
+                    end: g.end(net),
+                }
+            });
+        day_fits_sorted(
+            net,
+            &self.prep.tt,
+            net.teachers[t.idx()].school,
+            groups.chain(std::iter::once(extra)),
+        )
+    }
+
+    // ---- mutations -------------------------------------------------------------------
+
+    /// Opens group `g` with its members: books its room and teacher. Returns its index.
+    pub fn open(&mut self, g: Group) -> usize {
+        let course = &self.net.courses[g.course.idx()];
+        let gi = self.slots.len();
+        let cap = self.cap_of(g.course, g.mode, g.room);
+        self.by_course[g.course.idx()].push(gi);
+        for s in &g.members {
+            self.of_student[s.idx()].push(gi);
+            self.stamp[s.idx()] += 1;
+        }
+        self.version[g.course.idx()] += 1;
+        self.slots.push(Slot {
+            len: course.periods,
+            min: course.min_group as usize,
+            cap,
+            g,
+            open: false,
+        });
+        self.book(gi);
+        gi
+    }
+
+    /// Closes group `gi`: its members leave, its room and teacher are free. Returns the
+    /// members it had. The index stays (empty) so that others keep theirs.
+    pub fn close(&mut self, gi: usize) -> Vec<StudentId> {
+        let members = self.slots[gi].g.members.clone();
+        for &s in &members {
+            self.leave(s, gi);
+        }
+        self.unbook(gi);
+        members
+    }
+
+    /// Student `s` joins group `gi` (the last of its members).
+    pub fn join(&mut self, s: StudentId, gi: usize) {
+        let at = self.slots[gi].g.members.len();
+        self.join_at(s, gi, at);
+    }
+
+    /// As [`PlanState::join`], keeping the members in id order (a repaired plan keeps
+    /// the order it was published in).
+    pub fn join_in_order(&mut self, s: StudentId, gi: usize) {
+        let at = self.slots[gi].g.members.partition_point(|&x| x < s);
+        self.join_at(s, gi, at);
+    }
+
+    fn join_at(&mut self, s: StudentId, gi: usize, at: usize) {
+        debug_assert!(!self.slots[gi].g.members.contains(&s), "{s:?} is in {gi}");
+        self.changed(gi);
+        self.slots[gi].g.members.insert(at, s);
+        self.of_student[s.idx()].push(gi);
+        self.stamp[s.idx()] += 1;
+    }
+
+    /// Student `s` leaves group `gi`.
+    pub fn leave(&mut self, s: StudentId, gi: usize) {
+        self.changed(gi);
+        self.slots[gi].g.members.retain(|&m| m != s);
+        self.of_student[s.idx()].retain(|&g| g != gi);
+        self.stamp[s.idx()] += 1;
+    }
+
+    /// Student `s` leaves group `from` for group `to`.
+    pub fn move_student(&mut self, s: StudentId, from: usize, to: usize) {
+        self.leave(s, from);
+        self.join(s, to);
+    }
+
+    /// Group `gi` moves to the time, place, mode, room and teacher of `to` (its course
+    /// and members stay): the old room and teacher are freed, the new ones booked.
+    pub fn retime(&mut self, gi: usize, to: &Group) {
+        debug_assert_eq!(to.course, self.slots[gi].g.course);
+        self.unbook(gi);
+        let cap = self.cap_of(to.course, to.mode, to.room);
+        let sl = &mut self.slots[gi];
+        sl.g.school = to.school;
+        sl.g.room = to.room;
+        sl.g.teacher = to.teacher;
+        sl.g.first = to.first;
+        sl.g.mode = to.mode;
+        sl.cap = cap;
+        self.book(gi);
+        self.changed(gi);
+        for &m in &self.slots[gi].g.members {
+            self.stamp[m.idx()] += 1;
+        }
+    }
+
+    /// Frees the room and teacher of group `gi` while a search tries others for it;
+    /// [`PlanState::book`] takes them again.
+    pub fn unbook(&mut self, gi: usize) {
+        if !self.slots[gi].open {
+            return;
+        }
+        let (m, len) = (self.mask_of(&self.slots[gi].g), self.slots[gi].len);
+        let (room, teacher) = (self.slots[gi].g.room, self.slots[gi].g.teacher);
+        self.room_busy[room.idx()] &= !m;
+        self.teacher_busy[teacher.idx()] &= !m;
+        self.teacher_load[teacher.idx()] -= len;
+        self.of_teacher[teacher.idx()].retain(|&x| x != gi);
+        self.slots[gi].open = false;
+    }
+
+    /// Books the room and teacher of group `gi` (see [`PlanState::unbook`]).
+    pub fn book(&mut self, gi: usize) {
+        if self.slots[gi].open {
+            return;
+        }
+        let (m, len) = (self.mask_of(&self.slots[gi].g), self.slots[gi].len);
+        let (room, teacher) = (self.slots[gi].g.room, self.slots[gi].g.teacher);
+        self.room_busy[room.idx()] |= m;
+        self.teacher_busy[teacher.idx()] |= m;
+        self.teacher_load[teacher.idx()] += len;
+        self.of_teacher[teacher.idx()].push(gi);
+        self.slots[gi].open = true;
+    }
+
+    fn changed(&mut self, gi: usize) {
+        self.version[self.slots[gi].g.course.idx()] += 1;
+    }
+
+    /// When group `gi` starts and ends.
+    pub fn times(&self, gi: usize) -> (Minute, Minute) {
+        let g = &self.slots[gi].g;
+        (g.start(self.net), g.end(self.net))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mask;
+
+    #[test]
+    fn masks_cover_their_periods_up_to_the_64th() {
+        assert_eq!(mask(0, 1), 1);
+        assert_eq!(mask(2, 3), 0b11100);
+        assert_eq!(mask(0, 64), u64::MAX);
+        assert_eq!(mask(60, 8), 0xF << 60);
+        assert_eq!(mask(63, 1), 1 << 63);
+        assert_eq!(mask(64, 1), 0);
+        assert_eq!(mask(5, 0), 0);
+    }
+}
