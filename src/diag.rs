@@ -114,6 +114,17 @@ pub fn clip(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
 #[error("the bundle has {} error(s)", .0.iter().filter(|d| d.is_error()).count())]
 pub struct InvalidInput(pub Vec<Diagnostic>);
 
+/// The 1-based line of byte offset `pos` in `text` (a file's bytes or its text): how
+/// every diagnostic names the line of a problem found by its offset.
+pub fn line_of(text: &(impl AsRef<[u8]> + ?Sized), pos: usize) -> usize {
+    let bytes = text.as_ref();
+    bytes[..pos.min(bytes.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

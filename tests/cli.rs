@@ -5,19 +5,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::Bundle;
-
-fn profnet(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_profnet"))
-        .args(args)
-        .output()
-        .expect("run profnet");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::{profnet, Bundle};
 
 fn small_bundle(dir: &Path) {
     let mut b = Bundle::new(3);
@@ -242,7 +230,7 @@ fn a_closed_pipe_ends_check_with_exit_0() {
         rows.push_str(&format!("GHOST{i:05},G001\n"));
     }
     std::fs::write(plan.join("assignments.csv"), rows).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_profnet"))
+    let mut child = Command::new(common::exe())
         .args(["check", s(&bundle), s(&plan)])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -7,21 +7,8 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use common::Bundle;
-
-fn profnet(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_profnet"))
-        .args(args)
-        .output()
-        .expect("run profnet");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::{profnet, Bundle};
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()

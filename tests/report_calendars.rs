@@ -17,16 +17,10 @@ use profnet::plan::Mode;
 use profnet::planfile::read::{read_plan, PlanOnDisk};
 use profnet::reports::{fet, ics, Date, ReportInput};
 
-const BIN: &str = env!("CARGO_BIN_EXE_profnet");
 const DAY: &str = "2026-09-04";
 
 fn run(args: &[&str]) {
-    let out = Command::new(BIN).args(args).output().expect("run profnet");
-    assert!(
-        out.status.success(),
-        "profnet {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::run_profnet(args);
 }
 
 fn solve(bundle: &Path, tmp: &Path) -> PathBuf {

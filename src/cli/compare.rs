@@ -12,7 +12,7 @@ use profnet::workflow::compare::{
 };
 use rayon::prelude::*;
 
-use super::{default_threads, EXIT_BAD_INPUT, EXIT_FAIL, EXIT_OK};
+use super::{RunOpts, EXIT_BAD_INPUT, EXIT_FAIL, EXIT_OK};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -27,15 +27,8 @@ pub struct Args {
     /// (NAME.bundle); replaced only when complete.
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Wall-clock limit for each network's optimiser, in seconds.
-    #[arg(long, default_value_t = 60.0)]
-    pub time_limit: f64,
-    /// Networks solved at once (each solve then uses one thread). Default: all cores.
-    #[arg(long)]
-    pub threads: Option<u32>,
-    /// No warnings on stderr.
-    #[arg(long)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub run: RunOpts,
     /// Solve every network with equal access first (see `profnet solve --equity`); the
     /// base is then also solved without it and shown first, as "base-no-equity", so
     /// that the table shows the price of equity.
@@ -73,7 +66,7 @@ fn safe_name(s: &str) -> String {
 fn load_all(args: &Args) -> Result<Vec<Input>, u8> {
     let mut out: Vec<Input> = Vec::new();
     let mut bad = false;
-    match super::load(&args.base, args.quiet) {
+    match super::load(&args.base, args.run.quiet) {
         Ok((net, _)) => out.push(Input {
             name: "base".into(),
             net,
@@ -84,7 +77,7 @@ fn load_all(args: &Args) -> Result<Vec<Input>, u8> {
         let loaded = if profnet::input::scenario::is_scenario(dir) {
             match profnet::input::scenario::load(&args.base, dir) {
                 Ok(s) => {
-                    if !args.quiet {
+                    if !args.run.quiet {
                         // The base's own warnings were printed with the base.
                         let own: Vec<_> = s
                             .diags
@@ -107,7 +100,7 @@ fn load_all(args: &Args) -> Result<Vec<Input>, u8> {
                 }
             }
         } else {
-            super::load(dir, args.quiet)
+            super::load(dir, args.run.quiet)
                 .map(|(net, _)| (dir_name(dir), net))
                 .map_err(|_| ())
         };
@@ -169,10 +162,7 @@ fn solve_all(
 }
 
 fn check_args(args: &Args) -> Result<(), u8> {
-    if args.time_limit.is_nan() || args.time_limit <= 0.0 {
-        errln!("profnet: --time-limit must be a positive number of seconds");
-        return Err(EXIT_BAD_INPUT);
-    }
+    args.run.seconds(60.0)?;
     if let Some(out) = &args.out {
         for b in std::iter::once(&args.base).chain(&args.scenarios) {
             if is_inside(out, b) {
@@ -237,14 +227,15 @@ fn run_all(args: &Args) -> Result<(Vec<Input>, Vec<SolveOutcome>), u8> {
         );
         equity.insert(0, false);
     }
-    let threads = args.threads.unwrap_or_else(default_threads).max(1);
+    let threads = args.run.threads();
+    let time_limit = args.run.seconds(60.0)?;
     errln!(
         "profnet: solving {} networks ({} at a time, time limit {} s each)",
         inputs.len(),
         threads.min(inputs.len() as u32),
-        args.time_limit
+        time_limit
     );
-    let mut outcomes = solve_all(&inputs, args.time_limit, threads, &equity);
+    let mut outcomes = solve_all(&inputs, time_limit, threads, &equity);
     // A scenario that keeps what the base's plan needs may use that plan: the
     // comparison then never shows a loss that only the search's luck made.
     // (Not with --equity: more placements is then not better.)

@@ -68,6 +68,42 @@ pub fn write_out(args: std::fmt::Arguments) {
     }
 }
 
+/// The options every planning command shares (solve, solve-many, compare, partners,
+/// replan).
+#[derive(clap::Args)]
+pub struct RunOpts {
+    /// Wall-clock limit for the optimiser of each network, in seconds [default: 120 for
+    /// solve, 60 for the other commands].
+    #[arg(long, value_name = "S")]
+    pub time_limit: Option<f64>,
+    /// Threads: for solve and replan the parallel greedy starts and local search (the
+    /// plan is the same whatever the number), for solve-many, compare and partners the
+    /// networks solved at once (one thread each). Default: all cores.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<u32>,
+    /// No progress and no warnings on stderr.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+impl RunOpts {
+    /// The time limit (`default` when none is given); exit 2, with a message, when it
+    /// is not a positive number of seconds.
+    pub fn seconds(&self, default: f64) -> Result<f64, u8> {
+        let t = self.time_limit.unwrap_or(default);
+        if t.is_nan() || t <= 0.0 {
+            errln!("profnet: --time-limit must be a positive number of seconds");
+            return Err(EXIT_BAD_INPUT);
+        }
+        Ok(t)
+    }
+
+    /// The threads to use: as given, else every core.
+    pub fn threads(&self) -> u32 {
+        self.threads.unwrap_or_else(default_threads).max(1)
+    }
+}
+
 /// Threads to use when the user gives none: every core.
 pub fn default_threads() -> u32 {
     std::thread::available_parallelism()

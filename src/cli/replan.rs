@@ -5,7 +5,7 @@ use profnet::lang::Lang;
 use profnet::planfile::write::write_dir_atomically;
 use profnet::workflow::replan::{replan, write_replan, ReplanOptions};
 
-use super::{ctrl_c, default_threads, load, print_capped, EXIT_BAD_INPUT, EXIT_FAIL, EXIT_OK};
+use super::{ctrl_c, load, print_capped, RunOpts, EXIT_BAD_INPUT, EXIT_FAIL, EXIT_OK};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -21,12 +21,6 @@ pub struct Args {
     /// complete).
     #[arg(long)]
     pub out: PathBuf,
-    /// Wall-clock limit in seconds.
-    #[arg(long, default_value_t = 60.0)]
-    pub time_limit: f64,
-    /// Threads for the comparison plan made from scratch. Default: all cores.
-    #[arg(long)]
-    pub threads: Option<u32>,
     /// How many recovered placements keeping one assignment of a student the change
     /// does not touch is worth [default: network.toml `[replan] keep`, else 2].
     #[arg(long)]
@@ -34,9 +28,8 @@ pub struct Args {
     /// Language of notify.csv: ru or en.
     #[arg(long, default_value = "ru")]
     pub lang: String,
-    /// No progress and no warnings on stderr.
-    #[arg(long)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub run: RunOpts,
 }
 
 pub fn run(args: &Args) -> u8 {
@@ -48,7 +41,7 @@ pub fn run(args: &Args) -> u8 {
         errln!("profnet: --keep must be a number of at least 0");
         return EXIT_BAD_INPUT;
     }
-    let (net, _) = match load(&args.bundle, args.quiet) {
+    let (net, _) = match load(&args.bundle, args.run.quiet) {
         Ok(x) => x,
         Err(code) => return code,
     };
@@ -85,14 +78,18 @@ pub fn run(args: &Args) -> u8 {
         );
         return EXIT_BAD_INPUT;
     }
+    let time_limit = match args.run.seconds(60.0) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
     let opts = ReplanOptions {
-        time_limit: args.time_limit,
-        threads: args.threads.unwrap_or_else(default_threads),
+        time_limit,
+        threads: args.run.threads(),
         keep: args.keep,
         lang,
         stop: Some(ctrl_c()),
     };
-    let quiet = args.quiet;
+    let quiet = args.run.quiet;
     let r = replan(&net, &old, &change, &opts, &|m| {
         if !quiet {
             errln!("profnet: {m}");

@@ -10,9 +10,7 @@ use profnet::planfile::write::{
 };
 use profnet::solve::{solve, SolveOptions};
 
-use super::{
-    default_threads, load, EXIT_BAD_INPUT, EXIT_FAIL, EXIT_INTERRUPTED, EXIT_NO_PLAN, EXIT_OK,
-};
+use super::{load, RunOpts, EXIT_BAD_INPUT, EXIT_FAIL, EXIT_INTERRUPTED, EXIT_NO_PLAN, EXIT_OK};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -21,16 +19,8 @@ pub struct Args {
     /// Where to write the plan (replaced only once the new plan is complete).
     #[arg(long)]
     pub out: PathBuf,
-    /// Wall-clock limit for the optimiser, in seconds.
-    #[arg(long, default_value_t = 120.0)]
-    pub time_limit: f64,
-    /// Threads for the parallel greedy starts and local search (the plan is the same
-    /// whatever the number). Default: all cores.
-    #[arg(long)]
-    pub threads: Option<u32>,
-    /// No progress and no warnings on stderr.
-    #[arg(long)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub run: RunOpts,
     /// Print HiGHS' own log of every MIP solve on stdout.
     #[arg(long)]
     pub solver_log: bool,
@@ -55,7 +45,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> u8 {
-    let (net, _) = match load(&args.bundle, args.quiet) {
+    let (net, _) = match load(&args.bundle, args.run.quiet) {
         Ok(x) => x,
         Err(code) => return code,
     };
@@ -92,11 +82,11 @@ pub fn run(args: &Args) -> u8 {
             return EXIT_BAD_INPUT;
         }
     }
-    if args.time_limit.is_nan() || args.time_limit <= 0.0 {
-        errln!("profnet: --time-limit must be a positive number of seconds");
-        return EXIT_BAD_INPUT;
-    }
-    let bar = if args.quiet {
+    let time_limit = match args.run.seconds(120.0) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
+    let bar = if args.run.quiet {
         ProgressBar::hidden()
     } else {
         let b = ProgressBar::new_spinner();
@@ -108,8 +98,8 @@ pub fn run(args: &Args) -> u8 {
         b
     };
     let opts = SolveOptions {
-        time_limit: args.time_limit,
-        threads: args.threads.unwrap_or_else(default_threads).max(1),
+        time_limit,
+        threads: args.run.threads(),
         verbose: args.solver_log,
         equity: args.equity,
         stop: Some(super::ctrl_c()),

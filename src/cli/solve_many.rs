@@ -10,7 +10,7 @@ use profnet::planfile::write::{is_inside, write_checked_plan, write_dir_atomical
 use profnet::solve::{solve, SolveOptions};
 use rayon::prelude::*;
 
-use super::{default_threads, EXIT_BAD_INPUT, EXIT_FAIL, EXIT_OK};
+use super::{RunOpts, EXIT_BAD_INPUT, EXIT_FAIL, EXIT_OK};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -22,15 +22,8 @@ pub struct Args {
     /// `summary.csv`. Replaced only once every plan is written.
     #[arg(long)]
     pub out: PathBuf,
-    /// Wall-clock limit for each network's optimiser, in seconds.
-    #[arg(long, default_value_t = 60.0)]
-    pub time_limit: f64,
-    /// Networks solved at once (each solve uses one thread). Default: all cores.
-    #[arg(long)]
-    pub threads: Option<u32>,
-    /// No warning counts on stderr.
-    #[arg(long)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub run: RunOpts,
 }
 
 /// One row of the summary.
@@ -47,10 +40,10 @@ struct Row {
 }
 
 pub fn run(args: &Args) -> u8 {
-    if args.time_limit.is_nan() || args.time_limit <= 0.0 {
-        errln!("profnet: --time-limit must be a positive number of seconds");
-        return EXIT_BAD_INPUT;
-    }
+    let time_limit = match args.run.seconds(60.0) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
     let bundles = match expand(&args.bundles) {
         Ok(b) => b,
         Err(e) => {
@@ -76,7 +69,7 @@ pub fn run(args: &Args) -> u8 {
         // Warnings of many networks would drown the table: count them per network.
         match super::load(dir, true) {
             Ok((net, warnings)) => {
-                if !args.quiet && !warnings.is_empty() {
+                if !args.run.quiet && !warnings.is_empty() {
                     errln!(
                         "profnet: {name}: {} warning(s); `profnet validate {}` lists them",
                         warnings.len(),
@@ -98,7 +91,7 @@ pub fn run(args: &Args) -> u8 {
         );
         return EXIT_BAD_INPUT;
     }
-    let threads = args.threads.unwrap_or_else(default_threads).max(1) as usize;
+    let threads = args.run.threads() as usize;
     let pool = match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
         Ok(p) => p,
         Err(e) => {
@@ -110,12 +103,12 @@ pub fn run(args: &Args) -> u8 {
     errln!(
         "profnet: solving {} network(s), {threads} at a time, at most {} s each",
         nets.len(),
-        args.time_limit
+        time_limit
     );
     let written = write_dir_atomically(&args.out, |dir| {
         let rows: Vec<anyhow::Result<Row>> = pool.install(|| {
             nets.par_iter()
-                .map(|(name, net)| solve_one(name, net, args.time_limit, &dir.join(name)))
+                .map(|(name, net)| solve_one(name, net, time_limit, &dir.join(name)))
                 .collect()
         });
         let rows: Vec<Row> = rows.into_iter().collect::<anyhow::Result<_>>()?;

@@ -77,7 +77,7 @@ use serde::Deserialize;
 
 use super::parse_bool;
 use super::table::{self, Row, Table};
-use crate::diag::{Diagnostic, InvalidInput};
+use crate::diag::{line_of, Diagnostic, InvalidInput};
 use crate::model::{
     parse_hhmm, Course, CourseId, KindId, Link, Minute, Network, PeriodSet, PeriodTime, Room,
     School, SchoolId, SchoolKind, Student, Teacher, Tuning, Vehicle,
@@ -1796,15 +1796,6 @@ fn parse_period(s: &str) -> Option<PeriodTime> {
 
 fn fmt_list(v: &[u32]) -> String {
     v.iter().map(u32::to_string).collect::<Vec<_>>().join(" ")
-}
-
-/// 1-based line of byte offset `pos` in `text`.
-fn line_of(text: &str, pos: usize) -> usize {
-    text.as_bytes()[..pos.min(text.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
 }
 
 /// The line of top-level `key = …` in TOML text (before the first `[table]`).

@@ -15,7 +15,7 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::diag::Diagnostic;
+use crate::diag::{line_of, Diagnostic};
 use crate::input::table;
 use crate::model::{CourseId, Network, Period, PeriodSet, RoomId, SchoolId, StudentId, TeacherId};
 
@@ -86,15 +86,6 @@ struct ChoiceRow {
 
 fn position<'a>(mut ids: impl Iterator<Item = &'a String>, id: &str) -> Option<usize> {
     ids.position(|x| x == id)
-}
-
-/// 1-based line of byte offset `pos`.
-fn line_of(text: &str, pos: usize) -> usize {
-    text.as_bytes()[..pos.min(text.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
 }
 
 /// Reads `path` and resolves it against `net`; every problem is reported at once.

@@ -41,7 +41,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use crate::diag::{Diagnostic, InvalidInput};
+use crate::diag::{line_of, Diagnostic, InvalidInput};
 use crate::input::table::{self, Table};
 use crate::model::Network;
 
@@ -1116,15 +1116,6 @@ fn write_record(out: &mut String, cells: &[String]) -> usize {
 }
 
 // ---- lines in TOML text ---------------------------------------------------------------
-
-/// 1-based line of byte offset `pos`.
-fn line_of(text: &str, pos: usize) -> usize {
-    text.as_bytes()[..pos.min(text.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
-}
 
 /// The name of a `[section]` / `[[section]]` header line, spaces and quotes removed.
 fn section_name(line: &str) -> Option<String> {

@@ -24,7 +24,7 @@ use std::path::Path;
 
 use serde::de::DeserializeOwned;
 
-use crate::diag::Diagnostic;
+use crate::diag::{line_of, Diagnostic};
 
 /// The file does not exist.
 pub const MISSING_FILE: &str = "E0001";
@@ -234,7 +234,7 @@ pub fn decode_text(bytes: &[u8], file_label: &str) -> Result<String, Diagnostic>
             if let Some(pos) = bytes.iter().position(|&b| b == 0) {
                 return Err(unreadable(
                     format!("the file holds binary data (a NUL byte at offset {pos})"),
-                    Some(line_of_byte(bytes, pos)),
+                    Some(line_of(bytes, pos)),
                 ));
             }
             match encoding_rs::WINDOWS_1251
@@ -258,9 +258,9 @@ pub fn decode_text(bytes: &[u8], file_label: &str) -> Result<String, Diagnostic>
             format!(
                 "the file holds binary data (control character U+{:04X} at line {})",
                 c as u32,
-                line_of_byte(text.as_bytes(), pos)
+                line_of(text.as_bytes(), pos)
             ),
-            Some(line_of_byte(text.as_bytes(), pos)),
+            Some(line_of(text.as_bytes(), pos)),
         ));
     }
     Ok(text)
@@ -284,15 +284,6 @@ fn looks_like_utf16(bytes: &[u8]) -> bool {
     };
     let (even, odd) = (zeros(0), zeros(1));
     (odd * 2 >= pairs && even == 0) || (even * 2 >= pairs && odd == 0)
-}
-
-/// 1-based line of byte offset `pos`.
-fn line_of_byte(bytes: &[u8], pos: usize) -> usize {
-    bytes[..pos.min(bytes.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
 }
 
 /// Detects the delimiter from the first non-blank line: `;` when it has more
@@ -386,7 +377,7 @@ fn unclosed_quote(text: &str, delimiter: u8) -> Option<(usize, usize)> {
             _ => S::Cell,
         };
     }
-    (state == S::Quoted).then(|| (record, line_of_byte(bytes, opened)))
+    (state == S::Quoted).then(|| (record, line_of(bytes, opened)))
 }
 
 /// Splits decoded text into a table (see [`read_table_lenient`] for the result).

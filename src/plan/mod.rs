@@ -48,16 +48,19 @@ impl Group {
         self.first..self.first + net.courses[self.course.idx()].periods
     }
 
+    #[inline]
     pub fn start(&self, net: &Network) -> Minute {
         net.periods[self.first].start
     }
 
+    #[inline]
     pub fn end(&self, net: &Network) -> Minute {
         let len = net.courses[self.course.idx()].periods;
         net.periods[self.first + len - 1].end
     }
 
     /// Where a student of this group is while it runs.
+    #[inline]
     pub fn student_location(&self, home: SchoolId) -> SchoolId {
         match self.mode {
             Mode::InPerson => self.school,

@@ -494,22 +494,9 @@ impl Xml {
     }
 }
 
-/// Escapes XML text; characters XML 1.0 does not allow are dropped.
+/// Escapes XML text ([`super::escape_markup`]).
 pub fn escape_xml(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if c.is_control() || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
-            c => out.push(c),
-        }
-    }
-    out
+    super::escape_markup(s, "&apos;")
 }
 
 #[cfg(test)]

@@ -99,20 +99,9 @@ impl Html {
     }
 }
 
-/// Escapes text for HTML text and attribute values.
+/// Escapes text for HTML text and attribute values ([`super::escape_markup`]).
 fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    super::escape_markup(s, "&#39;")
 }
 
 /// A number for SVG coordinates (one decimal).

@@ -124,6 +124,27 @@ impl<'a> ReportInput<'a> {
     }
 }
 
+/// Escapes text for XML and HTML, text and attribute values alike: the five markup
+/// characters become references (`'` as `apos`, which HTML and XML spell differently),
+/// and characters XML 1.0 does not allow are dropped. Every name a user gave passes
+/// through here before it reaches markup.
+pub fn escape_markup(s: &str, apos: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str(apos),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if c.is_control() || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Writes every report into `dir` (which must exist): index.html, plan.xlsx, ics/,
 /// registers/ and fet/.
 pub fn write_reports(input: &ReportInput, dir: &Path) -> anyhow::Result<()> {

@@ -5,37 +5,12 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 
-use crate::model::{RoomId, SchoolId, StudentId, TeacherId};
-use crate::plan::{day_fits_with, Group, Mode, Plan, Stay};
+use crate::model::{SchoolId, StudentId};
+use crate::plan::{stay_alone_fits, Group, Mode, Plan};
 
 use super::prep::{Offer, Prep};
+use super::state::{mask, PlanState};
 use super::Limit;
-use crate::plan::stay_alone_fits;
-
-struct State {
-    room_busy: Vec<u64>,
-    teacher_busy: Vec<u64>,
-    teacher_load: Vec<usize>,
-    teacher_stays: Vec<Vec<Stay>>,
-    student_busy: Vec<u64>,
-    student_stays: Vec<Vec<Stay>>,
-    student_taken: Vec<Vec<crate::model::CourseId>>,
-}
-
-fn mask(first: usize, len: usize) -> u64 {
-    let mut m = 0u64;
-    for p in first..first + len {
-        m |= 1u64 << p;
-    }
-    m
-}
-
-fn with_stay(stays: &[Stay], s: Stay) -> Vec<Stay> {
-    let mut v = stays.to_vec();
-    let pos = v.partition_point(|x| x.start <= s.start);
-    v.insert(pos, s);
-    v
-}
 
 /// How one greedy run breaks ties and orders choices.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -107,16 +82,7 @@ pub fn greedy_into(prep: &Prep, slots: &[Group]) -> Plan {
 /// students who can still take it, preferring in-person and less travel.
 fn greedy_over(prep: &Prep, offers: &[Offer], v: Variant, limit: Option<&Limit>) -> Plan {
     let net = prep.net;
-    let ns = net.students.len();
-    let mut st = State {
-        room_busy: vec![0; net.rooms.len()],
-        teacher_busy: vec![0; net.teachers.len()],
-        teacher_load: vec![0; net.teachers.len()],
-        teacher_stays: vec![Vec::new(); net.teachers.len()],
-        student_busy: vec![0; ns],
-        student_stays: vec![Vec::new(); ns],
-        student_taken: vec![Vec::new(); ns],
-    };
+    let mut st = PlanState::new(prep, &Plan::default());
     // Students who chose each course (admissible), per home school, in id order.
     let ns_schools = net.schools.len();
     let mut choosers: Vec<Vec<Vec<StudentId>>> =
@@ -172,7 +138,6 @@ fn greedy_over(prep: &Prep, offers: &[Offer], v: Variant, limit: Option<&Limit>)
             }
         }
     }
-    let mut plan = Plan::default();
     // While true, only choices within a student's first `wants` count.
     let mut wanted_only = v.first_wants_first;
     // Lazy greedy: how many students an offer seats (and whether in person) can only
@@ -252,10 +217,10 @@ fn greedy_over(prep: &Prep, offers: &[Offer], v: Variant, limit: Option<&Limit>)
                 .is_none_or(|next| (item.0, item.1) >= (next.0, next.1));
             heap.push(item);
             if best {
-                commit(prep, &mut st, &g, g.room, g.teacher);
+                st.open(g.clone());
                 for s in &g.members {
                     let stu = &net.students[s.idx()];
-                    let full = st.student_taken[s.idx()].len() >= stu.wants;
+                    let full = st.of_student(*s).len() >= stu.wants;
                     for &c in &prep.admissible[s.idx()] {
                         version[c.idx()] += 1;
                         if c == g.course || full {
@@ -265,7 +230,6 @@ fn greedy_over(prep: &Prep, offers: &[Offer], v: Variant, limit: Option<&Limit>)
                         }
                     }
                 }
-                plan.groups.push(g);
                 opened = true;
                 break;
             }
@@ -280,8 +244,7 @@ fn greedy_over(prep: &Prep, offers: &[Offer], v: Variant, limit: Option<&Limit>)
             break;
         }
     }
-    plan.canonicalize();
-    plan
+    st.into_plan()
 }
 
 /// (students seated, in person): higher is better. It can only fall as the plan fills.
@@ -295,7 +258,7 @@ fn evaluate(
     prep: &Prep,
     pool: &Pool,
     homes: &[SchoolId],
-    st: &State,
+    st: &PlanState,
     o: &Offer,
     wanted_only: bool,
     cached: Option<&[(usize, StudentId)]>,
@@ -309,7 +272,7 @@ fn evaluate(
         .rooms
         .iter()
         .copied()
-        .filter(|r| st.room_busy[r.idx()] & m == 0)
+        .filter(|&r| st.room_free(r, m, None))
         .max_by_key(|r| (net.rooms[r.idx()].capacity, Reverse(*r)))?;
     let cap = match o.mode {
         Mode::InPerson => course.max_group.min(net.rooms[room.idx()].capacity),
@@ -322,18 +285,7 @@ fn evaluate(
         .teachers
         .iter()
         .copied()
-        .filter(|t| {
-            let ti = t.idx();
-            st.teacher_busy[ti] & m == 0
-                && st.teacher_load[ti] + o.len <= net.teachers[ti].max_periods
-                && day_fits_with(
-                    net,
-                    tt,
-                    net.teachers[ti].school,
-                    &st.teacher_stays[ti],
-                    tstay,
-                )
-        })
+        .filter(|&t| st.teacher_free(t, o.first, o.len, None) && st.teacher_fits(t, None, tstay))
         .min_by_key(|t| (tt.get(net.teachers[t.idx()].school, o.host), *t))?;
     let fresh;
     let eligible = match cached {
@@ -369,33 +321,19 @@ fn eligible(
     prep: &Prep,
     pool: &Pool,
     homes: &[SchoolId],
-    st: &State,
+    st: &PlanState,
     o: &Offer,
     wanted_only: bool,
     cap: usize,
 ) -> Vec<(usize, StudentId)> {
     let net = prep.net;
-    let m = mask(o.first, o.len);
     let mut eligible: Vec<(usize, StudentId)> = Vec::new();
     for (r, per_home) in pool[o.course.idx()].iter().enumerate() {
         let rank = r + 1;
         for h in homes {
             for &s in &per_home[h.idx()] {
-                let si = s.idx();
-                let stu = &net.students[si];
-                if st.student_busy[si] & m == 0
-                    && st.student_taken[si].len() < stu.wants
-                    && (!wanted_only || rank <= stu.wants)
-                    && !st.student_taken[si].contains(&o.course)
-                    && prep.may_be_at(s, o.stay_for(net, stu.school))
-                    && day_fits_with(
-                        net,
-                        &prep.tt,
-                        stu.school,
-                        &st.student_stays[si],
-                        o.stay_for(net, stu.school),
-                    )
-                {
+                let stu = &net.students[s.idx()];
+                if (!wanted_only || rank <= stu.wants) && st.fits_offer(s, o) {
                     eligible.push((rank, s));
                 }
             }
@@ -414,32 +352,4 @@ fn splitmix(x: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
-}
-
-fn commit(prep: &Prep, st: &mut State, g: &Group, room: RoomId, teacher: TeacherId) {
-    let net = prep.net;
-    let len = net.courses[g.course.idx()].periods;
-    let m = mask(g.first, len);
-    st.room_busy[room.idx()] |= m;
-    let ti = teacher.idx();
-    st.teacher_busy[ti] |= m;
-    st.teacher_load[ti] += len;
-    let tstay = Stay {
-        place: g.school,
-        start: g.start(net),
-        end: g.end(net),
-    };
-    st.teacher_stays[ti] = with_stay(&st.teacher_stays[ti], tstay);
-    for s in &g.members {
-        let si = s.idx();
-        let home = net.students[si].school;
-        st.student_busy[si] |= m;
-        st.student_taken[si].push(g.course);
-        let stay = Stay {
-            place: g.student_location(home),
-            start: g.start(net),
-            end: g.end(net),
-        };
-        st.student_stays[si] = with_stay(&st.student_stays[si], stay);
-    }
 }

@@ -87,6 +87,7 @@ impl Offer {
         self.first + self.len - 1
     }
 
+    #[inline]
     pub fn stay_for(&self, net: &Network, home: SchoolId) -> Stay {
         Stay {
             place: match self.mode {

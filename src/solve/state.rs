@@ -17,9 +17,10 @@
 use crate::model::{CourseId, Minute, Network, RoomId, SchoolId, StudentId, TeacherId};
 use crate::plan::{day_fits, Group, Mode, Plan, Stay};
 
-use super::prep::Prep;
+use super::prep::{Offer, Prep};
 
 /// Periods `first .. first + len` as a bit mask (a day has at most 64 periods).
+#[inline]
 pub fn mask(first: usize, len: usize) -> u64 {
     let end = (first + len).min(64);
     if first >= end {
@@ -169,14 +170,17 @@ impl<'p, 'a> PlanState<'p, 'a> {
     // ---- queries ---------------------------------------------------------------------
 
     /// How many groups the state has held (closed and emptied ones keep their index).
+    #[inline]
     pub fn num_groups(&self) -> usize {
         self.slots.len()
     }
 
+    #[inline]
     pub fn slot(&self, gi: usize) -> &Slot {
         &self.slots[gi]
     }
 
+    #[inline]
     pub fn group(&self, gi: usize) -> &Group {
         &self.slots[gi].g
     }
@@ -187,54 +191,65 @@ impl<'p, 'a> PlanState<'p, 'a> {
     }
 
     /// Whether group `gi` is booked (not closed).
+    #[inline]
     pub fn is_open(&self, gi: usize) -> bool {
         self.slots[gi].open
     }
 
+    #[inline]
     pub fn size(&self, gi: usize) -> usize {
         self.slots[gi].g.members.len()
     }
 
     /// Whether group `gi` has a free seat.
+    #[inline]
     pub fn has_seat(&self, gi: usize) -> bool {
         self.size(gi) < self.slots[gi].cap
     }
 
     /// Whether group `gi` can lose a member and keep its minimum.
+    #[inline]
     pub fn can_spare(&self, gi: usize) -> bool {
         self.size(gi) > self.slots[gi].min
     }
 
     /// The groups of course `c`, in the order they were opened.
+    #[inline]
     pub fn of_course(&self, c: CourseId) -> &[usize] {
         &self.by_course[c.idx()]
     }
 
     /// The groups of student `s`, in the order they were joined.
+    #[inline]
     pub fn of_student(&self, s: StudentId) -> &[usize] {
         &self.of_student[s.idx()]
     }
 
     /// The groups teacher `t` teaches.
+    #[inline]
     pub fn of_teacher(&self, t: TeacherId) -> &[usize] {
         &self.of_teacher[t.idx()]
     }
 
     /// Counts changes to student `s`'s day.
+    #[inline]
     pub fn stamp(&self, s: StudentId) -> u32 {
         self.stamp[s.idx()]
     }
 
     /// Counts changes to the groups of course `c`.
+    #[inline]
     pub fn version(&self, c: CourseId) -> u64 {
         self.version[c.idx()]
     }
 
+    #[inline]
     pub fn strict_periods(&self) -> bool {
         self.strict_periods
     }
 
     /// Whether student `s` takes a group of course `c`.
+    #[inline]
     pub fn takes(&self, s: StudentId, c: CourseId) -> bool {
         self.of_student[s.idx()]
             .iter()
@@ -242,6 +257,7 @@ impl<'p, 'a> PlanState<'p, 'a> {
     }
 
     /// Most members of a group of `course` in `mode` in `room`.
+    #[inline]
     pub fn cap_of(&self, course: CourseId, mode: Mode, room: RoomId) -> usize {
         let c = &self.net.courses[course.idx()];
         (match mode {
@@ -251,11 +267,13 @@ impl<'p, 'a> PlanState<'p, 'a> {
     }
 
     /// The periods of group `g` as a mask.
+    #[inline]
     pub fn mask_of(&self, g: &Group) -> u64 {
         mask(g.first, self.net.courses[g.course.idx()].periods)
     }
 
     /// Whether room `r` is free in the periods `m`, group `except` (if any) not counted.
+    #[inline]
     pub fn room_free(&self, r: RoomId, m: u64, except: Option<usize>) -> bool {
         let mut busy = self.room_busy[r.idx()];
         if let Some(gi) = except.filter(|&gi| self.slots[gi].open && self.slots[gi].g.room == r) {
@@ -267,6 +285,7 @@ impl<'p, 'a> PlanState<'p, 'a> {
     /// Whether teacher `t` is free in periods `first .. first + len` and has the load
     /// left for them, group `except` (if any) not counted. (Their day: see
     /// [`PlanState::teacher_fits`].)
+    #[inline]
     pub fn teacher_free(
         &self,
         t: TeacherId,
@@ -284,6 +303,7 @@ impl<'p, 'a> PlanState<'p, 'a> {
     }
 
     /// Where a student from `home` is while group `g` runs.
+    #[inline]
     pub fn stay(&self, g: &Group, home: SchoolId) -> Stay {
         Stay {
             place: g.student_location(home),
@@ -296,8 +316,36 @@ impl<'p, 'a> PlanState<'p, 'a> {
     /// given by value so that a group not yet in the state can be tried): at most
     /// `wants` groups, no course twice, each stay allowed ([`PlanState::homebound`]),
     /// and the day travelled in time. Allocates nothing for days of up to 16 groups.
+    #[inline]
     pub fn fits(&self, s: StudentId, remove: &[usize], add: &[&Group]) -> bool {
+        let home = self.net.students[s.idx()].school;
+        self.fits_parts(
+            s,
+            remove,
+            add.iter()
+                .map(|g| (g.course, self.mask_of(g), self.stay(g, home))),
+        )
+    }
+
+    /// Whether student `s` can join a new group of offer `o` as well (as
+    /// [`PlanState::fits`] with that group added; its room and teacher do not matter).
+    #[inline]
+    pub fn fits_offer(&self, s: StudentId, o: &Offer) -> bool {
+        let home = self.net.students[s.idx()].school;
+        let part = (o.course, mask(o.first, o.len), o.stay_for(self.net, home));
+        self.fits_parts(s, &[], std::iter::once(part))
+    }
+
+    /// [`PlanState::fits`] for additions given as (course, periods, stay).
+    #[inline]
+    fn fits_parts(
+        &self,
+        s: StudentId,
+        remove: &[usize],
+        add: impl Iterator<Item = (CourseId, u64, Stay)> + Clone,
+    ) -> bool {
         let st = &self.net.students[s.idx()];
+        let all_added = add.clone();
         if self.strict_periods {
             // Overlapping periods never fit: a cheap test before the day is walked.
             let mut busy = 0u64;
@@ -307,8 +355,7 @@ impl<'p, 'a> PlanState<'p, 'a> {
                     busy |= mask(sl.g.first, sl.len);
                 }
             }
-            for g in add {
-                let m = self.mask_of(g);
+            for (_, m, _) in add.clone() {
                 if busy & m != 0 {
                     return false;
                 }
@@ -318,7 +365,10 @@ impl<'p, 'a> PlanState<'p, 'a> {
         let keep = self.of_student[s.idx()]
             .iter()
             .filter(|g| !remove.contains(g))
-            .map(|&g| &self.slots[g].g);
+            .map(|&g| {
+                let g = &self.slots[g].g;
+                (g.course, self.stay(g, st.school))
+            });
         let none = Stay {
             place: st.school,
             start: 0,
@@ -327,16 +377,18 @@ impl<'p, 'a> PlanState<'p, 'a> {
         let mut stays = [none; STACK_STAYS];
         let mut courses = [CourseId(0); STACK_STAYS];
         let mut n = 0;
-        for g in keep.clone().chain(add.iter().copied()) {
-            if n == st.wants || courses[..n.min(STACK_STAYS)].contains(&g.course) {
+        for (course, x) in keep.clone().chain(add.map(|(c, _, x)| (c, x))) {
+            if n == st.wants || courses[..n].contains(&course) {
                 return false;
             }
             if n == STACK_STAYS {
-                // A day longer than the stack holds: the same test, allocating.
-                return self.student_day(s, remove, add).is_some();
+                // More groups than the stack holds (no student wants that many in
+                // practice): the same test, on the heap.
+                let all = keep.chain(all_added.map(|(c, _, x)| (c, x))).collect();
+                return self.day_of(s, all).is_some();
             }
-            let x = self.stay(g, st.school);
-            if self.homebound && !self.prep.may_be_at(s, x) {
+            // At home a student may always be (the test's own first answer).
+            if self.homebound && x.place != st.school && !self.prep.may_be_at(s, x) {
                 return false;
             }
             // Insertion by start time.
@@ -347,7 +399,7 @@ impl<'p, 'a> PlanState<'p, 'a> {
                 i -= 1;
             }
             stays[i] = x;
-            courses[i] = g.course;
+            courses[i] = course;
             n += 1;
         }
         day_fits(self.net, &self.prep.tt, st.school, &stays[..n])
@@ -356,26 +408,32 @@ impl<'p, 'a> PlanState<'p, 'a> {
     /// The day of student `s` with their groups minus `remove` plus `add`, in time
     /// order, when it [`fits`](PlanState::fits); `None` otherwise.
     pub fn student_day(&self, s: StudentId, remove: &[usize], add: &[&Group]) -> Option<Vec<Stay>> {
-        let st = &self.net.students[s.idx()];
-        let mut out: Vec<(Stay, CourseId)> = self.of_student[s.idx()]
+        let home = self.net.students[s.idx()].school;
+        let parts = self.of_student[s.idx()]
             .iter()
             .filter(|g| !remove.contains(g))
             .map(|&g| &self.slots[g].g)
             .chain(add.iter().copied())
-            .map(|g| (self.stay(g, st.school), g.course))
+            .map(|g| (g.course, self.stay(g, home)))
             .collect();
-        if out.len() > st.wants
-            || (self.homebound && out.iter().any(|x| !self.prep.may_be_at(s, x.0)))
+        self.day_of(s, parts)
+    }
+
+    /// The day of student `s` taking `parts` (course, stay), in time order, when it
+    /// fits: the tests of [`PlanState::fits`] on the heap.
+    fn day_of(&self, s: StudentId, mut parts: Vec<(CourseId, Stay)>) -> Option<Vec<Stay>> {
+        let st = &self.net.students[s.idx()];
+        if parts.len() > st.wants
+            || (self.homebound && parts.iter().any(|x| !self.prep.may_be_at(s, x.1)))
         {
             return None;
         }
-        let mut courses: Vec<CourseId> = out.iter().map(|x| x.1).collect();
-        courses.sort_unstable();
-        if courses.windows(2).any(|w| w[0] == w[1]) {
+        // A day holds a few groups: pairs are cheaper than a sorted copy.
+        if (1..parts.len()).any(|i| parts[..i].iter().any(|x| x.0 == parts[i].0)) {
             return None;
         }
-        out.sort_by_key(|x| x.0.start);
-        let stays: Vec<Stay> = out.into_iter().map(|x| x.0).collect();
+        parts.sort_by_key(|x| x.1.start);
+        let stays: Vec<Stay> = parts.into_iter().map(|x| x.1).collect();
         day_fits(self.net, &self.prep.tt, st.school, &stays).then_some(stays)
     }
 
@@ -497,6 +555,7 @@ impl<'p, 'a> PlanState<'p, 'a> {
     }
 
     /// Student `s` joins group `gi` (the last of its members).
+    #[inline]
     pub fn join(&mut self, s: StudentId, gi: usize) {
         let at = self.slots[gi].g.members.len();
         self.join_at(s, gi, at);
@@ -518,6 +577,7 @@ impl<'p, 'a> PlanState<'p, 'a> {
     }
 
     /// Student `s` leaves group `gi`.
+    #[inline]
     pub fn leave(&mut self, s: StudentId, gi: usize) {
         self.changed(gi);
         self.slots[gi].g.members.retain(|&m| m != s);
@@ -585,6 +645,7 @@ impl<'p, 'a> PlanState<'p, 'a> {
     }
 
     /// When group `gi` starts and ends.
+    #[inline]
     pub fn times(&self, gi: usize) -> (Minute, Minute) {
         let g = &self.slots[gi].g;
         (g.start(self.net), g.end(self.net))

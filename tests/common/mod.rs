@@ -199,13 +199,32 @@ impl Bundle {
     }
 }
 
-/// Runs the `profnet` binary of this build; panics with its output when it fails.
-pub fn run_profnet(args: &[&str]) -> std::process::Output {
+/// The `profnet` binary of this build.
+pub fn exe() -> &'static str {
     // Set for the tests that need the binary (`required-features = ["solver"]`).
     let Some(exe) = option_env!("CARGO_BIN_EXE_profnet") else {
         panic!("this test binary is built without the profnet binary");
     };
-    let out = std::process::Command::new(exe)
+    exe
+}
+
+/// Runs the `profnet` binary of this build: its exit code (-1 when a signal ended it),
+/// stdout and stderr.
+pub fn profnet(args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(exe())
+        .args(args)
+        .output()
+        .expect("run profnet");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Runs the `profnet` binary of this build; panics with its output when it fails.
+pub fn run_profnet(args: &[&str]) -> std::process::Output {
+    let out = std::process::Command::new(exe())
         .args(args)
         .output()
         .expect("run profnet");
