@@ -13,7 +13,8 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use profnet::input::collect::{collect, form_template, Catalog, Collected, Input, BUNDLE_TEMPLATE};
+use profnet::input::collect::bundle_template;
+use profnet::input::collect::{collect, form_template, Catalog, Collected, Input};
 
 fn dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/collect")
@@ -257,7 +258,8 @@ fn template_round_trip() {
 #[test]
 fn init_bundle_validates() {
     let tmp = tempfile::tempdir().unwrap();
-    for (name, text) in BUNDLE_TEMPLATE {
+    let template = bundle_template();
+    for (name, text) in &template {
         fs::write(tmp.path().join(name), text).unwrap();
     }
     let (net, warnings) = profnet::input::load(tmp.path()).unwrap();
@@ -266,11 +268,7 @@ fn init_bundle_validates() {
         (net.schools.len(), net.courses.len(), net.students.len()),
         (2, 1, 1)
     );
-    let guide = BUNDLE_TEMPLATE
-        .iter()
-        .find(|(n, _)| *n == "GUIDE.md")
-        .unwrap()
-        .1;
+    let guide = &template.iter().find(|(n, _)| *n == "GUIDE.md").unwrap().1;
     assert!(guide.contains("По-русски") && guide.contains("In English"));
     // Its catalog feeds the template and collect.
     let catalog = Catalog::read(tmp.path()).unwrap();

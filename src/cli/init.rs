@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::PathBuf;
 
-use profnet::input::collect::BUNDLE_TEMPLATE as FILES;
+use profnet::input::collect::bundle_template;
 use profnet::planfile::write::write_dir_atomically;
 
 use super::{EXIT_BAD_INPUT, EXIT_FAIL, EXIT_OK};
@@ -37,8 +37,9 @@ pub fn run(args: &Args) -> u8 {
             }
         }
     }
+    let files = bundle_template();
     let written = write_dir_atomically(dir, |tmp| {
-        for (name, text) in FILES {
+        for (name, text) in &files {
             fs::write(tmp.join(name), text)?;
         }
         Ok(())
@@ -48,7 +49,7 @@ pub fn run(args: &Args) -> u8 {
             outln!(
                 "{}: a bundle to fill in ({} files, one example row each); read GUIDE.md, then run `profnet validate {}`",
                 dir.display(),
-                FILES.len(),
+                files.len(),
                 dir.display()
             );
             EXIT_OK

@@ -76,6 +76,7 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 use super::parse_bool;
+use super::schema::{self, BundleFile, Need};
 use super::table::{self, Row, Table};
 use crate::diag::{line_of, Diagnostic, InvalidInput};
 use crate::model::{
@@ -85,13 +86,13 @@ use crate::model::{
 
 // The files of a bundle (SPEC §1).
 pub const NETWORK: &str = "network.toml";
-pub const SCHOOLS: &str = "schools.csv";
-pub const LINKS: &str = "links.csv";
-pub const ROOMS: &str = "rooms.csv";
-pub const COURSES: &str = "courses.csv";
-pub const TEACHERS: &str = "teachers.csv";
-pub const STUDENTS: &str = "students.csv";
-pub const VEHICLES: &str = "vehicles.csv";
+pub const SCHOOLS: &str = schema::SCHOOLS.name;
+pub const LINKS: &str = schema::LINKS.name;
+pub const ROOMS: &str = schema::ROOMS.name;
+pub const COURSES: &str = schema::COURSES.name;
+pub const TEACHERS: &str = schema::TEACHERS.name;
+pub const STUDENTS: &str = schema::STUDENTS.name;
+pub const VEHICLES: &str = schema::VEHICLES.name;
 
 const NO_DIR: &str = "E0009";
 const NO_ROWS: &str = "E0007";
@@ -359,17 +360,6 @@ impl Ids {
     }
 }
 
-/// How much of a file the bundle needs.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Need {
-    /// Must exist and have at least one row.
-    Rows,
-    /// Must exist; may have no rows.
-    File,
-    /// May be absent.
-    Optional,
-}
-
 /// A bundle's files as bytes, by name: read from a directory by [`load`], given by the
 /// caller to [`load_from_memory`].
 struct Files {
@@ -542,14 +532,9 @@ impl Loader {
 
     /// Reads `file`, checks its columns, reports every reading problem. `None` when
     /// the file could not be read (or is optional and absent).
-    fn table(
-        &mut self,
-        file: &str,
-        need: Need,
-        required: &[&str],
-        optional: &[&str],
-        extra_known: impl Fn(&str) -> bool,
-    ) -> Option<Table> {
+    fn table(&mut self, schema: &BundleFile) -> Option<Table> {
+        let (file, need, required, optional) =
+            (schema.name, schema.need, schema.required, schema.optional);
         if need == Need::Optional && !self.files.exists(file) {
             return None;
         }
@@ -584,10 +569,7 @@ impl Loader {
         };
         self.diags.extend(problems);
         table.require(required, &mut self.diags);
-        table.warn_unknown(
-            |h| required.contains(&h) || optional.contains(&h) || extra_known(h),
-            &mut self.diags,
-        );
+        table.warn_unknown(|h| schema.knows(h), &mut self.diags);
         if need == Need::Rows && table.rows.is_empty() {
             self.push(At::new(file, table.header_line).error(
                 NO_ROWS,
@@ -1122,13 +1104,7 @@ impl Loader {
     fn schools(&mut self) -> (Vec<School>, Ids) {
         let mut out = Vec::new();
         let mut ids = Ids::default();
-        let Some(t) = self.table(
-            SCHOOLS,
-            Need::Rows,
-            &["id", "name"],
-            &["kind", "lat", "lon", "priority"],
-            |_| false,
-        ) else {
+        let Some(t) = self.table(&schema::SCHOOLS) else {
             return (out, ids);
         };
         ids.known = t.has("id") && t.dropped == 0;
@@ -1186,13 +1162,7 @@ impl Loader {
 
     fn links(&mut self, schools: &Ids) -> Vec<Link> {
         let mut out = Vec::new();
-        let Some(t) = self.table(
-            LINKS,
-            Need::File,
-            &["from", "to", "minutes"],
-            &["mode"],
-            |_| false,
-        ) else {
+        let Some(t) = self.table(&schema::LINKS) else {
             return out;
         };
         let mut seen: HashMap<(usize, usize), usize> = HashMap::new();
@@ -1251,13 +1221,7 @@ impl Loader {
     fn rooms(&mut self, schools: &Ids, n: Option<usize>) -> (Vec<Room>, Ids) {
         let mut out = Vec::new();
         let mut ids = Ids::default();
-        let Some(t) = self.table(
-            ROOMS,
-            Need::File,
-            &["school", "id", "capacity"],
-            &["kind", "periods"],
-            |_| false,
-        ) else {
+        let Some(t) = self.table(&schema::ROOMS) else {
             return (out, ids);
         };
         ids.known = t.has("id") && t.dropped == 0;
@@ -1297,20 +1261,7 @@ impl Loader {
     fn courses(&mut self, net: &Settings, n: Option<usize>) -> (Vec<Course>, Ids) {
         let mut out = Vec::new();
         let mut ids = Ids::default();
-        let Some(t) = self.table(
-            COURSES,
-            Need::Rows,
-            &["id", "name"],
-            &[
-                "periods",
-                "room_kind",
-                "min_group",
-                "max_group",
-                "distance",
-                "grades",
-            ],
-            |_| false,
-        ) else {
+        let Some(t) = self.table(&schema::COURSES) else {
             return (out, ids);
         };
         ids.known = t.has("id") && t.dropped == 0;
@@ -1418,13 +1369,7 @@ impl Loader {
     fn teachers(&mut self, schools: &Ids, courses: &Ids, n: Option<usize>) -> (Vec<Teacher>, Ids) {
         let mut out = Vec::new();
         let mut ids = Ids::default();
-        let Some(t) = self.table(
-            TEACHERS,
-            Need::File,
-            &["id", "name", "school", "courses"],
-            &["max_periods", "travels", "periods"],
-            |_| false,
-        ) else {
+        let Some(t) = self.table(&schema::TEACHERS) else {
             return (out, ids);
         };
         ids.known = t.has("id") && t.dropped == 0;
@@ -1488,13 +1433,7 @@ impl Loader {
     ) -> (Vec<Student>, Ids) {
         let mut out = Vec::new();
         let mut ids = Ids::default();
-        let Some(t) = self.table(
-            STUDENTS,
-            Need::Rows,
-            &["id", "school", "grade"],
-            &["wants"],
-            |h| choice_number(h).is_some(),
-        ) else {
+        let Some(t) = self.table(&schema::STUDENTS) else {
             return (out, ids);
         };
         ids.known = t.has("id") && t.dropped == 0;
@@ -1502,7 +1441,7 @@ impl Loader {
             .headers
             .iter()
             .enumerate()
-            .filter_map(|(i, h)| choice_number(h).map(|k| (k, i)))
+            .filter_map(|(i, h)| schema::STUDENTS.numbered_index(h).map(|k| (k, i)))
             .collect();
         choice_cols.sort();
         if choice_cols.is_empty() {
@@ -1595,13 +1534,7 @@ impl Loader {
     fn vehicles(&mut self, schools: &Ids) -> Vec<Vehicle> {
         let mut out = Vec::new();
         let mut ids = Ids::default();
-        let Some(t) = self.table(
-            VEHICLES,
-            Need::Optional,
-            &["id", "school", "seats"],
-            &[],
-            |_| false,
-        ) else {
+        let Some(t) = self.table(&schema::VEHICLES) else {
             return out;
         };
         for row in &t.rows {
@@ -1635,11 +1568,6 @@ impl Loader {
 }
 
 // ---- cell parsers -----------------------------------------------------------------
-
-/// `N` of a `choice_N` column.
-fn choice_number(header: &str) -> Option<usize> {
-    header.strip_prefix("choice_")?.parse().ok()
-}
 
 /// A required non-negative whole number.
 fn whole(at: At, col: &str, s: &str) -> Result<u32, Diagnostic> {
@@ -1937,7 +1865,7 @@ mod tests {
         assert_eq!(key_line(text, "day_start"), Some(2));
         assert_eq!(key_line(text, "wants"), None);
         assert_eq!(value_line(text, "periods", "\"b\""), Some(6));
-        assert_eq!(choice_number("choice_12"), Some(12));
-        assert_eq!(choice_number("choice_x"), None);
+        assert_eq!(schema::STUDENTS.numbered_index("choice_12"), Some(12));
+        assert_eq!(schema::STUDENTS.numbered_index("choice_x"), None);
     }
 }

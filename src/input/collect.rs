@@ -1597,12 +1597,18 @@ pub fn form_template(
 
 // ---- a fresh bundle (`profnet init`) -------------------------------------------------
 
-/// The files `profnet init` writes: a fresh bundle: every header of SPEC §1 and one example row each
-/// (schools and links need two schools). `profnet validate` accepts them as they are.
-pub const BUNDLE_TEMPLATE: &[(&str, &str)] = &[
-    (
-        "network.toml",
-        r#"# The network (SPEC §1). Replace the example values with yours.
+/// The files `profnet init` writes: a fresh bundle with every header of SPEC §1 and
+/// example rows (schools and links need two schools), from the bundle's one schema
+/// ([`super::schema`]), and the guide. `profnet validate` accepts them as they are.
+pub fn bundle_template() -> Vec<(&'static str, String)> {
+    let mut files = vec![("network.toml", NETWORK_TEMPLATE.to_string())];
+    files.extend(super::schema::FILES.iter().map(|f| (f.name, f.template())));
+    files.push(("GUIDE.md", GUIDE.to_string()));
+    files
+}
+
+/// The template's network.toml.
+const NETWORK_TEMPLATE: &str = r#"# The network (SPEC §1). Replace the example values with yours.
 name = "Example district network"
 day_start = "08:00"   # every student and teacher is at their home school
 day_end = "17:00"     # ... and must be back there by this time
@@ -1611,36 +1617,7 @@ periods = ["09:00-09:45", "09:55-10:40", "11:00-11:45", "11:55-12:40",
 min_group = 10        # default smallest group (a course may override)
 max_group = 25        # default largest group
 wants = 2             # default number of electives a student takes
-"#,
-    ),
-    (
-        "schools.csv",
-        "id,name,kind,lat,lon\n\
-         S01,Средняя школа № 1,school,55.7500,49.6500\n\
-         S02,Основная школа села Example,school,,\n",
-    ),
-    ("links.csv", "from,to,minutes,mode\nS01,S02,20,road\n"),
-    (
-        "rooms.csv",
-        "school,id,capacity,kind,periods\nS01,S01-R1,25,general,\n",
-    ),
-    (
-        "courses.csv",
-        "id,name,periods,room_kind,min_group,max_group,distance,grades\n\
-         PHYS,Физика (углублённый курс),1,general,,,no,10 11\n",
-    ),
-    (
-        "teachers.csv",
-        "id,name,school,courses,max_periods,travels,periods\n\
-         T001,Иванова А. П.,S01,PHYS,4,yes,\n",
-    ),
-    (
-        "students.csv",
-        "id,school,grade,wants,choice_1,choice_2\nP0001,S02,10,,PHYS,\n",
-    ),
-    ("vehicles.csv", "id,school,seats\nBUS-S02-1,S02,22\n"),
-    ("GUIDE.md", GUIDE),
-];
+"#;
 
 const GUIDE: &str = r#"# Как заполнить набор данных / How to fill in this bundle
 

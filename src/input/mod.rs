@@ -1,5 +1,6 @@
-//! What people give profnet: a network bundle (SPEC §1) read one CSV table at a time
-//! ([`table`]) into a whole network ([`bundle`]) and written back ([`write`]); what-if
+//! What people give profnet: a network bundle (SPEC §1), its files described once
+//! ([`schema`]), read one CSV table at a time ([`table`]) into a whole network
+//! ([`bundle`]) and written back ([`write`]); what-if
 //! scenarios (SPEC §5, [`scenario`]); changes to a published plan (SPEC §6, [`change`]);
 //! the choice files schools send ([`collect`]); synthetic networks ([`generate`]); the
 //! warnings a valid network still gets ([`validate`]).
@@ -9,6 +10,7 @@ pub mod change;
 pub mod collect;
 pub mod generate;
 pub mod scenario;
+pub mod schema;
 pub mod table;
 pub mod validate;
 pub mod write;

@@ -4,7 +4,16 @@
 use std::fs;
 use std::path::Path;
 
+use super::schema::{BundleFile, COURSES, LINKS, ROOMS, SCHOOLS, STUDENTS, TEACHERS, VEHICLES};
 use crate::model::{Hhmm, Network, PeriodSet};
+
+/// Creates `file` in `dir` with its whole header (`numbered` numbered columns); rows
+/// follow in the same column order.
+fn create(dir: &Path, file: &BundleFile, numbered: usize) -> anyhow::Result<csv::Writer<fs::File>> {
+    let mut w = csv::Writer::from_path(dir.join(file.name))?;
+    w.write_record(file.header(numbered))?;
+    Ok(w)
+}
 
 fn periods_cell(set: PeriodSet, n: usize) -> String {
     if set == PeriodSet::all(n) {
@@ -57,12 +66,12 @@ pub fn write_bundle(net: &Network, dir: &Path) -> anyhow::Result<()> {
     }
     fs::write(dir.join("network.toml"), toml)?;
 
-    let mut w = csv::Writer::from_path(dir.join("schools.csv"))?;
+    let mut w = csv::Writer::from_path(dir.join(SCHOOLS.name))?;
     // `priority` only when some school has one other than the default.
     let priority = net.schools.iter().any(|s| s.priority != 1.0);
-    let mut head = vec!["id", "name", "kind", "lat", "lon"];
-    if priority {
-        head.push("priority");
+    let mut head = SCHOOLS.header(0);
+    if !priority {
+        head.retain(|c| c != "priority");
     }
     w.write_record(&head)?;
     for s in &net.schools {
@@ -81,8 +90,7 @@ pub fn write_bundle(net: &Network, dir: &Path) -> anyhow::Result<()> {
     }
     w.flush()?;
 
-    let mut w = csv::Writer::from_path(dir.join("links.csv"))?;
-    w.write_record(["from", "to", "minutes", "mode"])?;
+    let mut w = create(dir, &LINKS, 0)?;
     for l in &net.links {
         w.write_record([
             &net.schools[l.a.idx()].id,
@@ -93,8 +101,7 @@ pub fn write_bundle(net: &Network, dir: &Path) -> anyhow::Result<()> {
     }
     w.flush()?;
 
-    let mut w = csv::Writer::from_path(dir.join("rooms.csv"))?;
-    w.write_record(["school", "id", "capacity", "kind", "periods"])?;
+    let mut w = create(dir, &ROOMS, 0)?;
     for r in &net.rooms {
         w.write_record([
             &net.schools[r.school.idx()].id,
@@ -106,17 +113,7 @@ pub fn write_bundle(net: &Network, dir: &Path) -> anyhow::Result<()> {
     }
     w.flush()?;
 
-    let mut w = csv::Writer::from_path(dir.join("courses.csv"))?;
-    w.write_record([
-        "id",
-        "name",
-        "periods",
-        "room_kind",
-        "min_group",
-        "max_group",
-        "distance",
-        "grades",
-    ])?;
+    let mut w = create(dir, &COURSES, 0)?;
     for c in &net.courses {
         let grades = c.grades_label();
         w.write_record([
@@ -132,16 +129,7 @@ pub fn write_bundle(net: &Network, dir: &Path) -> anyhow::Result<()> {
     }
     w.flush()?;
 
-    let mut w = csv::Writer::from_path(dir.join("teachers.csv"))?;
-    w.write_record([
-        "id",
-        "name",
-        "school",
-        "courses",
-        "max_periods",
-        "travels",
-        "periods",
-    ])?;
+    let mut w = create(dir, &TEACHERS, 0)?;
     for t in &net.teachers {
         let courses: Vec<&str> = t
             .courses
@@ -167,15 +155,7 @@ pub fn write_bundle(net: &Network, dir: &Path) -> anyhow::Result<()> {
         .max()
         .unwrap_or(1)
         .max(1);
-    let mut w = csv::Writer::from_path(dir.join("students.csv"))?;
-    let mut header = vec![
-        "id".to_string(),
-        "school".into(),
-        "grade".into(),
-        "wants".into(),
-    ];
-    header.extend((1..=width).map(|i| format!("choice_{i}")));
-    w.write_record(&header)?;
+    let mut w = create(dir, &STUDENTS, width)?;
     for s in &net.students {
         let mut row = vec![
             s.id.clone(),
@@ -196,8 +176,7 @@ pub fn write_bundle(net: &Network, dir: &Path) -> anyhow::Result<()> {
     w.flush()?;
 
     if !net.vehicles.is_empty() {
-        let mut w = csv::Writer::from_path(dir.join("vehicles.csv"))?;
-        w.write_record(["id", "school", "seats"])?;
+        let mut w = create(dir, &VEHICLES, 0)?;
         for v in &net.vehicles {
             w.write_record([&v.id, &net.schools[v.school.idx()].id, &v.seats.to_string()])?;
         }

@@ -20,7 +20,7 @@ use std::path::Path;
 
 use crate::check::Violation;
 use crate::model::Network;
-use crate::planfile::{read_assignments, read_routes, PlanFileError};
+use crate::planfile::{read_assignments, read_routes, PlanFileError, CSV_FILES, MODES};
 
 /// The salt used when none is given.
 pub const DEFAULT_SALT: &str = "profnet-pseudonyms-v1";
@@ -91,37 +91,6 @@ pub fn is_pseudonym(s: &str) -> bool {
     !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// Words that appear in plan files in their own right; a student id equal to one of them
-/// cannot be told apart in free text.
-const PLAN_WORDS: &[&str] = &[
-    "group",
-    "course",
-    "school",
-    "room",
-    "teacher",
-    "first_period",
-    "periods",
-    "mode",
-    "size",
-    "student",
-    "rank",
-    "reason",
-    "person",
-    "role",
-    "leg",
-    "from",
-    "to",
-    "depart",
-    "arrive",
-    "vehicle",
-    "trip",
-    "stop",
-    "board",
-    "alight",
-    "in_person",
-    "distance",
-];
-
 /// Characters that end a token of free text (ids contain none of them in practice).
 fn is_separator(c: char) -> bool {
     c.is_whitespace() || ",;:()[]{}\"'=".contains(c)
@@ -166,7 +135,10 @@ impl Pseudonyms {
         other.extend(net.teachers.iter().map(|x| x.id.clone()));
         other.extend(net.vehicles.iter().map(|x| x.id.clone()));
         other.extend(net.name.split(is_separator).map(str::to_string));
-        other.extend(PLAN_WORDS.iter().map(|w| w.to_string()));
+        // Words that appear in plan files in their own right (column names, modes): a
+        // student id equal to one of them cannot be told apart in free text.
+        let plan_words = CSV_FILES.iter().flat_map(|f| f.columns).chain(&MODES);
+        other.extend(plan_words.map(|w| w.to_string()));
 
         // A prefix no id of the bundle can be mistaken for.
         let mut prefix = String::from("STU-");

@@ -1,5 +1,15 @@
-//! The optimiser: greedy start → stage 1 (which groups open, proven bound) → stage 2
-//! (who sits where, exact) → the better of that and the sectioned greedy plan.
+//! The optimiser. [`solve`] runs, in order: greedy starts ([`greedy`]) each improved by
+//! local search ([`improve`]) in parallel, perturbation rounds while placements are
+//! below the bound, exact seating in the best plan's groups when its model is small
+//! ([`section`], HiGHS through [`lp`]), the bound ([`prep::Prep::bound`], tightened by the
+//! relaxation of [`stage1`] on small models), less travel for the same placements
+//! ([`travel`]), and with vehicles the fleet rounds: the bus plan
+//! ([`crate::plan::transport`]), searches along tracks that limit where students
+//! travel, refills and a polish within the buses' rides. [`repair`] mends a published
+//! plan after a change (`profnet replan`).
+//!
+//! Every search works on one [`state::PlanState`]: the plan under search with all its
+//! indexes and its only mutations. The README's "How it optimises" tells each step.
 
 pub mod greedy;
 pub mod improve;
