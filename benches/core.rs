@@ -11,8 +11,8 @@ use std::time::Duration;
 use criterion::measurement::WallTime;
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, SamplingMode};
 
-use profnet::generate::{generate, Family, GenParams};
 use profnet::graph::TravelTimes;
+use profnet::input::generate::{generate, Family, GenParams};
 use profnet::model::Network;
 use profnet::solve::greedy::{greedy_variant, VARIANTS};
 use profnet::solve::improve::improve;

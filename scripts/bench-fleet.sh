@@ -6,25 +6,30 @@
 # prints a markdown table: placements without and with the fleet, their ratio, vehicles
 # used, vehicle minutes, student legs that lacked seats, solve time.
 #
-# usage: scripts/bench-fleet.sh [--time-limit S] [--work DIR]
+# usage: scripts/bench-fleet.sh [--time-limit S] [--work DIR] [--bin PATH]
+#   --bin PATH  measure this profnet binary instead of building one
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 time_limit=120
 work=""
+bin=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --time-limit) time_limit="$2"; shift ;;
         --work) work="$2"; shift ;;
-        -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --bin) bin="$2"; shift ;;
+        -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "bench-fleet: unknown argument '$1' (try --help)" >&2; exit 2 ;;
     esac
     shift
 done
 command -v python3 >/dev/null || { echo "bench-fleet: python3 is needed" >&2; exit 1; }
-target="${CARGO_TARGET_DIR:-target}"
-cargo build --release --quiet >&2
-bin="$target/release/profnet"
+if [ -z "$bin" ]; then
+    target="${CARGO_TARGET_DIR:-target}"
+    cargo build --release --quiet >&2
+    bin="$target/release/profnet"
+fi
 if [ -z "$work" ]; then
     work="$(mktemp -d "${TMPDIR:-/tmp}/profnet-fleet.XXXXXX")"
     trap 'rm -rf "$work"' EXIT

@@ -3,7 +3,7 @@
 # each with `profnet solve`, checks the plan with `profnet check`, and prints a markdown
 # table (placements, greedy baseline, bound, gap, time, peak memory, check result).
 #
-# usage: scripts/bench-solve.sh [--big] [--growth] [--time-limit S] [--threads N] [--work DIR] [--keep]
+# usage: scripts/bench-solve.sh [--big] [--growth] [--time-limit S] [--threads N] [--work DIR] [--keep] [--bin PATH]
 #   --big           also run city 60 schools / 6000 students / 80 courses
 #   --growth        instead: rural networks of 500 … 16000 students (about 67 students
 #                   per school, 30 courses): how time grows with size
@@ -13,6 +13,8 @@
 #   --threads N     profnet solve --threads (default: profnet's own default)
 #   --work DIR      where bundles and plans go (default: a fresh temporary directory)
 #   --keep          keep the work directory (default: removed at the end unless --work)
+#   --bin PATH      measure this profnet binary instead of building one (e.g. an earlier
+#                   commit's, to compare plans and times on the same machine)
 #
 # The binary is built with `cargo build --release` and taken from
 # $CARGO_TARGET_DIR/release/profnet (target/release/profnet when CARGO_TARGET_DIR is unset).
@@ -27,6 +29,7 @@ time_limit=120
 threads=""
 work=""
 keep=0
+bin=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --big) big=1 ;;
@@ -39,7 +42,8 @@ while [ $# -gt 0 ]; do
         --work) work="$2"; keep=1; shift ;;
         --work=*) work="${1#*=}"; keep=1 ;;
         --keep) keep=1 ;;
-        -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --bin) bin="$2"; shift ;;
+        -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "bench-solve: unknown argument '$1' (try --help)" >&2; exit 2 ;;
     esac
     shift
@@ -79,10 +83,12 @@ if [ ! -x /usr/bin/time ]; then
 fi
 command -v python3 >/dev/null || { echo "bench-solve: python3 is needed to read summary.json" >&2; exit 1; }
 
-target="${CARGO_TARGET_DIR:-target}"
-echo "bench-solve: cargo build --release" >&2
-cargo build --release --quiet >&2
-bin="$target/release/profnet"
+if [ -z "$bin" ]; then
+    target="${CARGO_TARGET_DIR:-target}"
+    echo "bench-solve: cargo build --release" >&2
+    cargo build --release --quiet >&2
+    bin="$target/release/profnet"
+fi
 [ -x "$bin" ] || { echo "bench-solve: $bin not found after the build" >&2; exit 1; }
 
 if [ -z "$work" ]; then
