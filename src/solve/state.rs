@@ -106,6 +106,9 @@ pub struct PlanState<'p, 'a> {
     teacher_load: Vec<usize>,
     /// Per student: counts changes to their day (groups joined, left or moved).
     stamp: Vec<u32>,
+    /// Per student: how many of their groups put them where [`Prep::may_be_at`] does not
+    /// let them be, so that [`PlanState::fits`] asks it of new groups only.
+    barred: Vec<u32>,
     /// Per course: counts changes to its groups (members, time, place).
     version: Vec<u64>,
     /// Whether every period takes time, so that groups whose periods overlap can never
@@ -132,6 +135,7 @@ impl<'p, 'a> PlanState<'p, 'a> {
             teacher_busy: vec![0; net.teachers.len()],
             teacher_load: vec![0; net.teachers.len()],
             stamp: vec![0; net.students.len()],
+            barred: vec![0; net.students.len()],
             version: vec![0; net.courses.len()],
             strict_periods: net.periods.iter().all(|p| p.end > p.start),
             homebound: true,
@@ -312,6 +316,14 @@ impl<'p, 'a> PlanState<'p, 'a> {
         }
     }
 
+    /// Whether student `s` may be where group `g` puts them ([`Prep::may_be_at`]).
+    #[inline]
+    fn allowed(&self, s: StudentId, g: &Group) -> bool {
+        let home = self.net.students[s.idx()].school;
+        let x = self.stay(g, home);
+        x.place == home || self.prep.may_be_at(s, x)
+    }
+
     /// Whether student `s` can keep their groups minus `remove`, plus `add` (groups
     /// given by value so that a group not yet in the state can be tried): at most
     /// `wants` groups, no course twice, each stay allowed ([`PlanState::homebound`]),
@@ -346,6 +358,24 @@ impl<'p, 'a> PlanState<'p, 'a> {
     ) -> bool {
         let st = &self.net.students[s.idx()];
         let all_added = add.clone();
+        if self.homebound {
+            // Where the student may be: their groups kept (counted as they joined), and
+            // each new one.
+            let mut barred = self.barred[s.idx()];
+            for &g in remove {
+                if self.of_student[s.idx()].contains(&g) && !self.allowed(s, &self.slots[g].g) {
+                    barred -= 1;
+                }
+            }
+            if barred > 0 {
+                return false;
+            }
+            // At home a student may always be (the test's own first answer).
+            let away = |x: &Stay| x.place != st.school && !self.prep.may_be_at(s, *x);
+            if add.clone().any(|(_, _, x)| away(&x)) {
+                return false;
+            }
+        }
         if self.strict_periods {
             // Overlapping periods never fit: a cheap test before the day is walked.
             let mut busy = 0u64;
@@ -386,10 +416,6 @@ impl<'p, 'a> PlanState<'p, 'a> {
                 // practice): the same test, on the heap.
                 let all = keep.chain(all_added.map(|(c, _, x)| (c, x))).collect();
                 return self.day_of(s, all).is_some();
-            }
-            // At home a student may always be (the test's own first answer).
-            if self.homebound && x.place != st.school && !self.prep.may_be_at(s, x) {
-                return false;
             }
             // Insertion by start time.
             let mut i = n;
@@ -527,9 +553,12 @@ impl<'p, 'a> PlanState<'p, 'a> {
         let gi = self.slots.len();
         let cap = self.cap_of(g.course, g.mode, g.room);
         self.by_course[g.course.idx()].push(gi);
-        for s in &g.members {
+        for &s in &g.members {
             self.of_student[s.idx()].push(gi);
             self.stamp[s.idx()] += 1;
+            if !self.allowed(s, &g) {
+                self.barred[s.idx()] += 1;
+            }
         }
         self.version[g.course.idx()] += 1;
         self.slots.push(Slot {
@@ -574,11 +603,17 @@ impl<'p, 'a> PlanState<'p, 'a> {
         self.slots[gi].g.members.insert(at, s);
         self.of_student[s.idx()].push(gi);
         self.stamp[s.idx()] += 1;
+        if !self.allowed(s, &self.slots[gi].g) {
+            self.barred[s.idx()] += 1;
+        }
     }
 
     /// Student `s` leaves group `gi`.
     #[inline]
     pub fn leave(&mut self, s: StudentId, gi: usize) {
+        if self.of_student[s.idx()].contains(&gi) && !self.allowed(s, &self.slots[gi].g) {
+            self.barred[s.idx()] -= 1;
+        }
         self.changed(gi);
         self.slots[gi].g.members.retain(|&m| m != s);
         self.of_student[s.idx()].retain(|&g| g != gi);
@@ -595,6 +630,7 @@ impl<'p, 'a> PlanState<'p, 'a> {
     /// and members stay): the old room and teacher are freed, the new ones booked.
     pub fn retime(&mut self, gi: usize, to: &Group) {
         debug_assert_eq!(to.course, self.slots[gi].g.course);
+        self.count_barred(gi, false);
         self.unbook(gi);
         let cap = self.cap_of(to.course, to.mode, to.room);
         let sl = &mut self.slots[gi];
@@ -605,9 +641,25 @@ impl<'p, 'a> PlanState<'p, 'a> {
         sl.g.mode = to.mode;
         sl.cap = cap;
         self.book(gi);
+        self.count_barred(gi, true);
         self.changed(gi);
         for &m in &self.slots[gi].g.members {
             self.stamp[m.idx()] += 1;
+        }
+    }
+
+    /// Counts (`add`) or uncounts the members of group `gi` it puts where they may not
+    /// be.
+    fn count_barred(&mut self, gi: usize, add: bool) {
+        for k in 0..self.slots[gi].g.members.len() {
+            let s = self.slots[gi].g.members[k];
+            if !self.allowed(s, &self.slots[gi].g) {
+                if add {
+                    self.barred[s.idx()] += 1;
+                } else {
+                    self.barred[s.idx()] -= 1;
+                }
+            }
         }
     }
 
