@@ -187,8 +187,9 @@ pub fn day_fits_with(
 }
 
 /// Follows a day of stays in time order: leave home at day_start, reach every stay by
-/// its start, be back home by day_end.
-fn walk_fits<'s>(
+/// its start, be back home by day_end. ([`day_fits`] for stays that are not in a slice.)
+#[inline]
+pub fn walk_fits<'s>(
     net: &Network,
     tt: &TravelTimes,
     home: SchoolId,

@@ -15,7 +15,7 @@
 //! and makes these mutations; it needs no index of its own.
 
 use crate::model::{CourseId, Minute, Network, RoomId, SchoolId, StudentId, TeacherId};
-use crate::plan::{day_fits, Group, Mode, Plan, Stay};
+use crate::plan::{day_fits, walk_fits, Group, Mode, Plan, Stay};
 
 use super::prep::{Offer, Prep};
 
@@ -39,46 +39,6 @@ pub fn mask(first: usize, len: usize) -> u64 {
 /// student wants in practice) spill to the heap.
 const STACK_STAYS: usize = 16;
 
-/// Whether a day of `stays` (in any order) can be travelled from `home`: sorted by
-/// start time in a stack buffer (a day holds a few stays), so nothing is allocated.
-pub fn day_fits_sorted(
-    net: &Network,
-    tt: &crate::graph::TravelTimes,
-    home: SchoolId,
-    stays: impl Iterator<Item = Stay>,
-) -> bool {
-    let none = Stay {
-        place: home,
-        start: 0,
-        end: 0,
-    };
-    let mut buf = [none; STACK_STAYS];
-    let mut n = 0;
-    let mut spill: Vec<Stay> = Vec::new();
-    for x in stays {
-        if n == STACK_STAYS {
-            spill.extend_from_slice(&buf);
-            n += 1;
-        }
-        if n > STACK_STAYS {
-            spill.push(x);
-            continue;
-        }
-        let mut i = n;
-        while i > 0 && buf[i - 1].start > x.start {
-            buf[i] = buf[i - 1];
-            i -= 1;
-        }
-        buf[i] = x;
-        n += 1;
-    }
-    if n > STACK_STAYS {
-        spill.sort_by_key(|x| x.start);
-        return day_fits(net, tt, home, &spill);
-    }
-    day_fits(net, tt, home, &buf[..n])
-}
-
 /// One group of the state, with what the searches ask of it most.
 #[derive(Clone, Debug)]
 pub struct Slot {
@@ -93,6 +53,26 @@ pub struct Slot {
     open: bool,
 }
 
+/// One group in a person's day, kept in time order so that the tests of a day need not
+/// rebuild it.
+#[derive(Clone, Copy, Debug)]
+struct Entry {
+    stay: Stay,
+    course: CourseId,
+    /// Its periods.
+    mask: u64,
+    /// The group.
+    gi: usize,
+    /// Whether it puts the student where [`Prep::may_be_at`] does not let them be.
+    barred: bool,
+}
+
+/// Puts `e` into `day` by start time (after stays that start at the same time).
+fn insert_entry(day: &mut Vec<Entry>, e: Entry) {
+    let at = day.partition_point(|x| x.stay.start <= e.stay.start);
+    day.insert(at, e);
+}
+
 /// The plan under search (module documentation).
 pub struct PlanState<'p, 'a> {
     pub prep: &'p Prep<'a>,
@@ -101,6 +81,9 @@ pub struct PlanState<'p, 'a> {
     by_course: Vec<Vec<usize>>,
     of_student: Vec<Vec<usize>>,
     of_teacher: Vec<Vec<usize>>,
+    /// Per student and per teacher: their groups' stays in time order.
+    student_days: Vec<Vec<Entry>>,
+    teacher_days: Vec<Vec<Entry>>,
     room_busy: Vec<u64>,
     teacher_busy: Vec<u64>,
     teacher_load: Vec<usize>,
@@ -131,6 +114,8 @@ impl<'p, 'a> PlanState<'p, 'a> {
             by_course: vec![Vec::new(); net.courses.len()],
             of_student: vec![Vec::new(); net.students.len()],
             of_teacher: vec![Vec::new(); net.teachers.len()],
+            student_days: vec![Vec::new(); net.students.len()],
+            teacher_days: vec![Vec::new(); net.teachers.len()],
             room_busy: vec![0; net.rooms.len()],
             teacher_busy: vec![0; net.teachers.len()],
             teacher_load: vec![0; net.teachers.len()],
@@ -331,21 +316,59 @@ impl<'p, 'a> PlanState<'p, 'a> {
     #[inline]
     pub fn fits(&self, s: StudentId, remove: &[usize], add: &[&Group]) -> bool {
         let home = self.net.students[s.idx()].school;
-        self.fits_parts(
-            s,
-            remove,
-            add.iter()
-                .map(|g| (g.course, self.mask_of(g), self.stay(g, home))),
-        )
+        let part = |g: &&Group| (g.course, self.mask_of(g), self.stay(g, home));
+        // Moves add one or two groups: worked out once, on the stack.
+        const ADDS: usize = 4;
+        if add.len() > ADDS {
+            let parts: Vec<_> = add.iter().map(part).collect();
+            return self.fits_parts(s, remove, parts.iter().copied());
+        }
+        let none = (
+            CourseId(0),
+            0,
+            Stay {
+                place: home,
+                start: 0,
+                end: 0,
+            },
+        );
+        let mut parts = [none; ADDS];
+        for (p, g) in parts.iter_mut().zip(add) {
+            *p = part(g);
+        }
+        self.fits_parts(s, remove, parts[..add.len()].iter().copied())
     }
 
     /// Whether student `s` can join a new group of offer `o` as well (as
     /// [`PlanState::fits`] with that group added; its room and teacher do not matter).
     #[inline]
     pub fn fits_offer(&self, s: StudentId, o: &Offer) -> bool {
-        let home = self.net.students[s.idx()].school;
-        let part = (o.course, mask(o.first, o.len), o.stay_for(self.net, home));
-        self.fits_parts(s, &[], std::iter::once(part))
+        let st = &self.net.students[s.idx()];
+        let x = o.stay_for(self.net, st.school);
+        let day = &self.student_days[s.idx()];
+        // The tests of `fits_parts` for one new group and nothing removed, walking the
+        // day in place (the greedy start asks this of every student it considers).
+        if day.len() >= st.wants
+            || (self.homebound
+                && (self.barred[s.idx()] > 0
+                    || (x.place != st.school && !self.prep.may_be_at(s, x))))
+        {
+            return false;
+        }
+        let m = mask(o.first, o.len);
+        if day
+            .iter()
+            .any(|e| e.course == o.course || (self.strict_periods && e.mask & m != 0))
+        {
+            return false;
+        }
+        let at = day.partition_point(|e| e.stay.start <= x.start);
+        let stays = day[..at]
+            .iter()
+            .map(|e| &e.stay)
+            .chain(std::iter::once(&x))
+            .chain(day[at..].iter().map(|e| &e.stay));
+        walk_fits(self.net, &self.prep.tt, st.school, stays)
     }
 
     /// [`PlanState::fits`] for additions given as (course, periods, stay).
@@ -362,10 +385,12 @@ impl<'p, 'a> PlanState<'p, 'a> {
             // Where the student may be: their groups kept (counted as they joined), and
             // each new one.
             let mut barred = self.barred[s.idx()];
-            for &g in remove {
-                if self.of_student[s.idx()].contains(&g) && !self.allowed(s, &self.slots[g].g) {
-                    barred -= 1;
-                }
+            if barred > 0 && !remove.is_empty() {
+                let gone = self.student_days[s.idx()]
+                    .iter()
+                    .filter(|e| e.barred && remove.contains(&e.gi))
+                    .count();
+                barred -= gone as u32;
             }
             if barred > 0 {
                 return false;
@@ -376,15 +401,11 @@ impl<'p, 'a> PlanState<'p, 'a> {
                 return false;
             }
         }
+        let day = &self.student_days[s.idx()];
+        let kept = day.iter().filter(|e| !remove.contains(&e.gi));
         if self.strict_periods {
             // Overlapping periods never fit: a cheap test before the day is walked.
-            let mut busy = 0u64;
-            for &g in &self.of_student[s.idx()] {
-                if !remove.contains(&g) {
-                    let sl = &self.slots[g];
-                    busy |= mask(sl.g.first, sl.len);
-                }
-            }
+            let mut busy = kept.clone().fold(0u64, |b, e| b | e.mask);
             for (_, m, _) in add.clone() {
                 if busy & m != 0 {
                     return false;
@@ -392,13 +413,6 @@ impl<'p, 'a> PlanState<'p, 'a> {
                 busy |= m;
             }
         }
-        let keep = self.of_student[s.idx()]
-            .iter()
-            .filter(|g| !remove.contains(g))
-            .map(|&g| {
-                let g = &self.slots[g].g;
-                (g.course, self.stay(g, st.school))
-            });
         let none = Stay {
             place: st.school,
             start: 0,
@@ -407,17 +421,24 @@ impl<'p, 'a> PlanState<'p, 'a> {
         let mut stays = [none; STACK_STAYS];
         let mut courses = [CourseId(0); STACK_STAYS];
         let mut n = 0;
-        for (course, x) in keep.clone().chain(add.map(|(c, _, x)| (c, x))) {
+        // The kept groups come in time order; each new one is put in its place.
+        let parts = kept
+            .clone()
+            .map(|e| (e.course, e.stay))
+            .chain(add.map(|(c, _, x)| (c, x)));
+        for (course, x) in parts {
             if n == st.wants || courses[..n].contains(&course) {
                 return false;
             }
             if n == STACK_STAYS {
                 // More groups than the stack holds (no student wants that many in
                 // practice): the same test, on the heap.
-                let all = keep.chain(all_added.map(|(c, _, x)| (c, x))).collect();
+                let all = kept
+                    .map(|e| (e.course, e.stay))
+                    .chain(all_added.map(|(c, _, x)| (c, x)))
+                    .collect();
                 return self.day_of(s, all).is_some();
             }
-            // Insertion by start time.
             let mut i = n;
             while i > 0 && stays[i - 1].start > x.start {
                 stays[i] = stays[i - 1];
@@ -525,24 +546,44 @@ impl<'p, 'a> PlanState<'p, 'a> {
     /// Whether teacher `t` can travel a day of their groups minus `except`, plus a stay
     /// `extra` (teaching at its place from its start to its end), without allocating.
     pub fn teacher_fits(&self, t: TeacherId, except: Option<usize>, extra: Stay) -> bool {
-        let net = self.net;
-        let groups = self.of_teacher[t.idx()]
+        let day = &self.teacher_days[t.idx()];
+        let at = day.partition_point(|e| e.stay.start <= extra.start);
+        let kept = |e: &&Entry| Some(e.gi) != except;
+        let stays = day[..at]
             .iter()
-            .filter(|&&g| Some(g) != except)
-            .map(|&g| {
-                let g = &self.slots[g].g;
-                Stay {
-                    place: g.school,
-                    start: g.start(net),
-                    end: g.end(net),
-                }
-            });
-        day_fits_sorted(
-            net,
+            .filter(kept)
+            .map(|e| &e.stay)
+            .chain(std::iter::once(&extra))
+            .chain(day[at..].iter().filter(kept).map(|e| &e.stay));
+        walk_fits(
+            self.net,
             &self.prep.tt,
-            net.teachers[t.idx()].school,
-            groups.chain(std::iter::once(extra)),
+            self.net.teachers[t.idx()].school,
+            stays,
         )
+    }
+
+    /// Enters group `gi` in student `s`'s day.
+    fn enter_student(&mut self, s: StudentId, gi: usize) {
+        let g = &self.slots[gi].g;
+        let e = Entry {
+            stay: self.stay(g, self.net.students[s.idx()].school),
+            course: g.course,
+            mask: mask(g.first, self.slots[gi].len),
+            gi,
+            barred: !self.allowed(s, g),
+        };
+        self.barred[s.idx()] += u32::from(e.barred);
+        insert_entry(&mut self.student_days[s.idx()], e);
+    }
+
+    /// Takes group `gi` out of student `s`'s day.
+    fn leave_day(&mut self, s: StudentId, gi: usize) {
+        let day = &mut self.student_days[s.idx()];
+        if let Some(k) = day.iter().position(|e| e.gi == gi) {
+            let e = day.remove(k);
+            self.barred[s.idx()] -= u32::from(e.barred);
+        }
     }
 
     // ---- mutations -------------------------------------------------------------------
@@ -556,9 +597,6 @@ impl<'p, 'a> PlanState<'p, 'a> {
         for &s in &g.members {
             self.of_student[s.idx()].push(gi);
             self.stamp[s.idx()] += 1;
-            if !self.allowed(s, &g) {
-                self.barred[s.idx()] += 1;
-            }
         }
         self.version[g.course.idx()] += 1;
         self.slots.push(Slot {
@@ -568,6 +606,9 @@ impl<'p, 'a> PlanState<'p, 'a> {
             g,
             open: false,
         });
+        for k in 0..self.slots[gi].g.members.len() {
+            self.enter_student(self.slots[gi].g.members[k], gi);
+        }
         self.book(gi);
         gi
     }
@@ -602,18 +643,14 @@ impl<'p, 'a> PlanState<'p, 'a> {
         self.changed(gi);
         self.slots[gi].g.members.insert(at, s);
         self.of_student[s.idx()].push(gi);
+        self.enter_student(s, gi);
         self.stamp[s.idx()] += 1;
-        if !self.allowed(s, &self.slots[gi].g) {
-            self.barred[s.idx()] += 1;
-        }
     }
 
     /// Student `s` leaves group `gi`.
     #[inline]
     pub fn leave(&mut self, s: StudentId, gi: usize) {
-        if self.of_student[s.idx()].contains(&gi) && !self.allowed(s, &self.slots[gi].g) {
-            self.barred[s.idx()] -= 1;
-        }
+        self.leave_day(s, gi);
         self.changed(gi);
         self.slots[gi].g.members.retain(|&m| m != s);
         self.of_student[s.idx()].retain(|&g| g != gi);
@@ -630,7 +667,6 @@ impl<'p, 'a> PlanState<'p, 'a> {
     /// and members stay): the old room and teacher are freed, the new ones booked.
     pub fn retime(&mut self, gi: usize, to: &Group) {
         debug_assert_eq!(to.course, self.slots[gi].g.course);
-        self.count_barred(gi, false);
         self.unbook(gi);
         let cap = self.cap_of(to.course, to.mode, to.room);
         let sl = &mut self.slots[gi];
@@ -641,25 +677,14 @@ impl<'p, 'a> PlanState<'p, 'a> {
         sl.g.mode = to.mode;
         sl.cap = cap;
         self.book(gi);
-        self.count_barred(gi, true);
+        for k in 0..self.slots[gi].g.members.len() {
+            let m = self.slots[gi].g.members[k];
+            self.leave_day(m, gi);
+            self.enter_student(m, gi);
+        }
         self.changed(gi);
         for &m in &self.slots[gi].g.members {
             self.stamp[m.idx()] += 1;
-        }
-    }
-
-    /// Counts (`add`) or uncounts the members of group `gi` it puts where they may not
-    /// be.
-    fn count_barred(&mut self, gi: usize, add: bool) {
-        for k in 0..self.slots[gi].g.members.len() {
-            let s = self.slots[gi].g.members[k];
-            if !self.allowed(s, &self.slots[gi].g) {
-                if add {
-                    self.barred[s.idx()] += 1;
-                } else {
-                    self.barred[s.idx()] -= 1;
-                }
-            }
         }
     }
 
@@ -675,6 +700,7 @@ impl<'p, 'a> PlanState<'p, 'a> {
         self.teacher_busy[teacher.idx()] &= !m;
         self.teacher_load[teacher.idx()] -= len;
         self.of_teacher[teacher.idx()].retain(|&x| x != gi);
+        self.teacher_days[teacher.idx()].retain(|e| e.gi != gi);
         self.slots[gi].open = false;
     }
 
@@ -689,6 +715,19 @@ impl<'p, 'a> PlanState<'p, 'a> {
         self.teacher_busy[teacher.idx()] |= m;
         self.teacher_load[teacher.idx()] += len;
         self.of_teacher[teacher.idx()].push(gi);
+        let g = &self.slots[gi].g;
+        let e = Entry {
+            stay: Stay {
+                place: g.school,
+                start: g.start(self.net),
+                end: g.end(self.net),
+            },
+            course: g.course,
+            mask: m,
+            gi,
+            barred: false,
+        };
+        insert_entry(&mut self.teacher_days[teacher.idx()], e);
         self.slots[gi].open = true;
     }
 
