@@ -5,7 +5,8 @@
 //!
 //! A plan's travel minutes are those of its legs as routes.csv writes them, bus times
 //! included: a solve counts them from the routes it writes, a report from the routes it
-//! reads back ([`of_written`]), so both give the same figures.
+//! reads back ([`crate::planfile::read::PlanOnDisk::kpis`]), so both give the same
+//! figures.
 
 use serde::Serialize;
 
@@ -132,35 +133,6 @@ pub fn compute(net: &Network, plan: &Plan, travel: Travel) -> Kpis {
         worst_school: worst.map(|w| net.schools[w.1].id.clone()),
         unserved: not_granted,
     }
-}
-
-/// The figures of a plan read back from its directory: travel from its routes.csv
-/// (when the plan has none, from the legs its groups imply) and transport.csv.
-pub fn of_written(
-    net: &Network,
-    tt: &crate::graph::TravelTimes,
-    disk: &crate::planfile::read::PlanOnDisk,
-) -> Kpis {
-    let mut travel = match &disk.routes {
-        Some(legs) => {
-            let minutes = |role: &str| {
-                legs.iter()
-                    .filter(|l| l.role == role)
-                    .map(|l| u64::from(l.arrive.saturating_sub(l.depart)))
-                    .sum()
-            };
-            Travel {
-                student_minutes: minutes("student"),
-                teacher_minutes: minutes("teacher"),
-                ..Travel::default()
-            }
-        }
-        None => super::routes::travel_of(&super::routes::routes(net, tt, &disk.plan)),
-    };
-    if let Some(t) = &disk.transport {
-        (travel.vehicles_used, travel.vehicle_minutes) = crate::planfile::vehicle_figures(t);
-    }
-    compute(net, &disk.plan, travel)
 }
 
 /// How a figure is measured.

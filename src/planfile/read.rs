@@ -8,10 +8,12 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use crate::model::{CourseId, Network, RoomId, SchoolId, StudentId, TeacherId};
+use crate::plan::kpi::{self, Kpis, Travel};
+use crate::plan::routes::{routes, travel_of};
 use crate::plan::{Group, Mode, Plan};
 use crate::planfile::{
-    read_assignment_rows, read_groups, read_routes, read_transport, read_unserved, PlanFileError,
-    RouteLegRow, TransportRow, UnservedRow, ASSIGNMENTS, GROUPS, SUMMARY,
+    read_assignment_rows, read_groups, read_routes, read_transport, read_unserved, vehicle_figures,
+    PlanFileError, RouteLegRow, TransportRow, UnservedRow, ASSIGNMENTS, GROUPS, SUMMARY,
 };
 
 /// A plan as read from its directory.
@@ -167,4 +169,32 @@ pub fn read_plan(net: &Network, dir: &Path) -> Result<PlanOnDisk, PlanFileError>
 
 fn ids<'a>(it: impl Iterator<Item = &'a str>) -> HashMap<&'a str, usize> {
     it.enumerate().map(|(i, s)| (s, i)).collect()
+}
+
+impl PlanOnDisk {
+    /// The SPEC §4 figures of this plan as its files give them: travel from routes.csv
+    /// (when the plan has none, from the legs its groups imply), vehicles from
+    /// transport.csv; the same as its summary.json.
+    pub fn kpis(&self, net: &Network, tt: &crate::graph::TravelTimes) -> Kpis {
+        let mut travel = match &self.routes {
+            Some(legs) => {
+                let minutes = |role: &str| {
+                    legs.iter()
+                        .filter(|l| l.role == role)
+                        .map(|l| u64::from(l.arrive.saturating_sub(l.depart)))
+                        .sum()
+                };
+                Travel {
+                    student_minutes: minutes("student"),
+                    teacher_minutes: minutes("teacher"),
+                    ..Travel::default()
+                }
+            }
+            None => travel_of(&routes(net, tt, &self.plan)),
+        };
+        if let Some(t) = &self.transport {
+            (travel.vehicles_used, travel.vehicle_minutes) = vehicle_figures(t);
+        }
+        kpi::compute(net, &self.plan, travel)
+    }
 }

@@ -117,7 +117,7 @@ impl<'a> ReportInput<'a> {
             net,
             tt,
             disk,
-            kpis: crate::plan::kpi::of_written(net, tt, disk),
+            kpis: disk.kpis(net, tt),
             lang,
             date,
         }
