@@ -745,7 +745,8 @@ impl<'p, 'a> PlanState<'p, 'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::mask;
+    use super::*;
+    use crate::input::generate::{generate, Family, GenParams};
 
     #[test]
     fn masks_cover_their_periods_up_to_the_64th() {
@@ -756,5 +757,153 @@ mod tests {
         assert_eq!(mask(63, 1), 1 << 63);
         assert_eq!(mask(64, 1), 0);
         assert_eq!(mask(5, 0), 0);
+    }
+
+    /// Every index of `st` equals what a fresh state of its groups would hold.
+    fn indexes_agree(st: &PlanState) {
+        let net = st.net;
+        let fresh = PlanState::new(st.prep, &Plan::default());
+        let mut room_busy = fresh.room_busy.clone();
+        let mut teacher_busy = fresh.teacher_busy.clone();
+        let mut load = fresh.teacher_load.clone();
+        for (gi, sl) in st.slots.iter().enumerate() {
+            assert!(st.by_course[sl.g.course.idx()].contains(&gi));
+            assert_eq!(sl.cap, st.cap_of(sl.g.course, sl.g.mode, sl.g.room));
+            if sl.open {
+                let m = st.mask_of(&sl.g);
+                assert_eq!(room_busy[sl.g.room.idx()] & m, 0, "room twice");
+                room_busy[sl.g.room.idx()] |= m;
+                teacher_busy[sl.g.teacher.idx()] |= m;
+                load[sl.g.teacher.idx()] += sl.len;
+            }
+        }
+        assert_eq!(room_busy, st.room_busy);
+        assert_eq!(teacher_busy, st.teacher_busy);
+        assert_eq!(load, st.teacher_load);
+        for t in 0..net.teachers.len() {
+            let mut mine: Vec<usize> = (0..st.slots.len())
+                .filter(|&g| st.slots[g].open && st.slots[g].g.teacher.idx() == t)
+                .collect();
+            let mut listed = st.of_teacher[t].clone();
+            let mut days: Vec<usize> = st.teacher_days[t].iter().map(|e| e.gi).collect();
+            mine.sort_unstable();
+            listed.sort_unstable();
+            days.sort_unstable();
+            assert_eq!((&listed, &days), (&mine, &mine), "teacher {t}");
+            assert!(st.teacher_days[t]
+                .windows(2)
+                .all(|w| w[0].stay.start <= w[1].stay.start));
+        }
+        for s in 0..net.students.len() {
+            let sid = StudentId::from(s);
+            let mut mine: Vec<usize> = (0..st.slots.len())
+                .filter(|&g| st.slots[g].g.members.contains(&sid))
+                .collect();
+            let mut listed = st.of_student[s].clone();
+            let mut days: Vec<usize> = st.student_days[s].iter().map(|e| e.gi).collect();
+            mine.sort_unstable();
+            listed.sort_unstable();
+            days.sort_unstable();
+            assert_eq!((&listed, &days), (&mine, &mine), "student {s}");
+            let day = &st.student_days[s];
+            assert!(day.windows(2).all(|w| w[0].stay.start <= w[1].stay.start));
+            let barred = mine
+                .iter()
+                .filter(|&&g| !st.allowed(sid, &st.slots[g].g))
+                .count();
+            assert_eq!(st.barred[s] as usize, barred, "student {s}");
+            // What `fits` says of the day as it is agrees with the heap version.
+            assert_eq!(
+                st.fits(sid, &[], &[]),
+                st.student_day(sid, &[], &[]).is_some()
+            );
+        }
+    }
+
+    /// The mutations keep every index right: a generated network's greedy plan, then
+    /// students joining what fits, leaving, groups moving to other offers and closing.
+    #[test]
+    fn mutations_keep_every_index() {
+        let net = generate(&GenParams {
+            family: Family::Rural,
+            schools: 6,
+            students: 160,
+            courses: 8,
+            seed: 3,
+            fleet: false,
+        });
+        let prep = Prep::new(&net);
+        let plan =
+            super::super::greedy::greedy_variant(&prep, super::super::greedy::VARIANTS[0], None);
+        assert!(plan.placements() > 0);
+        let mut st = PlanState::new(&prep, &plan);
+        indexes_agree(&st);
+        // Join whatever fits.
+        let mut joined = 0;
+        for s in 0..net.students.len() {
+            let sid = StudentId::from(s);
+            for gi in 0..st.num_groups() {
+                let g = st.group(gi).clone();
+                if prep.admissible[s].contains(&g.course)
+                    && st.has_seat(gi)
+                    && st.fits(sid, &[], &[&g])
+                {
+                    assert!(st.student_day(sid, &[], &[&g]).is_some());
+                    st.join(sid, gi);
+                    joined += 1;
+                }
+            }
+        }
+        indexes_agree(&st);
+        // Every third member of each group leaves; one student moves.
+        for gi in 0..st.num_groups() {
+            let members = st.group(gi).members.clone();
+            for m in members.into_iter().step_by(3) {
+                st.leave(m, gi);
+            }
+        }
+        indexes_agree(&st);
+        // Groups move to another offer of their course whose staff is free and that
+        // every member still fits.
+        let mut moved = 0;
+        for gi in 0..st.num_groups() {
+            let g = st.group(gi).clone();
+            let target = prep.offers.iter().find_map(|o| {
+                if o.course != g.course || (o.host, o.first, o.mode) == (g.school, g.first, g.mode)
+                {
+                    return None;
+                }
+                let m = mask(o.first, o.len);
+                let room = o
+                    .rooms
+                    .iter()
+                    .copied()
+                    .find(|&r| st.room_free(r, m, Some(gi)))?;
+                let teacher = o.teachers.iter().copied().find(|&t| {
+                    st.teacher_free(t, o.first, o.len, Some(gi))
+                        && st.teacher_fits(t, Some(gi), o.teacher_stay(&net))
+                })?;
+                let to = o.group(room, teacher, g.members.clone());
+                g.members
+                    .iter()
+                    .all(|&s| st.fits(s, &[gi], &[&to]))
+                    .then_some(to)
+            });
+            if let Some(to) = target {
+                st.retime(gi, &to);
+                moved += 1;
+            }
+        }
+        indexes_agree(&st);
+        // A group closes; its members are free again.
+        let gi = (0..st.num_groups()).find(|&g| st.size(g) > 0).unwrap();
+        let members = st.close(gi);
+        assert!(!members.is_empty() && st.size(gi) == 0 && !st.is_open(gi));
+        indexes_agree(&st);
+        assert!(joined > 0 && moved > 0, "joined {joined}, moved {moved}");
+        // The plan the state gives back has the same groups and members.
+        let again = PlanState::new(&prep, &st.current());
+        assert_eq!(again.current().placements(), st.current().placements());
+        indexes_agree(&again);
     }
 }
