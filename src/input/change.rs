@@ -17,7 +17,9 @@ use toml::Spanned;
 
 use crate::diag::{line_of, Diagnostic};
 use crate::input::table;
-use crate::model::{CourseId, Network, Period, PeriodSet, RoomId, SchoolId, StudentId, TeacherId};
+use crate::model::{
+    CourseId, Network, Period, PeriodSet, RoomId, SchoolId, StudentId, TeacherId, VehicleId,
+};
 
 const UNREADABLE: &str = "E0601";
 const SYNTAX: &str = "E0602";
@@ -35,7 +37,7 @@ pub struct Change {
     /// Schools nobody travels to or from.
     pub closed_schools: Vec<SchoolId>,
     /// Indices into `Network::vehicles`.
-    pub broken_vehicles: Vec<usize>,
+    pub broken_vehicles: Vec<VehicleId>,
     /// Students with their new ranked choices.
     pub choice_changes: Vec<(StudentId, Vec<CourseId>)>,
 }
@@ -266,7 +268,7 @@ pub fn parse_change(net: &Network, text: &str, file: &str) -> Result<Change, Vec
     }
     for r in &doc.broken_vehicle {
         match position(net.vehicles.iter().map(|x| &x.id), r.id.get_ref()) {
-            Some(x) => change.broken_vehicles.push(x),
+            Some(x) => change.broken_vehicles.push(VehicleId::from(x)),
             None => diags.push(unknown(
                 "vehicle",
                 r.id.get_ref(),
@@ -354,7 +356,7 @@ impl Change {
                 n.closed.push(s);
             }
         }
-        let broken: BTreeSet<usize> = self.broken_vehicles.iter().copied().collect();
+        let broken: BTreeSet<usize> = self.broken_vehicles.iter().map(|v| v.idx()).collect();
         n.vehicles = n
             .vehicles
             .into_iter()

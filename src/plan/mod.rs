@@ -11,7 +11,9 @@ pub mod transport;
 pub mod unserved;
 
 use crate::graph::TravelTimes;
-use crate::model::{CourseId, Minute, Network, Period, RoomId, SchoolId, StudentId, TeacherId};
+use crate::model::{
+    CourseId, Minute, Network, Period, RoomId, SchoolId, StudentId, TeacherId, VehicleId,
+};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Mode {
@@ -225,8 +227,8 @@ pub struct Leg {
     pub to: SchoolId,
     pub depart: Minute,
     pub arrive: Minute,
-    /// The vehicle ridden (index into `Network::vehicles`), if any.
-    pub vehicle: Option<usize>,
+    /// The vehicle ridden, if any.
+    pub vehicle: Option<VehicleId>,
 }
 
 /// A movement a day of stays needs: from, to, earliest departure (the end of the stay

@@ -27,7 +27,7 @@
 use std::collections::BTreeMap;
 
 use crate::graph::TravelTimes;
-use crate::model::{Hhmm, Minute, Network, SchoolId, StudentId};
+use crate::model::{Hhmm, Minute, Network, SchoolId, StudentId, VehicleId};
 use crate::plan::{leg_windows, Plan, Stay};
 
 /// The longest ride, in minutes, on a trip with other stops, for a leg whose direct
@@ -65,7 +65,7 @@ pub struct Stop {
 /// A trip of one vehicle; `number` is 1-based in the vehicle's day.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Trip {
-    pub vehicle: usize,
+    pub vehicle: VehicleId,
     pub number: usize,
     pub stops: Vec<Stop>,
 }
@@ -91,7 +91,7 @@ impl Trip {
 /// Where and when a request rides.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Ride {
-    pub vehicle: usize,
+    pub vehicle: VehicleId,
     pub depart: Minute,
     pub arrive: Minute,
 }
@@ -129,12 +129,17 @@ impl Transport {
     /// This bus plan of `old`'s vehicles with them indexed as in `new` (matched by id);
     /// trips and rides of vehicles `new` does not have are left out.
     pub fn for_vehicles_of(mut self, old: &Network, new: &Network) -> Transport {
-        let map: Vec<Option<usize>> = old
+        let map: Vec<Option<VehicleId>> = old
             .vehicles
             .iter()
-            .map(|v| new.vehicles.iter().position(|w| w.id == v.id))
+            .map(|v| {
+                new.vehicles
+                    .iter()
+                    .position(|w| w.id == v.id)
+                    .map(VehicleId::from)
+            })
             .collect();
-        let at = |v: usize| map.get(v).copied().flatten();
+        let at = |v: VehicleId| map.get(v.idx()).copied().flatten();
         self.trips.retain(|t| at(t.vehicle).is_some());
         for t in &mut self.trips {
             t.vehicle = at(t.vehicle).unwrap_or(t.vehicle);
@@ -146,7 +151,7 @@ impl Transport {
     }
 
     pub fn vehicles_used(&self) -> usize {
-        let mut v: Vec<usize> = self.trips.iter().map(|t| t.vehicle).collect();
+        let mut v: Vec<VehicleId> = self.trips.iter().map(|t| t.vehicle).collect();
         v.dedup();
         v.len()
     }
@@ -508,14 +513,14 @@ fn kept_days(
     // The template's rides by vehicle.
     let mut rides_of: Vec<Vec<usize>> = vec![Vec::new(); net.vehicles.len()];
     for (r, ride) in template.rides.iter().enumerate() {
-        if let Some(x) = ride.filter(|x| x.vehicle < rides_of.len()) {
-            rides_of[x.vehicle].push(r);
+        if let Some(x) = ride.filter(|x| x.vehicle.idx() < rides_of.len()) {
+            rides_of[x.vehicle.idx()].push(r);
         }
     }
     let mut taken = vec![false; requests.len()];
     let mut days: Vec<Vec<Leaf>> = vec![Vec::new(); net.vehicles.len()];
     for trip in &template.trips {
-        if trip.vehicle >= net.vehicles.len() || trip.riders() == 0 {
+        if trip.vehicle.idx() >= net.vehicles.len() || trip.riders() == 0 {
             continue;
         }
         let stops: Vec<(SchoolId, Option<i64>, Option<i64>)> = trip
@@ -532,7 +537,7 @@ fn kept_days(
             continue;
         }
         let mut riders: Vec<(usize, usize, usize)> = Vec::new();
-        for &ri in &rides_of[trip.vehicle] {
+        for &ri in &rides_of[trip.vehicle.idx()] {
             let (r, Some(ride)) = (&template.requests[ri], template.rides[ri]) else {
                 continue;
             };
@@ -571,8 +576,8 @@ fn kept_days(
         let leaf = Leaf { stops, riders };
         // It must chain, as it is, with the vehicle's kept trips, from and back to its
         // base.
-        let base = net.vehicles[trip.vehicle].school;
-        let day = &mut days[trip.vehicle];
+        let base = net.vehicles[trip.vehicle.idx()].school;
+        let day = &mut days[trip.vehicle.idx()];
         let (start, end) = (i64::from(net.day_start), i64::from(net.day_end));
         match fit_in_day(tt, base, day, &leaf, (0, 0), start, end) {
             Some((_, _, gap)) => day.insert(gap, leaf),
@@ -755,7 +760,7 @@ fn assign_vehicles(
         for leaf in day {
             for &(r, b, a) in &leaf.riders {
                 rides[r] = Some(Ride {
-                    vehicle: vi,
+                    vehicle: VehicleId::from(vi),
                     depart: leaf.stops[b].2.unwrap_or(0) as Minute,
                     arrive: leaf.stops[a].1.unwrap_or(0) as Minute,
                 });
@@ -827,7 +832,7 @@ fn assign_vehicles(
             let take = take.shifted(shift);
             for &(r, b, a) in &take.riders {
                 rides[r] = Some(Ride {
-                    vehicle: vi,
+                    vehicle: VehicleId::from(vi),
                     depart: take.stops[b].2.unwrap_or(0) as Minute,
                     arrive: take.stops[a].1.unwrap_or(0) as Minute,
                 });
@@ -892,7 +897,7 @@ fn assign_vehicles(
                 stops[a].alight += 1;
             }
             trips.push(Trip {
-                vehicle: vi,
+                vehicle: VehicleId::from(vi),
                 number: n + 1,
                 stops,
             });

@@ -240,7 +240,7 @@ impl<'a> PlanFiles<'a> {
                     &net.schools[l.to.idx()].id,
                     &Hhmm(l.depart).to_string(),
                     &Hhmm(l.arrive).to_string(),
-                    l.vehicle.map_or("", |v| net.vehicles[v].id.as_str()),
+                    l.vehicle.map_or("", |v| net.vehicles[v.idx()].id.as_str()),
                 ])?;
             }
         }
@@ -254,7 +254,7 @@ impl<'a> PlanFiles<'a> {
             for t in &f.transport.trips {
                 for (i, st) in t.stops.iter().enumerate() {
                     w.write_record([
-                        net.vehicles[t.vehicle].id.as_str(),
+                        net.vehicles[t.vehicle.idx()].id.as_str(),
                         &t.number.to_string(),
                         &(i + 1).to_string(),
                         &net.schools[st.school.idx()].id,
@@ -353,7 +353,9 @@ impl Departure {
 
 /// The departures of every person with legs (real ids).
 pub fn departures(net: &Network, routes: &[Route]) -> Vec<Departure> {
-    let vehicle = |v: Option<usize>| v.map_or(String::new(), |v| net.vehicles[v].id.clone());
+    let vehicle = |v: Option<crate::model::VehicleId>| {
+        v.map_or(String::new(), |v| net.vehicles[v.idx()].id.clone())
+    };
     let mut out = Vec::new();
     for r in routes {
         let (Some(first), Some(last)) = (r.legs.first(), r.legs.last()) else {

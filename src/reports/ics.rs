@@ -171,7 +171,7 @@ pub fn calendars(input: &ReportInput) -> Vec<Calendar> {
                         to: &net.schools[l.to.idx()].id,
                         depart: l.depart,
                         arrive: l.arrive,
-                        vehicle: l.vehicle.map_or("", |v| net.vehicles[v].id.as_str()),
+                        vehicle: l.vehicle.map_or("", |v| net.vehicles[v.idx()].id.as_str()),
                     })
                 })
                 .collect()
