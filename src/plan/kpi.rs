@@ -47,6 +47,22 @@ pub struct Travel {
     pub vehicle_minutes: u64,
 }
 
+impl Travel {
+    /// The student and teacher minutes of legs given as (role, minutes), the roles of
+    /// routes.csv (`student`, `teacher`); no vehicle figures.
+    pub fn of_legs<'r>(legs: impl Iterator<Item = (&'r str, u64)>) -> Travel {
+        let mut t = Travel::default();
+        for (role, minutes) in legs {
+            match role {
+                "student" => t.student_minutes += minutes,
+                "teacher" => t.teacher_minutes += minutes,
+                _ => {}
+            }
+        }
+        t
+    }
+}
+
 fn ratio(a: usize, b: usize) -> f64 {
     if b == 0 {
         1.0

@@ -81,19 +81,11 @@ pub fn routes_with(
 
 /// Minutes of all legs of people in `role` (SPEC §4 travel minutes)./// What the legs of `routes` travel (no vehicles: see [`kpis_with`]).
 pub fn travel_of(routes: &[Route]) -> Travel {
-    let minutes = |role: &str| -> u64 {
-        routes
+    Travel::of_legs(routes.iter().flat_map(|r| {
+        r.legs
             .iter()
-            .filter(|r| r.role == role)
-            .flat_map(|r| r.legs.iter())
-            .map(|l| u64::from(l.arrive - l.depart))
-            .sum()
-    };
-    Travel {
-        student_minutes: minutes("student"),
-        teacher_minutes: minutes("teacher"),
-        ..Travel::default()
-    }
+            .map(|l| (r.role, u64::from(l.arrive - l.depart)))
+    }))
 }
 
 /// `student_travel_minutes` of SPEC §4 alone, without the other figures.

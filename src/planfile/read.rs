@@ -177,19 +177,12 @@ impl PlanOnDisk {
     /// transport.csv; the same as its summary.json.
     pub fn kpis(&self, net: &Network, tt: &crate::graph::TravelTimes) -> Kpis {
         let mut travel = match &self.routes {
-            Some(legs) => {
-                let minutes = |role: &str| {
-                    legs.iter()
-                        .filter(|l| l.role == role)
-                        .map(|l| u64::from(l.arrive.saturating_sub(l.depart)))
-                        .sum()
-                };
-                Travel {
-                    student_minutes: minutes("student"),
-                    teacher_minutes: minutes("teacher"),
-                    ..Travel::default()
-                }
-            }
+            Some(legs) => Travel::of_legs(legs.iter().map(|l| {
+                (
+                    l.role.as_str(),
+                    u64::from(l.arrive.saturating_sub(l.depart)),
+                )
+            })),
             None => travel_of(&routes(net, tt, &self.plan)),
         };
         if let Some(t) = &self.transport {

@@ -256,7 +256,7 @@ impl<'p, 'a> Search<'p, 'a> {
             if !self.st.fits(s, &[], &[self.st.group(gi)]) {
                 continue;
             }
-            if self.st.size(gi) < self.st.slot(gi).cap {
+            if self.st.has_seat(gi) {
                 self.st.join(s, gi);
                 return true;
             }
@@ -277,11 +277,11 @@ impl<'p, 'a> Search<'p, 'a> {
         }
         // Free the time: move one of s's groups to another group of its course.
         for &gi in &groups {
-            if self.st.size(gi) >= self.st.slot(gi).cap {
+            if !self.st.has_seat(gi) {
                 continue;
             }
             for own in self.st.of_student(s).to_vec() {
-                if self.st.size(own) <= self.st.slot(own).min {
+                if !self.st.can_spare(own) {
                     continue;
                 }
                 let oc = self.st.group(own).course;
@@ -293,7 +293,7 @@ impl<'p, 'a> Search<'p, 'a> {
                     {
                         continue;
                     }
-                    let room = self.st.size(alt) < self.st.slot(alt).cap
+                    let room = self.st.has_seat(alt)
                         || self.make_room(alt, CHAIN_DEPTH - 1, &mut vec![gi, own]);
                     if room {
                         self.st.leave(s, own);
@@ -343,8 +343,8 @@ impl<'p, 'a> Search<'p, 'a> {
             }
             self.budget -= 1;
             if self.st.fits(m, &[from], &[self.st.group(alt)]) {
-                let room = self.st.size(alt) < self.st.slot(alt).cap
-                    || (depth > 0 && self.make_room(alt, depth - 1, visited));
+                let room =
+                    self.st.has_seat(alt) || (depth > 0 && self.make_room(alt, depth - 1, visited));
                 if room {
                     self.st.leave(m, from);
                     self.st.join(m, alt);
@@ -352,18 +352,18 @@ impl<'p, 'a> Search<'p, 'a> {
                 }
                 continue;
             }
-            if self.st.size(alt) >= self.st.slot(alt).cap {
+            if !self.st.has_seat(alt) {
                 continue;
             }
             for own in self.st.of_student(m).to_vec() {
-                if own == from || self.st.size(own) <= self.st.slot(own).min {
+                if own == from || !self.st.can_spare(own) {
                     continue;
                 }
                 let oc = self.st.group(own).course;
                 for &alt2 in self.st.of_course(oc) {
                     if alt2 != own
                         && !visited.contains(&alt2)
-                        && self.st.size(alt2) < self.st.slot(alt2).cap
+                        && self.st.has_seat(alt2)
                         && self
                             .st
                             .fits(m, &[from, own], &[self.st.group(alt), self.st.group(alt2)])
@@ -384,7 +384,7 @@ impl<'p, 'a> Search<'p, 'a> {
             }
             for &alt in self.st.of_course(c2) {
                 if !visited.contains(&alt)
-                    && self.st.size(alt) < self.st.slot(alt).cap
+                    && self.st.has_seat(alt)
                     && self.st.fits(m, &[from], &[self.st.group(alt)])
                 {
                     self.st.leave(m, from);
@@ -663,9 +663,7 @@ impl<'p, 'a> Search<'p, 'a> {
                             let st = &net.students[s.idx()];
                             let rc = st.rank_of(c).unwrap_or(usize::MAX);
                             for &own in self.st.of_student(s) {
-                                if self.st.size(own) > self.st.slot(own).min
-                                    && self.st.fits(s, &[own], &[&g])
-                                {
+                                if self.st.can_spare(own) && self.st.fits(s, &[own], &[&g]) {
                                     let ro = st.rank_of(self.st.group(own).course).unwrap_or(0);
                                     switchers.push((rc.saturating_sub(ro), s, own));
                                     break;
@@ -800,7 +798,7 @@ impl<'p, 'a> Search<'p, 'a> {
             'own: for own in self.st.of_student(s).to_vec() {
                 let oc = self.st.group(own).course;
                 let r = st.rank_of(oc).unwrap_or(usize::MAX);
-                if self.st.size(own) <= self.st.slot(own).min {
+                if !self.st.can_spare(own) {
                     continue;
                 }
                 for c in self.prep.admissible[si].clone() {
@@ -811,9 +809,7 @@ impl<'p, 'a> Search<'p, 'a> {
                         continue;
                     }
                     for gi in self.st.of_course(c).to_vec() {
-                        if self.st.size(gi) < self.st.slot(gi).cap
-                            && self.st.fits(s, &[own], &[self.st.group(gi)])
-                        {
+                        if self.st.has_seat(gi) && self.st.fits(s, &[own], &[self.st.group(gi)]) {
                             self.st.leave(s, own);
                             self.st.join(s, gi);
                             n += 1;

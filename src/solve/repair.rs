@@ -556,7 +556,7 @@ impl Work<'_, '_> {
                         let x = self.st.group(g);
                         self.live(g)
                             && x.course == c
-                            && x.members.len() < self.st.slot(g).cap
+                            && self.st.has_seat(g)
                             && self.st.student_day(s, &[], &[x]).is_some()
                     })
                     .collect();

@@ -14,7 +14,7 @@
 //! A new local-search move is a function over a `PlanState` that asks these queries
 //! and makes these mutations; it needs no index of its own.
 
-use crate::model::{CourseId, Minute, Network, RoomId, SchoolId, StudentId, TeacherId};
+use crate::model::{CourseId, Network, RoomId, SchoolId, StudentId, TeacherId};
 use crate::plan::{day_fits, walk_fits, Group, Mode, Plan, Stay};
 
 use super::prep::{Offer, Prep};
@@ -172,11 +172,6 @@ impl<'p, 'a> PlanState<'p, 'a> {
     #[inline]
     pub fn group(&self, gi: usize) -> &Group {
         &self.slots[gi].g
-    }
-
-    /// Every group with its index.
-    pub fn groups(&self) -> impl Iterator<Item = (usize, &Group)> + '_ {
-        self.slots.iter().map(|s| &s.g).enumerate()
     }
 
     /// Whether group `gi` is booked (not closed).
@@ -733,13 +728,6 @@ impl<'p, 'a> PlanState<'p, 'a> {
 
     fn changed(&mut self, gi: usize) {
         self.version[self.slots[gi].g.course.idx()] += 1;
-    }
-
-    /// When group `gi` starts and ends.
-    #[inline]
-    pub fn times(&self, gi: usize) -> (Minute, Minute) {
-        let g = &self.slots[gi].g;
-        (g.start(self.net), g.end(self.net))
     }
 }
 

@@ -98,9 +98,7 @@ fn student_moves(st: &mut PlanState, by_course: &[Vec<usize>], w: &Weights, limi
                     if gain <= 0.0 {
                         continue;
                     }
-                    if st.group(g2).members.len() < st.slot(g2).cap
-                        && st.group(g1).members.len() > st.slot(g1).min
-                    {
+                    if st.has_seat(g2) && st.can_spare(g1) {
                         st.move_student(s, g1, g2);
                         any = true;
                         continue;
@@ -307,9 +305,7 @@ pub fn refill(
             }
             let mut options: Vec<usize> = (0..st.num_groups())
                 .filter(|&g| {
-                    st.group(g).course == c
-                        && !st.group(g).members.is_empty()
-                        && st.group(g).members.len() < st.slot(g).cap
+                    st.group(g).course == c && !st.group(g).members.is_empty() && st.has_seat(g)
                 })
                 .collect();
             // No bus first, then nearest.
@@ -471,7 +467,7 @@ pub fn raise_worst_school(prep: &Prep, plan: &Plan, limit: &Limit) -> Plan {
                     {
                         continue;
                     }
-                    if st.group(g).members.len() < st.slot(g).cap {
+                    if st.has_seat(g) {
                         st.join(sid, g);
                         moved = true;
                         break 'students;
