@@ -21,6 +21,11 @@ pub struct Diagnostic {
     pub row: Option<usize>,
     /// Column name, where known.
     pub column: Option<String>,
+    /// The sheet, when the bundle is a workbook (SPEC §7): `file` is the workbook and
+    /// `row` the sheet's row.
+    pub sheet: Option<String>,
+    /// The cell (`C7`) or column (`C`) in the sheet, where known.
+    pub cell: Option<String>,
     /// What is wrong.
     pub message: String,
     /// What to do about it.
@@ -35,6 +40,8 @@ impl Diagnostic {
             file: file.into(),
             row: None,
             column: None,
+            sheet: None,
+            cell: None,
             message: message.into(),
             hint: String::new(),
         }
@@ -61,6 +68,16 @@ impl Diagnostic {
         self
     }
 
+    pub fn sheet(mut self, sheet: impl Into<String>) -> Self {
+        self.sheet = Some(sheet.into());
+        self
+    }
+
+    pub fn cell(mut self, cell: impl Into<String>) -> Self {
+        self.cell = Some(cell.into());
+        self
+    }
+
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = hint.into();
         self
@@ -78,11 +95,18 @@ impl fmt::Display for Diagnostic {
             Severity::Warning => "warning",
         };
         write!(f, "{sev}[{}] {}", self.code, clip(&self.file, CLIP))?;
-        if let Some(r) = self.row {
-            write!(f, ", line {r}")?;
+        if let Some(s) = &self.sheet {
+            write!(f, ", sheet '{}'", clip(s, CLIP))?;
         }
-        if let Some(c) = &self.column {
-            write!(f, ", column '{}'", clip(c, CLIP))?;
+        if let Some(r) = self.row {
+            let what = if self.sheet.is_some() { "row" } else { "line" };
+            write!(f, ", {what} {r}")?;
+        }
+        match (&self.column, &self.cell) {
+            (Some(c), Some(cell)) => write!(f, ", column '{}' ({cell})", clip(c, CLIP))?,
+            (Some(c), None) => write!(f, ", column '{}'", clip(c, CLIP))?,
+            (None, Some(cell)) => write!(f, ", cell {cell}")?,
+            (None, None) => {}
         }
         write!(f, ": {}", clip(&self.message, CLIP))?;
         if !self.hint.is_empty() {

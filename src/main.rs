@@ -22,7 +22,7 @@ struct Cli {
 enum Command {
     /// Reads a bundle and reports every problem in it (exit 2 on any error).
     Validate {
-        /// The network bundle directory.
+        /// The network bundle: a directory, or a workbook NAME.xlsx.
         bundle: PathBuf,
     },
     /// Plans the profile day and writes the plan directory.
@@ -40,6 +40,8 @@ enum Command {
     /// Ranks partner candidates (scenarios that each add one school or organisation)
     /// by the placements they add, a better worst school, and travel saved.
     Partners(cli::compare::Args),
+    /// Turns a bundle directory into a network workbook (.xlsx) and back, losslessly.
+    Convert(cli::convert::Args),
     /// Writes an empty bundle to fill in, with one example row per file and a guide.
     Init(cli::init::Args),
     /// Writes a choice sheet listing the courses on offer, to send to schools.
@@ -63,6 +65,7 @@ fn main() -> ExitCode {
         Command::Check(args) => cli::check::run(&args),
         Command::Compare(args) => cli::compare::run(&args),
         Command::Partners(args) => cli::compare::run_partners(&args),
+        Command::Convert(args) => cli::convert::run(&args),
         Command::Init(args) => cli::init::run(&args),
         Command::FormTemplate(args) => cli::form_template::run(&args),
         Command::Collect(args) => cli::collect::run(&args),

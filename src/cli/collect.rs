@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use profnet::input::collect::{collect, Catalog, Input};
 
-use super::form_template::write_atomically;
+use super::write_atomically;
 use super::{print_capped, EXIT_BAD_INPUT, EXIT_FAIL, EXIT_OK};
 
 #[derive(clap::Args)]

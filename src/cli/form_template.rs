@@ -1,10 +1,10 @@
 //! `profnet form-template BUNDLE --out FILE`: a choice sheet to send to schools.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use profnet::input::collect::{form_template, Catalog};
 
-use super::{print_capped, EXIT_BAD_INPUT, EXIT_FAIL, EXIT_OK};
+use super::{print_capped, write_atomically, EXIT_BAD_INPUT, EXIT_FAIL, EXIT_OK};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -24,16 +24,6 @@ pub struct Args {
     /// number of courses).
     #[arg(long)]
     pub choices: Option<usize>,
-}
-
-/// Writes `bytes` to `path` through a temporary file beside it.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let tmp = profnet::planfile::write::stage_file(path, bytes)?;
-    if let Err(e) = std::fs::rename(&tmp, path) {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e.into());
-    }
-    Ok(())
 }
 
 pub fn run(args: &Args) -> u8 {

@@ -30,6 +30,7 @@ macro_rules! errln {
 pub mod check;
 pub mod collect;
 pub mod compare;
+pub mod convert;
 pub mod form_template;
 pub mod generate;
 pub mod init;
@@ -138,6 +139,16 @@ pub fn ctrl_c() -> Arc<AtomicBool> {
         flag
     })
     .clone()
+}
+
+/// Writes `bytes` to `path` through a temporary file beside it.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let tmp = profnet::planfile::write::stage_file(path, bytes)?;
+    if let Err(e) = std::fs::rename(&tmp, path) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e.into());
+    }
+    Ok(())
 }
 
 /// Loads a bundle, printing warnings (unless quiet) and every error; `Err(exit code)`

@@ -75,6 +75,7 @@ use std::path::Path;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
+use super::files::BundleFiles;
 use super::parse_bool;
 use super::schema::{self, BundleFile, Need};
 use super::table::{self, Row, Table};
@@ -94,7 +95,6 @@ pub const TEACHERS: &str = schema::TEACHERS.name;
 pub const STUDENTS: &str = schema::STUDENTS.name;
 pub const VEHICLES: &str = schema::VEHICLES.name;
 
-const NO_DIR: &str = "E0009";
 const NO_ROWS: &str = "E0007";
 const TOML_SYNTAX: &str = "E0101";
 const TOML_MISSING: &str = "E0102";
@@ -141,21 +141,12 @@ const MAX_LINK_MINUTES: u32 = 24 * 60;
 /// Most periods a day may have (they are a `u64` bit mask).
 const MAX_PERIODS: usize = 64;
 
-/// Loads and validates the bundle in `dir`. `Ok` holds the network and its warnings;
-/// `Err` holds every problem found (errors and warnings) when there is at least one
-/// error.
-pub fn load(dir: &Path) -> Result<(Network, Vec<Diagnostic>), InvalidInput> {
-    if !dir.is_dir() {
-        return Err(InvalidInput(vec![Diagnostic::error(
-            NO_DIR,
-            dir.display().to_string(),
-            "the bundle directory does not exist (or is not a directory)",
-        )
-        .hint(
-            "give the directory that holds network.toml, schools.csv, … (SPEC §1)",
-        )]));
-    }
-    load_files(Files::read(dir))
+/// Loads and validates the bundle at `path`: a directory (SPEC §1) or a workbook
+/// `NAME.xlsx` (SPEC §7). `Ok` holds the network and its warnings; `Err` holds every
+/// problem found (errors and warnings) when there is at least one error. A workbook's
+/// problems name its sheets, rows and cells.
+pub fn load(path: &Path) -> Result<(Network, Vec<Diagnostic>), InvalidInput> {
+    load_bundle(BundleFiles::open(path)?)
 }
 
 /// Loads and validates a bundle given in memory as `(file name, bytes)` pairs, e.g.
@@ -165,21 +156,15 @@ pub fn load(dir: &Path) -> Result<(Network, Vec<Diagnostic>), InvalidInput> {
 pub fn load_from_memory(
     files: &[(&str, &[u8])],
 ) -> Result<(Network, Vec<Diagnostic>), InvalidInput> {
-    load_files(Files {
-        name: "network".to_owned(),
-        listing: files.iter().map(|(n, _)| n.to_string()).collect(),
-        bytes: files
-            .iter()
-            .map(|&(n, b)| (n.to_owned(), Ok(b.to_vec())))
-            .collect(),
-    })
+    load_bundle(BundleFiles::from_memory(files))
 }
 
-/// What [`load`] and [`load_from_memory`] share once the bytes are at hand.
-fn load_files(files: Files) -> Result<(Network, Vec<Diagnostic>), InvalidInput> {
+/// Loads and validates the bundle whose files are at hand: what [`load`] and
+/// [`load_from_memory`] share.
+pub fn load_bundle(files: BundleFiles) -> Result<(Network, Vec<Diagnostic>), InvalidInput> {
     let mut l = Loader {
+        diags: files.problems.clone(),
         files,
-        diags: Vec::new(),
         kinds: vec!["general".to_owned()],
     };
     let settings = l.settings();
@@ -242,6 +227,8 @@ fn load_files(files: Files) -> Result<(Network, Vec<Diagnostic>), InvalidInput> 
         }
     }
 
+    let diags = std::mem::take(&mut l.diags);
+    l.diags = l.files.relabel_all(diags);
     if l.diags.iter().any(Diagnostic::is_error) {
         return Err(InvalidInput(l.diags));
     }
@@ -360,70 +347,8 @@ impl Ids {
     }
 }
 
-/// A bundle's files as bytes, by name: read from a directory by [`load`], given by the
-/// caller to [`load_from_memory`].
-struct Files {
-    /// The network's name when `network.toml` has none (the directory name).
-    name: String,
-    /// Every file name in the bundle (to suggest a near miss for a missing file).
-    listing: Vec<String>,
-    /// The bundle's files: the bytes, or why they could not be read. A file that is
-    /// not here is missing.
-    bytes: HashMap<String, Result<Vec<u8>, Diagnostic>>,
-}
-
-impl Files {
-    /// Reads every file of SPEC §1 from `dir` (an existing directory).
-    fn read(dir: &Path) -> Self {
-        let files = [
-            NETWORK, SCHOOLS, LINKS, ROOMS, COURSES, TEACHERS, STUDENTS, VEHICLES,
-        ];
-        Files {
-            name: dir
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "network".to_owned()),
-            listing: std::fs::read_dir(dir)
-                .map(|entries| {
-                    entries
-                        .filter_map(Result::ok)
-                        .map(|e| e.file_name().to_string_lossy().into_owned())
-                        .collect()
-                })
-                .unwrap_or_default(),
-            bytes: files
-                .iter()
-                .map(|&f| (f.to_owned(), table::read_bytes(&dir.join(f), f)))
-                .collect(),
-        }
-    }
-
-    /// The bytes of `file`; `E0001` when it is missing, `E0008` when unreadable.
-    fn get(&self, file: &str) -> Result<&[u8], Diagnostic> {
-        match self.bytes.get(file) {
-            Some(Ok(b)) => Ok(b),
-            Some(Err(d)) => Err(d.clone()),
-            None => {
-                Err(
-                    Diagnostic::error(table::MISSING_FILE, file, format!("file not found: {file}"))
-                        .hint(format!("create {file} (see SPEC §1 for its columns)")),
-                )
-            }
-        }
-    }
-
-    /// Whether `file` is there (possibly unreadable).
-    fn exists(&self, file: &str) -> bool {
-        match self.bytes.get(file) {
-            Some(Ok(_)) => true,
-            Some(Err(d)) => d.code != table::MISSING_FILE,
-            None => false,
-        }
-    }
-}
-
 struct Loader {
-    files: Files,
+    files: BundleFiles,
     diags: Vec<Diagnostic>,
     kinds: Vec<String>,
 }
@@ -584,7 +509,7 @@ impl Loader {
     /// A file in the bundle whose name equals `file` but for case.
     fn near_file(&self, file: &str) -> Option<String> {
         self.files
-            .listing
+            .listing()
             .iter()
             .find(|n| n.to_lowercase() == file.to_lowercase() && *n != file)
             .cloned()

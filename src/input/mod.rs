@@ -8,14 +8,17 @@
 pub mod bundle;
 pub mod change;
 pub mod collect;
+pub mod files;
 pub mod generate;
 pub mod scenario;
 pub mod schema;
 pub mod table;
 pub mod validate;
+pub mod workbook;
 pub mod write;
 
-pub use bundle::{load, load_from_memory};
+pub use bundle::{load, load_bundle, load_from_memory};
+pub use files::BundleFiles;
 
 /// Parses a boolean cell the way SPEC §1 allows: `yes/no`, `true/false`, `1/0`,
 /// `да/нет` (any case, surrounding spaces ignored). `None` for anything else,
