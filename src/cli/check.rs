@@ -8,7 +8,7 @@ use super::{load, EXIT_BAD_INPUT, EXIT_FAIL, EXIT_OK};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The network bundle directory.
+    /// The network bundle: a directory, or a workbook NAME.xlsx (SPEC §7).
     pub bundle: PathBuf,
     /// The plan directory.
     pub plan: PathBuf,

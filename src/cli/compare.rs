@@ -16,7 +16,7 @@ use super::{RunOpts, EXIT_BAD_INPUT, EXIT_FAIL, EXIT_OK};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The base network bundle.
+    /// The base network bundle: a directory, or a workbook NAME.xlsx (SPEC §7).
     pub base: PathBuf,
     /// Scenario directories (scenario.toml plus CSV rows over the base, SPEC §5), or
     /// whole bundles.

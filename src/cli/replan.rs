@@ -9,7 +9,7 @@ use super::{ctrl_c, load, print_capped, RunOpts, EXIT_BAD_INPUT, EXIT_FAIL, EXIT
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The network bundle directory (as it was when the plan was made).
+    /// The network bundle, a directory or a workbook NAME.xlsx (as it was when the plan was made).
     pub bundle: PathBuf,
     /// The published plan directory.
     pub plan: PathBuf,

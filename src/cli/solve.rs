@@ -14,7 +14,7 @@ use super::{load, RunOpts, EXIT_BAD_INPUT, EXIT_FAIL, EXIT_INTERRUPTED, EXIT_NO_
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The network bundle directory.
+    /// The network bundle: a directory, or a workbook NAME.xlsx (SPEC §7).
     pub bundle: PathBuf,
     /// Where to write the plan (replaced only once the new plan is complete).
     #[arg(long)]

@@ -14,8 +14,8 @@ use super::{RunOpts, EXIT_BAD_INPUT, EXIT_FAIL, EXIT_OK};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Network bundle directories, or folders whose subdirectories are bundles (a
-    /// region folder).
+    /// Network bundles (directories or .xlsx workbooks), or folders whose
+    /// subdirectories and workbooks are bundles (a region folder).
     #[arg(required = true)]
     pub bundles: Vec<PathBuf>,
     /// Where to write: one plan directory per network (named after its bundle) and
@@ -133,29 +133,35 @@ pub fn run(args: &Args) -> u8 {
     }
 }
 
+/// Whether `path` is a bundle: a directory with `network.toml`, or a workbook file.
+fn is_bundle(path: &std::path::Path) -> bool {
+    path.join("network.toml").is_file()
+        || (path.is_file() && profnet::input::workbook::is_workbook(path))
+}
+
 /// Bundles to solve, each with the name of its plan directory: a directory holding
-/// `network.toml` is a bundle; any other directory stands for its subdirectories that
-/// are bundles (in name order).
+/// `network.toml` or a workbook `NAME.xlsx` is a bundle; any other directory stands for
+/// its subdirectories and workbooks that are bundles (in name order).
 fn expand(args: &[PathBuf]) -> Result<Vec<(String, PathBuf)>, String> {
     let mut out: Vec<(String, PathBuf)> = Vec::new();
     for a in args {
-        if a.join("network.toml").is_file() {
+        if is_bundle(a) {
             out.push((name_of(a), a.clone()));
             continue;
         }
         let entries = std::fs::read_dir(a).map_err(|e| {
             format!(
-                "{}: not a bundle (no network.toml) and not a readable folder of bundles: {e}",
+                "{}: not a bundle (no network.toml, not an .xlsx workbook) and not a readable folder of bundles: {e}",
                 a.display()
             )
         })?;
         let mut subs: Vec<PathBuf> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.join("network.toml").is_file())
+            .filter(|p| is_bundle(p))
             .collect();
         if subs.is_empty() {
             return Err(format!(
-                "{}: neither a bundle (no network.toml) nor a folder of bundles",
+                "{}: neither a bundle (no network.toml, not an .xlsx workbook) nor a folder of bundles",
                 a.display()
             ));
         }
@@ -177,9 +183,17 @@ fn expand(args: &[PathBuf]) -> Result<Vec<(String, PathBuf)>, String> {
 }
 
 fn name_of(p: &Path) -> String {
+    let workbook = profnet::input::workbook::is_workbook(p);
     p.canonicalize()
         .ok()
-        .and_then(|c| c.file_name().map(|f| f.to_string_lossy().into_owned()))
+        .and_then(|c| {
+            let name = if workbook {
+                c.file_stem()
+            } else {
+                c.file_name()
+            };
+            name.map(|f| f.to_string_lossy().into_owned())
+        })
         .unwrap_or_else(|| p.display().to_string())
 }
 

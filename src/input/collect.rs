@@ -58,12 +58,27 @@ pub struct Catalog {
 }
 
 impl Catalog {
-    /// Reads `schools.csv`, `courses.csv` and (if present) `wants` from `network.toml`.
+    /// Reads `schools.csv`, `courses.csv` and (if present) `wants` from `network.toml`
+    /// of the bundle at `bundle` (a directory or a workbook).
     pub fn read(bundle: &Path) -> Result<Catalog, Vec<Diagnostic>> {
+        let files = crate::input::BundleFiles::open(bundle).map_err(|e| e.0)?;
+        Self::of_files(&files).map_err(|d| files.relabel_all(d))
+    }
+
+    /// [`Catalog::read`] of a bundle's files at hand.
+    #[allow(clippy::result_large_err)] // a diagnostic is built only on failure
+    pub fn of_files(files: &crate::input::BundleFiles) -> Result<Catalog, Vec<Diagnostic>> {
         let mut diags = Vec::new();
-        let schools = table::read_table(&bundle.join("schools.csv"), "schools.csv");
-        let courses = table::read_table(&bundle.join("courses.csv"), "courses.csv");
-        let (schools, courses) = match (schools, courses) {
+        let table_of = |file: &str| {
+            let (t, problems) = files
+                .text(file, file)
+                .and_then(|text| table::parse_table(&text, file))?;
+            match problems.into_iter().next() {
+                Some(first) => Err(first),
+                None => Ok(t),
+            }
+        };
+        let (schools, courses) = match (table_of("schools.csv"), table_of("courses.csv")) {
             (Ok(s), Ok(c)) => (s, c),
             (s, c) => {
                 diags.extend(s.err());
@@ -104,9 +119,10 @@ impl Catalog {
                 }
             })
             .collect();
-        let wants = std::fs::read_to_string(bundle.join("network.toml"))
+        let wants = files
+            .text("network.toml", "network.toml")
             .ok()
-            .and_then(|t| t.parse::<toml::Table>().ok())
+            .and_then(|t| t.replace('\u{feff}', "").parse::<toml::Table>().ok())
             .and_then(|t| t.get("wants").and_then(|w| w.as_integer()))
             .filter(|&w| w > 0)
             .map_or(2, |w| w as usize);

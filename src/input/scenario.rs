@@ -42,6 +42,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use crate::diag::{line_of, Diagnostic, InvalidInput};
+use crate::input::files::BundleFiles;
 use crate::input::table::{self, Table};
 use crate::model::Network;
 
@@ -96,18 +97,21 @@ pub fn is_scenario(dir: &Path) -> bool {
 /// warnings) when there is at least one error, each naming the file and line it comes
 /// from (the scenario's own file or the base's).
 pub fn load(base: &Path, dir: &Path) -> Result<Scenario, InvalidInput> {
-    if !base.is_dir() {
-        return Err(InvalidInput(vec![Diagnostic::error(
-            "E0009",
-            base.display().to_string(),
-            "the base bundle directory does not exist (or is not a directory)",
-        )
-        .hint(
-            "give the directory that holds network.toml, schools.csv, … (SPEC §1)",
-        )]));
-    }
+    // The base may be a directory or a workbook (SPEC §7); its problems are named as
+    // the user sees it (sheet, row and cell for a workbook).
+    let base_files = BundleFiles::open(base)?;
+    load_over(base, &base_files, dir)
+        .map_err(|InvalidInput(d)| InvalidInput(base_files.relabel_all(d)))
+        .map(|mut s| {
+            s.diags = base_files.relabel_all(s.diags);
+            s
+        })
+}
+
+/// [`load`] over the base's files at hand.
+fn load_over(base: &Path, base_files: &BundleFiles, dir: &Path) -> Result<Scenario, InvalidInput> {
     let scn_label = label(dir, SCENARIO_TOML);
-    let mut diags = Vec::new();
+    let mut diags = base_files.problems.clone();
     let Some(spec) = read_spec(dir, &scn_label, &mut diags) else {
         return Err(InvalidInput(diags));
     };
@@ -153,7 +157,7 @@ pub fn load(base: &Path, dir: &Path) -> Result<Scenario, InvalidInput> {
     }
 
     // network.toml with the [settings] overrides.
-    let settings = merge_settings(base, &spec, &scn_label);
+    let settings = merge_settings(base_files, &spec, &scn_label);
 
     // The CSV files.
     let mut merged: HashMap<&str, MergedFile> = HashMap::new();
@@ -163,7 +167,7 @@ pub fn load(base: &Path, dir: &Path) -> Result<Scenario, InvalidInput> {
     for file in CSV_FILES {
         let base_label = label(base, file);
         let scn_file_label = label(dir, file);
-        let base_read = read_csv(&base.join(file), &base_label);
+        let base_read = read_base(base_files, file, &base_label);
         let scn_read = if dir.join(file).exists() {
             Some(read_csv(&dir.join(file), &scn_file_label))
         } else {
@@ -283,7 +287,11 @@ pub fn load(base: &Path, dir: &Path) -> Result<Scenario, InvalidInput> {
     if !settings.has_name {
         // load_from_memory calls a nameless network "network"; the base's loader would
         // use the directory's name.
-        net.name = dir_name(base);
+        net.name = if base_files.is_workbook() {
+            base_files.name.clone()
+        } else {
+            dir_name(base)
+        };
         for d in diags.iter_mut().filter(|d| d.code == "W0102") {
             d.message = d.message.replace("'network'", &format!("'{}'", net.name));
         }
@@ -713,9 +721,9 @@ impl MergedSettings {
 
 /// The base network.toml with `[settings]` applied. Passed through unchanged when
 /// there is nothing to override or it cannot be parsed (the loader then reports it).
-fn merge_settings(base: &Path, spec: &Spec, scn_label: &str) -> MergedSettings {
-    let base_label = label(base, NETWORK);
-    let raw = std::fs::read(base.join(NETWORK)).ok();
+fn merge_settings(base: &BundleFiles, spec: &Spec, scn_label: &str) -> MergedSettings {
+    let base_label = base.label(NETWORK);
+    let raw = base.get(NETWORK).ok().map(<[u8]>::to_vec);
     let text = raw
         .as_deref()
         .and_then(|b| table::decode_text(b, NETWORK).ok())
@@ -857,12 +865,32 @@ enum Read {
     Ok(Table, Vec<Diagnostic>),
 }
 
-fn read_csv(path: &Path, file_label: &str) -> Read {
-    let bytes = match table::read_bytes(path, file_label) {
-        Ok(b) => b,
+/// [`read_csv`] of the base's `file`.
+fn read_base(base: &BundleFiles, file: &str, file_label: &str) -> Read {
+    let bytes = match base.get(file) {
+        Ok(b) => b.to_vec(),
         Err(d) if d.code == table::MISSING_FILE => return Read::Missing,
-        Err(d) => return Read::Failed(d, None),
+        Err(d) => {
+            let d = Diagnostic {
+                file: file_label.to_owned(),
+                ..d
+            };
+            return Read::Failed(d, None);
+        }
     };
+    parsed(bytes, file_label)
+}
+
+fn read_csv(path: &Path, file_label: &str) -> Read {
+    match table::read_bytes(path, file_label) {
+        Ok(b) => parsed(b, file_label),
+        Err(d) if d.code == table::MISSING_FILE => Read::Missing,
+        Err(d) => Read::Failed(d, None),
+    }
+}
+
+/// A CSV file's bytes split into a table, or why they cannot be.
+fn parsed(bytes: Vec<u8>, file_label: &str) -> Read {
     match table::decode_text(&bytes, file_label).and_then(|t| table::parse_table(&t, file_label)) {
         Ok((t, problems)) => Read::Ok(t, problems),
         Err(d) => Read::Failed(d, Some(bytes)),

@@ -705,7 +705,7 @@ fn network_hint(d: &Diagnostic) -> String {
         "wants" => "2",
         _ => "a number",
     };
-    let tomlish = d.hint.contains(" = ") || d.hint.contains("double quotes");
+    let tomlish = d.hint.contains(" = ") || d.hint.contains('"') || d.hint.contains("[ ]");
     match d.code {
         "E0102" | "W0102" => format!("add a row with key '{key}' and value {example}"),
         _ if tomlish => format!("type the value of '{key}' as {example}"),
