@@ -16,7 +16,7 @@
 //!   shares no code with [`solve`] or [`plan`].
 //! * [`reports`]: what people read (HTML, XLSX, calendars, registers, FET, terminal).
 //! * [`workflow`]: compare scenarios, re-plan after a change; the `profnet` binary's
-//!   `cli` sits on top of it all.
+//!   `cli` sits on top of it all; [`serve`] is the web workspace over the same steps.
 
 pub mod check;
 pub mod diag;
@@ -27,6 +27,8 @@ pub mod model;
 pub mod plan;
 pub mod planfile;
 pub mod reports;
+#[cfg(feature = "serve")]
+pub mod serve;
 #[cfg(feature = "solver")]
 pub mod solve;
 #[cfg(feature = "solver")]

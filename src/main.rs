@@ -51,6 +51,10 @@ enum Command {
     /// Writes reports people read from a plan: an HTML page with a map and timetables,
     /// an Excel workbook, calendars, attendance registers and a FET file.
     Report(cli::report::Args),
+    /// Serves the web workspace for planners (in Russian): upload a workbook, solve with
+    /// progress, read and download the plan.
+    #[cfg(feature = "serve")]
+    Serve(cli::serve::Args),
     /// Re-plans a published plan after a change (an absent teacher, a closed road, a
     /// broken bus, ...), moving as little as it can, and says who must be told what.
     Replan(cli::replan::Args),
@@ -71,6 +75,8 @@ fn main() -> ExitCode {
         Command::Collect(args) => cli::collect::run(&args),
         Command::Report(args) => cli::report::run(&args),
         Command::Replan(args) => cli::replan::run(&args),
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => cli::serve::run(&args),
         Command::Generate(args) => cli::generate::run(&args),
     };
     ExitCode::from(code)

@@ -36,6 +36,8 @@ pub mod generate;
 pub mod init;
 pub mod replan;
 pub mod report;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod solve;
 pub mod solve_many;
 pub mod validate;
