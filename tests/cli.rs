@@ -211,6 +211,167 @@ fn form_template_as_an_excel_workbook_lists_the_courses_with_a_frozen_header() {
     assert!(sheet.contains("<autoFilter"), "no filter");
 }
 
+/// The course list of a choice sheet written by form-template: (course, where) on
+/// offer, and (course, why) listed apart below them.
+type CourseList = (Vec<(String, String)>, Vec<(String, String)>);
+
+fn sheet_courses(path: &Path) -> CourseList {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut r = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let headers = r.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let (course, place) = (col("offered_course"), col("offered_where"));
+    let (mut offered, mut apart) = (Vec::new(), Vec::new());
+    let mut below = false;
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        let (c, w) = (rec[course].to_owned(), rec[place].to_owned());
+        if c.starts_with("not_offered_course") {
+            below = true;
+        } else if !c.is_empty() {
+            if below { &mut apart } else { &mut offered }.push((c, w));
+        }
+    }
+    (offered, apart)
+}
+
+/// What `profnet::input::offer` says is on offer to `school`, and what not.
+fn offer_of(bundle: &Path, school: &str) -> (Vec<String>, Vec<String>) {
+    let loaded = profnet::input::offer::load_network(bundle).unwrap();
+    let o = loaded.offers(Some(school));
+    let id = |c: profnet::model::CourseId| loaded.net.courses[c.idx()].id.clone();
+    (
+        o.on_offer().map(|c| id(c.course)).collect(),
+        o.not_offered().map(|(c, _)| id(c.course)).collect(),
+    )
+}
+
+fn ids(list: &[(String, String)]) -> Vec<String> {
+    list.iter().map(|(c, _)| c.clone()).collect()
+}
+
+#[test]
+fn form_template_for_a_school_lists_only_what_its_students_can_reach() {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/pestrechinsky");
+    let tmp = tempfile::tempdir().unwrap();
+    let form = |bundle: &Path, name: &str| {
+        let out = tmp.path().join(name);
+        let (code, stdout, stderr) = profnet(&[
+            "form-template",
+            s(bundle),
+            "--out",
+            s(&out),
+            "--school",
+            "KUL",
+            "--rows",
+            "5",
+        ]);
+        assert_eq!(code, 0, "{stdout}{stderr}");
+        (out, stdout, stderr)
+    };
+
+    // The sample as it is: the sheet lists exactly what the module offers KUL, with
+    // where (KUL teaches physics itself, in its lab).
+    let (out, _, stderr) = form(&sample, "kul.csv");
+    assert!(!stderr.contains("note:"), "{stderr}");
+    let (offered, apart) = sheet_courses(&out);
+    let (want_on, want_off) = offer_of(&sample, "KUL");
+    assert_eq!((ids(&offered), ids(&apart)), (want_on.clone(), want_off));
+    assert!(!want_on.is_empty());
+    let phys = &offered.iter().find(|(c, _)| c == "PHYS").unwrap().1;
+    assert!(phys.starts_with("KUL (здесь)"), "{phys}");
+
+    // A copy where every KUL student is in grade 10: the courses for grade 11 that
+    // KUL's students chose (bundle warning W0343) are listed apart, for their grades.
+    let copy = tmp.path().join("grade10");
+    std::fs::create_dir(&copy).unwrap();
+    for e in std::fs::read_dir(&sample).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), copy.join(e.file_name())).unwrap();
+    }
+    let students = std::fs::read_to_string(sample.join("students.csv")).unwrap();
+    let mut kul = Vec::new();
+    let rows: Vec<String> = students
+        .lines()
+        .map(|l| {
+            let mut cells: Vec<&str> = l.split(',').collect();
+            if cells[1] == "KUL" {
+                kul.push(cells[0].to_owned());
+                cells[2] = "10";
+            }
+            cells.join(",")
+        })
+        .collect();
+    std::fs::write(copy.join("students.csv"), rows.join("\n") + "\n").unwrap();
+    let (_, stdout, stderr) = profnet(&["validate", s(&copy)]);
+    let excluded: std::collections::BTreeSet<String> = format!("{stdout}{stderr}")
+        .lines()
+        .filter(|l| l.contains("[W0343]"))
+        .filter(|l| kul.iter().any(|id| l.contains(&format!("student '{id}'"))))
+        .map(|l| {
+            l.split("chose '")
+                .nth(1)
+                .unwrap()
+                .split('\'')
+                .next()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert!(
+        !excluded.is_empty(),
+        "the copy should make W0343 warnings for KUL"
+    );
+    let (out, stdout, _) = form(&copy, "kul10.csv");
+    let (offered, apart) = sheet_courses(&out);
+    let (want_on, want_off) = offer_of(&copy, "KUL");
+    assert_eq!((ids(&offered), ids(&apart)), (want_on, want_off.clone()));
+    for c in &excluded {
+        let why = &apart
+            .iter()
+            .find(|(a, _)| a == c)
+            .unwrap_or_else(|| panic!("{c} not apart"))
+            .1;
+        assert!(why.contains("только для классов 11"), "{c}: {why}");
+    }
+    // Every course for grade 11 only is apart, whether or not someone chose it.
+    assert!(want_off.contains(&"ASTRO".to_owned()) && want_off.contains(&"JOURN".to_owned()));
+    assert!(
+        stdout.contains(&format!("{} more listed below them", want_off.len())),
+        "{stdout}"
+    );
+    // collect reads the sheet back: the course columns and the rows below are not
+    // student data.
+    let text = std::fs::read_to_string(&out).unwrap();
+    let filled = text.replacen("\n;KUL;;;", "\nK1;KUL;10;;PHYS", 1);
+    let back = tmp.path().join("back.csv");
+    std::fs::write(&back, filled).unwrap();
+    let merged = tmp.path().join("students.csv");
+    let (code, stdout, stderr) = profnet(&["collect", s(&copy), s(&back), "--out", s(&merged)]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(&merged).unwrap(),
+        "id,school,grade,choice_1\nK1,KUL,10,PHYS\n"
+    );
+    let report = std::fs::read_to_string(tmp.path().join("students.report.csv")).unwrap();
+    assert!(!report.contains("ignored_column"), "{report}");
+
+    // Before the choices are in (no students.csv): still filtered by rooms, teachers
+    // and travel, with a note that grades are not known.
+    std::fs::remove_file(copy.join("students.csv")).unwrap();
+    let (out, _, stderr) = form(&copy, "kul-nostudents.csv");
+    assert!(stderr.contains("students.csv not read"), "{stderr}");
+    let (offered, apart) = sheet_courses(&out);
+    let (want_on, want_off) = offer_of(&copy, "KUL");
+    assert_eq!((ids(&offered), ids(&apart)), (want_on.clone(), want_off));
+    assert!(
+        want_on.contains(&"ASTRO".to_owned()),
+        "grades unknown: not left out"
+    );
+}
+
 /// `profnet check BUNDLE PLAN | head -1` on a plan with thousands of violations (more
 /// than a pipe holds, so the checker is still writing when the reader goes away): a
 /// closed pipe is a normal end, exit 0, not a panic.

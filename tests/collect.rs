@@ -8,6 +8,9 @@
 //!   submission (the later one is first in the file), an ambiguous name;
 //! * `s03_long.csv`: long `student,course,rank,grade`, no school column (the file name
 //!   names the school), a rank in words, a grade that changes between rows.
+//!
+//! The `.xlsx` tests (at the end) write their workbooks with rust_xlsxwriter and run the
+//! `profnet` binary on them, mixed with a CSV file.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -376,4 +379,440 @@ fn garbage_never_panics_and_rows_are_kept_or_reported() {
             }
         }
     }
+}
+
+// ---- .xlsx files from schools (issue 18), through the binary ------------------------
+
+/// A cell of a test workbook.
+enum X {
+    S(&'static str),
+    N(f64),
+    /// A date-time cell: year, month, day, hour, minute, second.
+    T(u16, u8, u8, u16, u8, u8),
+    /// A formula whose saved value is the Excel error `#N/A`.
+    NA,
+    Blank,
+}
+
+/// Adds a sheet `name` with `rows` from its first row (`hidden`: a hidden sheet).
+fn sheet(wb: &mut rust_xlsxwriter::Workbook, name: &str, hidden: bool, rows: &[Vec<X>]) {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Formula};
+    let when = Format::new().set_num_format("dd.mm.yyyy hh:mm:ss");
+    let ws = wb.add_worksheet();
+    ws.set_name(name).unwrap();
+    if hidden {
+        ws.set_hidden(true);
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, x) in row.iter().enumerate() {
+            let (r, c) = (r as u32, c as u16);
+            match *x {
+                X::S(s) => {
+                    ws.write_string(r, c, s).unwrap();
+                }
+                X::N(n) => {
+                    ws.write_number(r, c, n).unwrap();
+                }
+                X::T(y, mo, d, h, mi, s) => {
+                    let t = ExcelDateTime::from_ymd(y, mo, d)
+                        .unwrap()
+                        .and_hms(h, mi, s)
+                        .unwrap();
+                    ws.write_datetime_with_format(r, c, &t, &when).unwrap();
+                }
+                X::NA => {
+                    ws.write_formula(r, c, Formula::new("=NA()").set_result("#N/A"))
+                        .unwrap();
+                }
+                X::Blank => {}
+            }
+        }
+    }
+}
+
+/// Runs `profnet collect` on the test bundle and `files` (names in `dir`, where it
+/// runs), writing `students.csv`: exit code, stdout, stderr. `None` when this test
+/// binary is built without the profnet binary (`--no-default-features`).
+fn collect_bin(dir: &Path, files: &[&str]) -> Option<(i32, String, String)> {
+    let exe = option_env!("CARGO_BIN_EXE_profnet")?;
+    let out = std::process::Command::new(exe)
+        .current_dir(dir)
+        .arg("collect")
+        .arg(self::dir().join("bundle"))
+        .args(files)
+        .args(["--out", "students.csv"])
+        .output()
+        .expect("run profnet");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    Some((out.status.code().unwrap_or(-1), stdout, stderr))
+}
+
+/// A report row: file, line, student, status, kept, column, value, detail.
+type ReportLine = (
+    String,
+    usize,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+);
+
+fn report_of(path: &Path) -> Vec<ReportLine> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            let f = |i: usize| rec[i].to_owned();
+            (
+                f(0),
+                rec[1].parse().unwrap(),
+                f(2),
+                f(3),
+                f(4),
+                f(5),
+                f(6),
+                f(7),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn xlsx_files_in_all_three_shapes_merge_with_csv() {
+    use X::*;
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    // Wide, no school column (the file name names S01): an instruction sheet whose
+    // example would be read if it were not skipped, a title above the header, ids and
+    // grades typed as numbers, a cell of two lines, an empty row, an Excel error; a
+    // course list (the form template's) and a hidden old list beside it.
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    sheet(
+        &mut wb,
+        "Инструкция",
+        false,
+        &[
+            vec![S("Одна строка на ученика, например:")],
+            vec![S("id"), S("choice_1")],
+            vec![S("P000"), S("PHYS")],
+        ],
+    );
+    sheet(
+        &mut wb,
+        "Ученики",
+        false,
+        &[
+            vec![S("Выбор элективных курсов, 10–11 классы")],
+            vec![],
+            vec![
+                S("Код ученика"),
+                S("Класс"),
+                S("choice_1"),
+                S("choice_2"),
+                S("Примечание"),
+            ],
+            vec![N(1001.0), N(10.0), S("Физика"), S("INF"), S("две\nстроки")],
+            vec![N(1002.0), N(11.0), S("Олимпиадная математика"), S("химия")],
+            vec![N(1003.0), N(13.0), S("PHYS")],
+            vec![],
+            vec![N(1004.0), N(10.0), NA, S("BIO"), NA],
+        ],
+    );
+    sheet(
+        &mut wb,
+        "Курсы",
+        false,
+        &[
+            vec![S("offered_course"), S("offered_name")],
+            vec![S("PHYS"), S("Физика")],
+        ],
+    );
+    sheet(
+        &mut wb,
+        "old",
+        true,
+        &[vec![S("id"), S("choice_1")], vec![S("X1"), S("PHYS")]],
+    );
+    wb.save(d.join("S01.xlsx")).unwrap();
+    // Long, two sheets: the second has no school column (the file name names S02).
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let head = || {
+        vec![
+            S("student"),
+            S("course"),
+            S("rank"),
+            S("school"),
+            S("grade"),
+        ]
+    };
+    sheet(
+        &mut wb,
+        "Лист1",
+        false,
+        &[
+            head(),
+            vec![N(2001.0), S("PHYS"), N(1.0), S("S02"), N(10.0)],
+            vec![N(2001.0), S("Информатика"), N(2.0), S("S02"), N(10.0)],
+            vec![N(2002.0), S("MATH"), N(1.0), S("S02"), N(11.0)],
+            vec![N(2002.0), S("Робототехника"), N(2.0), S("S02"), N(11.0)],
+        ],
+    );
+    sheet(
+        &mut wb,
+        "11 класс",
+        false,
+        &[
+            vec![S("student"), S("course"), S("rank"), S("grade")],
+            vec![N(2003.0), S("CHEM"), N(1.0), N(11.0)],
+        ],
+    );
+    wb.save(d.join("s02_long.xlsx")).unwrap();
+    // A form export: date-time cells, free-text questions, course and school names; a
+    // resubmission 30 seconds after the first, above it (only the seconds tell).
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let college = || S("Аграрный колледж");
+    sheet(
+        &mut wb,
+        "Ответы на форму (1)",
+        false,
+        &[
+            vec![
+                S("Отметка времени"),
+                S("Код ученика"),
+                S("Ваша школа"),
+                S("Класс"),
+                S("Выберите первый курс"),
+                S("Выберите второй курс (запасной)"),
+            ],
+            vec![
+                T(2026, 11, 23, 12, 0, 40),
+                N(3001.0),
+                college(),
+                S("10 класс"),
+                S("Биология"),
+                S("Физика"),
+            ],
+            vec![
+                T(2026, 11, 23, 12, 0, 10),
+                N(3001.0),
+                college(),
+                N(10.0),
+                S("Химия"),
+                Blank,
+            ],
+            vec![
+                T(2026, 11, 23, 10, 30, 0),
+                N(3002.0),
+                college(),
+                N(11.0),
+                S("Математика (профильная)"),
+                S("Олимпиадная математика"),
+            ],
+        ],
+    );
+    wb.save(d.join("form.xlsx")).unwrap();
+    fs::write(
+        d.join("S01_extra.csv"),
+        "id;school;grade;choice_1\nC1;S01;10;Физика\n",
+    )
+    .unwrap();
+
+    let files = ["S01.xlsx", "S01_extra.csv", "s02_long.xlsx", "form.xlsx"];
+    let Some((code, stdout, stderr)) = collect_bin(d, &files) else {
+        return;
+    };
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    let students = fs::read_to_string(d.join("students.csv")).unwrap();
+    assert_eq!(
+        students,
+        "\
+id,school,grade,choice_1,choice_2
+1001,S01,10,PHYS,INF
+1002,S01,11,MATHOL,CHEM
+1004,S01,10,BIO,
+C1,S01,10,PHYS,
+2001,S02,10,PHYS,INF
+2002,S02,11,MATH,
+2003,S02,11,CHEM,
+3001,S03,10,BIO,PHYS
+3002,S03,11,MATH,MATHOL
+"
+    );
+    validates(&students);
+    for line in [
+        "S01.xlsx: sheet 'Инструкция' is not read (an instruction sheet)",
+        "S01.xlsx: sheet 'Курсы' is not read (no header row with student ids and choices)",
+        "S01.xlsx: sheet 'old' is not read (a hidden sheet)",
+        "S01.xlsx [Ученики]: 4 rows, wide",
+        "s02_long.xlsx [Лист1]: 4 rows, long",
+        "s02_long.xlsx [11 класс]: 1 rows, long",
+        "form.xlsx [Ответы на форму (1)]: 3 rows, form",
+    ] {
+        assert!(stdout.contains(line), "{line}\n{stdout}");
+    }
+
+    let report = report_of(&d.join("students.report.csv"));
+    let got: Vec<(&str, usize, &str, &str, &str, &str)> = report
+        .iter()
+        .map(|r| {
+            (
+                r.0.as_str(),
+                r.1,
+                r.2.as_str(),
+                r.3.as_str(),
+                r.4.as_str(),
+                r.6.as_str(),
+            )
+        })
+        .collect();
+    let w = "S01.xlsx [Ученики]";
+    let l1 = "s02_long.xlsx [Лист1]";
+    let l2 = "s02_long.xlsx [11 класс]";
+    let f = "form.xlsx [Ответы на форму (1)]";
+    assert_eq!(
+        got,
+        [
+            (w, 3, "", "ignored_column", "", ""),
+            (w, 4, "1001", "ok", "yes", ""),
+            (w, 5, "1002", "matched", "yes", "химия"),
+            (w, 6, "1003", "bad_grade", "no", "13"),
+            (w, 8, "1004", "excel_error", "yes", "#N/A"),
+            ("S01_extra.csv", 2, "C1", "ok", "yes", ""),
+            (l1, 2, "2001", "ok", "yes", ""),
+            (l1, 3, "2001", "matched", "yes", "Информатика"),
+            (l1, 4, "2002", "ok", "yes", ""),
+            (l1, 5, "2002", "unmatched", "yes", "Робототехника"),
+            (l2, 2, "2003", "ok", "yes", ""),
+            (f, 2, "3001", "latest", "yes", ""),
+            (f, 3, "3001", "duplicate", "no", ""),
+            (f, 4, "3002", "ok", "yes", ""),
+        ]
+    );
+    let excel = report.iter().find(|r| r.3 == "excel_error").unwrap();
+    assert_eq!(excel.5, "choice_1");
+    assert!(
+        excel.7.contains("C8") && excel.7.contains("#N/A"),
+        "{}",
+        excel.7
+    );
+    let dup = report.iter().find(|r| r.3 == "duplicate").unwrap();
+    assert!(
+        dup.7.contains("(2026-11-23 12:00:10), replaced by form.xlsx [Ответы на форму (1)] row 2 (2026-11-23 12:00:40)"),
+        "{}",
+        dup.7
+    );
+}
+
+#[test]
+fn old_xls_and_encrypted_workbooks_say_what_to_do() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let ole = [0xD0u8, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    let mut xls = ole.to_vec();
+    xls.resize(1024, 0);
+    fs::write(d.join("old.xls"), &xls).unwrap();
+    let mut locked = ole.to_vec();
+    locked.resize(512, 0);
+    locked.extend("EncryptedPackage".encode_utf16().flat_map(u16::to_le_bytes));
+    locked.resize(1024, 0);
+    fs::write(d.join("locked.xlsx"), &locked).unwrap();
+    fs::write(
+        d.join("good.csv"),
+        "id,school,grade,choice_1\nG1,S01,10,PHYS\n",
+    )
+    .unwrap();
+    let Some((code, _, stderr)) = collect_bin(d, &["old.xls", "good.csv", "locked.xlsx"]) else {
+        return;
+    };
+    assert_eq!(code, 2, "{stderr}");
+    let line = |name: &str| {
+        stderr
+            .lines()
+            .find(|l| l.contains(name))
+            .unwrap_or_else(|| panic!("{name} not named:\n{stderr}"))
+            .to_owned()
+    };
+    let old = line("old.xls");
+    assert!(
+        old.contains(".xls, Excel 97–2003") && old.contains("save it as 'Excel Workbook (*.xlsx)'"),
+        "{old}"
+    );
+    assert!(line("locked.xlsx").contains("encrypted"), "{stderr}");
+    assert!(!stderr.contains("good.csv"), "{stderr}");
+    assert!(stderr.contains("nothing was written"), "{stderr}");
+    assert!(!d.join("students.csv").exists());
+}
+
+#[test]
+fn a_file_that_is_no_workbook_is_unreadable() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    fs::write(d.join("notes.xlsx"), "id,choice_1\nA,PHYS\n").unwrap();
+    fs::write(
+        d.join("broken.xlsx"),
+        b"PK\x03\x04\x14\x00\x00\x00garbage\xff\xfe",
+    )
+    .unwrap();
+    fs::write(d.join("empty.xlsx"), b"").unwrap();
+    fs::write(
+        d.join("good.csv"),
+        "id,school,grade,choice_1\nG1,S01,10,PHYS\n",
+    )
+    .unwrap();
+    let Some((code, _, stderr)) =
+        collect_bin(d, &["notes.xlsx", "broken.xlsx", "good.csv", "empty.xlsx"])
+    else {
+        return;
+    };
+    assert_eq!(code, 2, "{stderr}");
+    let line = |name: &str| {
+        stderr
+            .lines()
+            .find(|l| l.contains(name))
+            .unwrap_or_else(|| panic!("{name} not named:\n{stderr}"))
+            .to_owned()
+    };
+    let notes = line("notes.xlsx");
+    assert!(
+        notes.contains("not an .xlsx workbook") && notes.contains("rename it to .csv"),
+        "{notes}"
+    );
+    assert!(
+        line("broken.xlsx").contains("not a readable .xlsx workbook"),
+        "{stderr}"
+    );
+    assert!(line("empty.xlsx").contains("empty"), "{stderr}");
+    assert!(!d.join("students.csv").exists());
+
+    // A workbook whose sheets hold no choice list: its first sheet is read, and collect
+    // says what its header lacks.
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    sheet(
+        &mut wb,
+        "Инструкция",
+        false,
+        &[vec![X::S("Заполните лист 1")]],
+    );
+    sheet(
+        &mut wb,
+        "Лист1",
+        false,
+        &[
+            vec![X::S("Класс"), X::S("Выберите первый курс")],
+            vec![X::N(10.0), X::S("PHYS")],
+        ],
+    );
+    wb.save(d.join("S01_bad.xlsx")).unwrap();
+    let (code, _, stderr) = collect_bin(d, &["S01_bad.xlsx", "good.csv"]).unwrap();
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("S01_bad.xlsx [Лист1]: no column with student ids"),
+        "{stderr}"
+    );
 }

@@ -1,9 +1,11 @@
 //! `profnet collect BUNDLE FILES... --out students.csv [--report FILE]`: merges the
-//! choice files schools send into one students.csv, with a report of every row.
+//! choice files schools send (CSV files and .xlsx workbooks, every sheet of a workbook
+//! that holds a choice list) into one students.csv, with a report of every row.
 
 use std::path::{Path, PathBuf};
 
-use profnet::input::collect::{collect, Catalog, Input};
+use profnet::input::collect::{collect, Catalog};
+use profnet::input::collect_xlsx::read_school_file;
 
 use super::write_atomically;
 use super::{print_capped, EXIT_BAD_INPUT, EXIT_FAIL, EXIT_OK};
@@ -13,7 +15,9 @@ pub struct Args {
     /// The network bundle (its schools.csv and courses.csv give the ids).
     pub bundle: PathBuf,
     /// The files from schools: wide (choice_1…), long (student,course,rank) or
-    /// form-service exports, CSV with `,` or `;`, UTF-8 or Windows-1251.
+    /// form-service exports, CSV with `,` or `;`, UTF-8 or Windows-1251, or .xlsx
+    /// workbooks (every sheet that holds a choice list is read; the report names
+    /// `FILE.xlsx [SHEET]` and the sheet's row).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// The merged students.csv to write.
@@ -31,6 +35,7 @@ fn default_report(out: &Path) -> PathBuf {
     out.with_file_name(format!("{stem}.report.csv"))
 }
 
+#[allow(clippy::result_large_err)] // a diagnostic is built only when a file fails
 pub fn run(args: &Args) -> u8 {
     let catalog = match Catalog::read(&args.bundle) {
         Ok(c) => c,
@@ -47,23 +52,18 @@ pub fn run(args: &Args) -> u8 {
     let mut failed = false;
     for path in &args.files {
         let label = path.display().to_string();
-        let read = match profnet::input::table::read_bytes(path, &label) {
-            Ok(bytes) => Input::from_bytes(&label, &bytes),
-            Err(d) => Err(d),
-        };
+        let read = profnet::input::table::read_bytes(path, &label)
+            .and_then(|bytes| read_school_file(&label, &bytes));
         match read {
-            Ok(i) => inputs.push(i),
+            Ok(file) => {
+                for (sheet, why) in &file.skipped {
+                    outln!("{label}: sheet '{sheet}' is not read ({why})");
+                }
+                inputs.extend(file.inputs);
+            }
             Err(mut d) => {
-                let ext = path
-                    .extension()
-                    .map(|e| e.to_string_lossy().to_lowercase())
-                    .unwrap_or_default();
                 if d.code == profnet::input::table::MISSING_FILE {
                     d.hint = "check the path and the file name".into();
-                } else if matches!(ext.as_str(), "xlsx" | "xls" | "ods") {
-                    d.hint = "collect reads CSV only: open the file in Excel and save it as \
-                              'CSV UTF-8' (or 'CSV (разделители — точки с запятой)')"
-                        .into();
                 }
                 errln!("{d}");
                 failed = true;

@@ -10,8 +10,11 @@
 //!   free-text question headers such as "Выберите первый курс" or "Choice 1"; course
 //!   names typed or picked instead of ids.
 //!
-//! Files are read with [`crate::input::table`] (`,`/`;`, UTF-8 with or without BOM,
-//! Windows-1251). Column roles are recognised from their headers (see [`role_of`]);
+//! CSV files are read with [`crate::input::table`] (`,`/`;`, UTF-8 with or without BOM,
+//! Windows-1251); `.xlsx` workbooks with [`crate::input::collect_xlsx`], one input per
+//! sheet that holds a choice list, labelled `FILE.xlsx [SHEET]`, its lines being the
+//! sheet's rows (a cell with an Excel error reads as empty and is reported on its row).
+//! Column roles are recognised from their headers (see [`role_of`]);
 //! course and school values are matched to ids case- and typo-tolerantly (see
 //! [`Matcher`]). A student who submitted more than once keeps the latest submission
 //! (by timestamp when both have one, else the later file and line); the others are
@@ -648,13 +651,29 @@ fn is_blank_choice(s: &str) -> bool {
 
 // ---- collecting --------------------------------------------------------------------
 
-/// One input file, read.
+/// One input file (or one sheet of a workbook), read.
 pub struct Input {
-    /// The name used in the report (usually the path as given).
+    /// The name used in the report (usually the path as given; `FILE.xlsx [SHEET]` for
+    /// a sheet).
     pub label: String,
     pub table: Table,
     /// Rows the table reader could not read (each names its line).
     pub problems: Vec<Diagnostic>,
+    /// Cells of a sheet that hold an Excel error; the table has them empty.
+    pub cell_errors: Vec<CellError>,
+}
+
+/// A workbook cell holding an Excel error (`#N/A`, `#REF!` …), read as empty.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CellError {
+    /// The line of the table (the sheet's 1-based row).
+    pub line: usize,
+    /// The index of its column in the table.
+    pub column: usize,
+    /// The cell, e.g. `D7`.
+    pub cell: String,
+    /// The error as Excel shows it, e.g. `#N/A`.
+    pub error: String,
 }
 
 impl Input {
@@ -669,6 +688,7 @@ impl Input {
             label: label.to_owned(),
             table,
             problems,
+            cell_errors: Vec::new(),
         })
     }
 }
@@ -906,13 +926,29 @@ fn cell(row: &Row, c: Option<usize>) -> &str {
     c.and_then(|c| row.cells.get(c)).map_or("", String::as_str)
 }
 
-/// The school a file name names: a word of the file's name that is a school id.
+/// The file and the sheet of a workbook sheet's label, `FILE.xlsx [SHEET]` (a sheet's
+/// name cannot hold `[` or `]`).
+fn sheet_of_label(label: &str) -> Option<(&str, &str)> {
+    label.strip_suffix(']')?.rsplit_once(" [")
+}
+
+/// The school a file name names: a word of the file's name that is a school id; for a
+/// sheet of a workbook, a word of the sheet's name first, then of the file's.
 fn school_of_file(label: &str, catalog: &Catalog) -> Option<String> {
+    if let Some((file, sheet)) = sheet_of_label(label) {
+        return school_named(&sheet.to_lowercase(), catalog)
+            .or_else(|| school_of_file(file, catalog));
+    }
     let stem = Path::new(label)
         .file_stem()?
         .to_string_lossy()
         .to_lowercase();
-    let words: Vec<&str> = stem
+    school_named(&stem, catalog)
+}
+
+/// The school id among the words of `text` (lowercase), if exactly one is.
+fn school_named(text: &str, catalog: &Catalog) -> Option<String> {
+    let words: Vec<&str> = text
         .split(|c: char| !c.is_alphanumeric() && c != '-')
         .filter(|w| !w.is_empty())
         .collect();
@@ -1131,7 +1167,9 @@ pub fn collect(catalog: &Catalog, inputs: &[Input]) -> Result<Collected, Vec<Unr
         });
         // For rows whose school cell is empty, or files without one.
         let default_school = school_of_file(&input.label, catalog).unwrap_or_default();
+        let first = subs.len();
         subs.extend(submissions(fi, input, &cols, &default_school));
+        cell_errors(input, &cols, &mut subs[first..], &mut report);
     }
     if !bad.is_empty() {
         return Err(bad);
@@ -1471,8 +1509,62 @@ pub fn collect(catalog: &Catalog, inputs: &[Input]) -> Result<Collected, Vec<Unr
     })
 }
 
+/// Reports the Excel errors of an input: on the submission of the row when the cell
+/// is in a column collect reads, as a note of its own when the row is the header or
+/// was left out.
+fn cell_errors(
+    input: &Input,
+    cols: &Columns,
+    subs: &mut [Submission],
+    report: &mut Vec<ReportRow>,
+) {
+    let t = &input.table;
+    let used: Vec<usize> = [
+        cols.id,
+        cols.school,
+        cols.grade,
+        cols.wants,
+        cols.timestamp,
+        cols.rank,
+    ]
+    .into_iter()
+    .flatten()
+    .chain(cols.choices.iter().map(|&(_, c)| c))
+    .collect();
+    for e in &input.cell_errors {
+        let header = t.headers.get(e.column).cloned().unwrap_or_default();
+        let detail = format!(
+            "the cell {} holds the Excel error {}; it is read as empty — fix the formula or \
+             type the value, then collect again",
+            e.cell, e.error
+        );
+        if e.line > t.header_line && !used.contains(&e.column) {
+            continue; // a column collect does not read (already noted as ignored)
+        }
+        match subs.iter_mut().find(|s| s.lines.contains(&e.line)) {
+            Some(s) => s.issue(e.line, "excel_error", &header, &e.error, detail),
+            None => report.push(ReportRow {
+                file: input.label.clone(),
+                line: e.line,
+                student: String::new(),
+                status: "excel_error",
+                kept: (e.line > t.header_line).then_some(false),
+                column: header,
+                value: e.error.clone(),
+                detail,
+            }),
+        }
+    }
+}
+
 fn where_(s: &Submission, inputs: &[Input]) -> String {
-    format!("{} line {}", inputs[s.file].label, s.lines[0])
+    let label = &inputs[s.file].label;
+    let what = if sheet_of_label(label).is_some() {
+        "row"
+    } else {
+        "line"
+    };
+    format!("{label} {what} {}", s.lines[0])
 }
 
 fn stamp(s: &Submission) -> String {
@@ -1552,63 +1644,45 @@ impl Collected {
 
 // ---- the form template -------------------------------------------------------------
 
-/// The choice sheet for schools (CSV, `;`-separated, UTF-8 with BOM so that Excel opens
-/// Cyrillic right): the students.csv columns `id,school,grade,wants,choice_1..N` with
-/// `rows` empty rows (school filled in when given), and beside them the course list
-/// `offered_course,offered_name,offered_periods,offered_grades,offered_distance`, which
-/// `profnet collect` ignores.
+/// The choice sheet for schools from the catalog alone (CSV, `;`-separated, UTF-8 with
+/// BOM so that Excel opens Cyrillic right): the students.csv columns
+/// `id,school,grade,wants,choice_1..N` with `rows` empty rows (school filled in when
+/// given), and beside them every course as on offer
+/// (`offered_course,offered_name,offered_periods,offered_grades,offered_distance`, then
+/// `offered_where,offered_periods_start`, empty here), which `profnet collect` ignores.
+/// The layout is [`super::offer::sheet`]'s; with the whole network at hand,
+/// `form-template --school` lists instead only what the school can reach
+/// ([`super::offer::Offers::listed`]).
 pub fn form_template(
     catalog: &Catalog,
     school: Option<&str>,
     choices: usize,
     rows: usize,
 ) -> String {
-    let mut w = csv::WriterBuilder::new()
-        .delimiter(b';')
-        .from_writer(Vec::new());
-    let mut header = vec![
-        "id".to_owned(),
-        "school".into(),
-        "grade".into(),
-        "wants".into(),
-    ];
-    header.extend((1..=choices).map(|k| format!("choice_{k}")));
-    header.extend(
-        [
-            "offered_course",
-            "offered_name",
-            "offered_periods",
-            "offered_grades",
-            "offered_distance",
-        ]
-        .map(String::from),
-    );
-    let _ = w.write_record(&header);
-    for k in 0..rows.max(catalog.courses.len()) {
-        let mut rec = vec![String::new(); 4 + choices];
-        if k < rows {
-            rec[1] = school.unwrap_or("").to_owned();
-        }
-        match catalog.courses.get(k) {
-            Some(c) => rec.extend([
-                c.id.clone(),
-                c.name.clone(),
-                if c.periods.is_empty() {
-                    "1".into()
-                } else {
-                    c.periods.clone()
-                },
-                c.grades.as_ref().map_or("any".into(), |g| {
-                    g.iter().map(u32::to_string).collect::<Vec<_>>().join(" ")
-                }),
-                if c.distance { "yes" } else { "no" }.into(),
-            ]),
-            None => rec.extend(std::iter::repeat_n(String::new(), 5)),
-        }
-        let _ = w.write_record(&rec);
-    }
-    let body = String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default();
-    format!("\u{feff}{body}")
+    use super::offer::{sheet, Listed, SheetList};
+    let offered = catalog
+        .courses
+        .iter()
+        .map(|c| Listed {
+            id: c.id.clone(),
+            name: c.name.clone(),
+            periods: if c.periods.is_empty() {
+                "1".into()
+            } else {
+                c.periods.clone()
+            },
+            grades: c.grades.as_ref().map_or("any".into(), |g| {
+                g.iter().map(u32::to_string).collect::<Vec<_>>().join(" ")
+            }),
+            distance: if c.distance { "yes" } else { "no" }.into(),
+            ..Listed::default()
+        })
+        .collect();
+    let list = SheetList {
+        offered,
+        apart: Vec::new(),
+    };
+    sheet(&list, school, choices, rows)
 }
 
 // ---- a fresh bundle (`profnet init`) -------------------------------------------------
@@ -1663,6 +1737,11 @@ Google/Яндекс-форм или списки «ученик, курс, пр�
 
 Проверка: `profnet validate ПАПКА` перечисляет все ошибки с файлом, строкой и столбцом.
 
+Удобнее в Excel? `profnet init --xlsx сеть.xlsx` даёт ту же сеть одной книгой: по листу на
+таблицу, со списками и листом «Инструкция»; `profnet convert ПАПКА --to сеть.xlsx` и
+обратно `profnet convert сеть.xlsx --to ПАПКА` переводят без потерь. Все команды
+принимают книгу вместо папки.
+
 ## In English
 
 Every file is a CSV table (Excel: File → Save As → "CSV UTF-8"). Keep the header row;
@@ -1687,6 +1766,11 @@ DIR/students.csv` merges them, with a report of every row it fixed or left out.
 
 Check the bundle with `profnet validate DIR`: it lists every problem with file, line
 and column. The full contract is SPEC §1.
+
+Rather work in Excel? `profnet init --xlsx network.xlsx` writes the same bundle as one
+workbook (a sheet per table, with lists and an instruction sheet); `profnet convert DIR
+--to network.xlsx` and back `profnet convert network.xlsx --to DIR` lose nothing. Every
+command takes the workbook instead of the directory (SPEC §7).
 "#;
 
 #[cfg(test)]

@@ -8,8 +8,10 @@
 pub mod bundle;
 pub mod change;
 pub mod collect;
+pub mod collect_xlsx;
 pub mod files;
 pub mod generate;
+pub mod offer;
 pub mod scenario;
 pub mod schema;
 pub mod table;

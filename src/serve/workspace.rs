@@ -322,7 +322,10 @@ fn unzip_bundle(bytes: &[u8]) -> Result<BTreeMap<String, Vec<u8>>, Refused> {
                 "'{shown}' is a symbolic link; a bundle holds only files"
             )));
         }
-        let Some(path) = entry.enclosed_name() else {
+        let absolute = raw.starts_with(['/', '\\'])
+            || raw.as_bytes().get(1) == Some(&b':')
+            || raw.split(['/', '\\']).any(|p| p == "..");
+        let Some(path) = entry.enclosed_name().filter(|_| !absolute) else {
             return Err(bad(format!(
                 "'{}' points outside the folder; the zip is refused",
                 raw.chars().take(100).collect::<String>()

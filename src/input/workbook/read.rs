@@ -82,27 +82,8 @@ pub fn read_bytes(bytes: &[u8], path: &Path) -> Result<ReadWorkbook, Vec<Diagnos
     let fail = |code, message: String, hint: &str| {
         vec![Diagnostic::error(code, label.clone(), message).hint(hint)]
     };
-    const OLE: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
-    if bytes.starts_with(&OLE) {
-        // An encrypted .xlsx is an OLE container with an `EncryptedPackage` stream
-        // (its name in UTF-16); any other OLE file here is an old binary workbook.
-        let name: Vec<u8> = "EncryptedPackage"
-            .encode_utf16()
-            .flat_map(u16::to_le_bytes)
-            .collect();
-        if bytes.windows(name.len()).any(|w| w == name.as_slice()) {
-            return Err(fail(
-                ENCRYPTED,
-                "the workbook is encrypted (it has a password to open)".into(),
-                "open it in Excel or LibreOffice and save a copy without the password \
-                 (File → Info → Protect Workbook → Encrypt with Password: clear it)",
-            ));
-        }
-        return Err(fail(
-            OLD_XLS,
-            "this is an old Excel workbook (.xls, Excel 97–2003), which is not read".into(),
-            "open it in Excel or LibreOffice and save it as 'Excel Workbook (*.xlsx)'",
-        ));
+    if let Some(d) = ole_problem(bytes, &label) {
+        return Err(vec![d]);
     }
     if !bytes.starts_with(b"PK\x03\x04") {
         let text = std::str::from_utf8(&bytes[..bytes.len().min(4096)]).is_ok();
@@ -225,6 +206,40 @@ pub fn read_bytes(bytes: &[u8], path: &Path) -> Result<ReadWorkbook, Vec<Diagnos
         out.places.sheets.insert(kind.file.to_owned(), places);
     }
     Ok(out)
+}
+
+/// The start of every OLE compound file: an old `.xls`, or an encrypted `.xlsx`.
+const OLE: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+/// Why an OLE compound file given as a workbook cannot be read: an encrypted `.xlsx`
+/// (an `EncryptedPackage` stream, its name in UTF-16) or an old binary `.xls`. `None`
+/// when `bytes` are no OLE file.
+pub fn ole_problem(bytes: &[u8], label: &str) -> Option<Diagnostic> {
+    if !bytes.starts_with(&OLE) {
+        return None;
+    }
+    let name: Vec<u8> = "EncryptedPackage"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    Some(if bytes.windows(name.len()).any(|w| w == name.as_slice()) {
+        Diagnostic::error(
+            ENCRYPTED,
+            label,
+            "the workbook is encrypted (it has a password to open)",
+        )
+        .hint(
+            "open it in Excel or LibreOffice and save a copy without the password \
+             (File → Info → Protect Workbook → Encrypt with Password: clear it)",
+        )
+    } else {
+        Diagnostic::error(
+            OLD_XLS,
+            label,
+            "this is an old Excel workbook (.xls, Excel 97–2003), which is not read",
+        )
+        .hint("open it in Excel or LibreOffice and save it as 'Excel Workbook (*.xlsx)'")
+    })
 }
 
 /// One cell: its text as a CSV file would hold it, and the cell as Excel had it.
