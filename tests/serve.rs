@@ -217,6 +217,51 @@ fn upload_solve_follow_download_and_check() {
     assert!(!p["hint"].as_str().unwrap().is_empty());
     let list = json(&mut a.get(&srv.at("/api/networks")).call().unwrap());
     assert_eq!(list["networks"].as_array().unwrap().len(), 0);
+    // The same workbook back with its problems marked: the bad cell keeps its value
+    // and gets a note, and a first sheet lists the problem with a link to it.
+    let mut r = a
+        .post(&srv.at("/api/marked.xlsx"))
+        .header("X-CSRF-Token", &token)
+        .header("X-Filename", "broken.xlsx")
+        .send(&broken[..])
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let marked = r
+        .body_mut()
+        .with_config()
+        .limit(50 << 20)
+        .read_to_vec()
+        .unwrap();
+    let path = dir.path().join("marked.xlsx");
+    std::fs::write(&path, &marked).unwrap();
+    {
+        use calamine::Reader;
+        let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&path).unwrap();
+        assert_eq!(wb.sheet_names()[0], "Ошибки");
+        let list = wb.worksheet_range("Ошибки").unwrap();
+        let row = list
+            .rows()
+            .find(|r| r.iter().any(|c| *c == "E0208"))
+            .expect("E0208 listed");
+        assert!(row.iter().any(|c| *c == "C5"), "{row:?}");
+        let students = wb.worksheet_range("students").unwrap();
+        assert_eq!(students.get_value((4, 2)).unwrap().to_string(), "десятый");
+    }
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(marked)).unwrap();
+    let notes: Vec<String> = (0..zip.len())
+        .map(|i| zip.by_index(i).unwrap().name().to_owned())
+        .filter(|n| n.contains("comments"))
+        .collect();
+    assert!(!notes.is_empty(), "no notes in the marked workbook");
+    // And the marked workbook, as it is, still reads as the same (broken) bundle.
+    let (code, body) = upload(
+        &a,
+        &srv,
+        &token,
+        &std::fs::read(&path).unwrap(),
+        "marked.xlsx",
+    );
+    assert_eq!(code, 422, "{body}");
 
     // The sample workbook: 201, then a solve followed by its events.
     let book = std::fs::read(sample_workbook(dir.path())).unwrap();
@@ -569,6 +614,7 @@ fn a_planner_clicks_through_in_chromium() {
     let dir = tempfile::tempdir().unwrap();
     let srv = Server::start(&dir.path().join("ws"), &[]);
     let book = sample_workbook(dir.path());
+    let broken = broken_workbook(dir.path());
     let port = free_port();
     let mut chromedriver = Command::new(driver)
         .arg(format!("--port={port}"))
@@ -625,6 +671,32 @@ fn a_planner_clicks_through_in_chromium() {
                     not_blank(&png, name);
                 }
             };
+            // 0. A workbook with an error: the problems as a table, and the button that
+            //    gives the workbook back with them marked.
+            c.goto(&srv.at("/")).await?;
+            c.find(Locator::Id("upload-file"))
+                .await?
+                .send_keys(s(&broken))
+                .await?;
+            c.find(Locator::Id("upload-button")).await?.click().await?;
+            let t0 = Instant::now();
+            let rows = loop {
+                let rows = c
+                    .find_all(Locator::Css("#upload-result table.problems tbody tr"))
+                    .await?;
+                if !rows.is_empty() {
+                    break rows;
+                }
+                assert!(t0.elapsed() < Duration::from_secs(30), "no problems table");
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            };
+            let first = rows[0].text().await?;
+            assert!(
+                first.contains("students") && first.contains("C5"),
+                "{first}"
+            );
+            c.find(Locator::Id("marked-button")).await?;
+            shot("0-problems").await;
             // 1. The networks page: upload the workbook.
             c.goto(&srv.at("/")).await?;
             let h1 = c.find(Locator::Css("h1")).await?.text().await?;

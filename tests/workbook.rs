@@ -856,3 +856,42 @@ fn every_bundle_command_takes_a_workbook() {
     assert_eq!(code, 0, "{out}{err}");
     assert!(fs::read_to_string(&form).unwrap().contains("PHYS"));
 }
+
+#[test]
+fn a_marked_workbook_opens_in_libreoffice_with_its_problems() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut book = good();
+    sheet_mut(&mut book, "ученики")[3][2] = S("десятый");
+    sheet_mut(&mut book, "network")[2][1] = S("8 утра");
+    let path = dir.path().join("bad.xlsx");
+    write_book(&path, &book, None);
+    let files = profnet::input::BundleFiles::open(&path).unwrap();
+    let problems = problems(&path);
+    let marked = profnet::input::workbook::write_marked(&files, &problems).unwrap();
+    let out = dir.path().join("marked.xlsx");
+    fs::write(&out, marked).unwrap();
+    // Through LibreOffice and back: it opens, keeps the data and lists the problems.
+    let ods_dir = dir.path().join("ods");
+    fs::create_dir(&ods_dir).unwrap();
+    let ods = libreoffice(&out, "ods", &ods_dir);
+    let back_dir = dir.path().join("back");
+    fs::create_dir(&back_dir).unwrap();
+    let back = libreoffice(&ods, "xlsx", &back_dir);
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&back).unwrap();
+    assert_eq!(wb.sheet_names()[0], "Ошибки");
+    let list = wb.worksheet_range("Ошибки").unwrap();
+    let text: Vec<String> = list.cells().map(|(_, _, c)| c.to_string()).collect();
+    for want in ["E0208", "C4", "E0104", "B3"] {
+        assert!(
+            text.iter().any(|t| t == want),
+            "{want} not listed: {text:?}"
+        );
+    }
+    // The sheets keep their cells where they were; the marked workbook, fixed, loads.
+    let students = wb.worksheet_range("ученики").unwrap();
+    assert_eq!(students.get_value((3, 2)).unwrap().to_string(), "десятый");
+    let d = profnet::input::load(&back).unwrap_err().0;
+    has(&d, "E0208", Some("ученики"), Some("C4"));
+    assert!(d.iter().all(|d| d.code != "W0203"), "{d:#?}");
+}

@@ -97,6 +97,7 @@ fn workbook(book: &std::path::Path) -> u8 {
     let bundle = profnet::input::BundleFiles::from_memory(&memory);
     let options = profnet::input::workbook::WorkbookOptions {
         open_at_instructions: true,
+        problems: None,
     };
     let written = profnet::input::workbook::write_workbook(&bundle, options)
         .map_err(|d| {

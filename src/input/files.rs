@@ -32,7 +32,7 @@ pub const BUNDLE_FILES: [&str; 10] = [
 ];
 
 /// A bundle's files: the bytes of each, or why it could not be read.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct BundleFiles {
     /// The network's name when `network.toml` has none (the directory's or workbook's
     /// name).
@@ -128,6 +128,11 @@ impl BundleFiles {
             places: None,
             problems: Vec::new(),
         }
+    }
+
+    /// For a workbook: where its files' lines are in the sheets.
+    pub fn places(&self) -> Option<&workbook::Places> {
+        self.places.as_ref()
     }
 
     /// Whether the bundle is a workbook.

@@ -103,6 +103,7 @@ pub fn router(app: Shared) -> Router {
         .route("/api/runs/{run}/report.zip", get(report_zip))
         .route("/api/runs/{run}/plan.xlsx", get(plan_xlsx))
         .route("/api/template.xlsx", get(template))
+        .route("/api/marked.xlsx", post(api_marked))
         .layer(DefaultBodyLimit::max(MAX_UPLOAD));
     Router::new()
         .route("/", get(page_networks))
@@ -642,6 +643,48 @@ async fn plan_xlsx(AxState(app): AxState<Shared>, UrlPath(id): UrlPath<String>) 
     }
 }
 
+/// The uploaded workbook back with its problems marked (red cells with notes, a sheet
+/// `Ошибки` that links to them): to fix in Excel and upload again.
+async fn api_marked(headers: HeaderMap, body: Bytes) -> Response {
+    let name = headers
+        .get("x-filename")
+        .and_then(|v| v.to_str().ok())
+        .map(percent_decode)
+        .unwrap_or_else(|| "network.xlsx".into());
+    let name = name
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or("network.xlsx")
+        .to_owned();
+    let marked = tokio::task::spawn_blocking(move || {
+        let path = Path::new(&name);
+        let book = crate::input::workbook::read_bytes(&body, path)?;
+        let files = crate::input::BundleFiles::of_workbook(book, path);
+        let problems = match crate::input::load_bundle(files.clone()) {
+            Ok((_, warnings)) => warnings,
+            Err(e) => e.0,
+        };
+        crate::input::workbook::write_marked(&files, &problems)
+    })
+    .await;
+    match marked {
+        Ok(Ok(bytes)) => download(
+            bytes,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "network-marked.xlsx".into(),
+        ),
+        Ok(Err(problems)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(serde_json::json!({
+                "error": "not a workbook that can be marked",
+                "problems": problems.iter().map(diagnostic_json).collect::<Vec<_>>(),
+            })),
+        )
+            .into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    }
+}
+
 /// The template workbook (as `profnet init --xlsx` writes it).
 async fn template() -> Response {
     let files = crate::input::collect::bundle_template();
@@ -653,6 +696,7 @@ async fn template() -> Response {
     let bundle = crate::input::BundleFiles::from_memory(&memory);
     let opts = crate::input::workbook::WorkbookOptions {
         open_at_instructions: true,
+        problems: None,
     };
     match crate::input::workbook::write_workbook(&bundle, opts) {
         Ok(b) => download(

@@ -36,7 +36,7 @@ pub mod read;
 pub mod write;
 
 pub use read::{is_workbook, read, read_bytes, Places, ReadWorkbook};
-pub use write::{write_workbook, WorkbookOptions};
+pub use write::{write_marked, write_workbook, Mark, MarkAt, WorkbookOptions};
 
 use super::schema::{self, BundleFile};
 

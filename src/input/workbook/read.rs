@@ -52,6 +52,10 @@ struct SheetPlaces {
     first_column: u32,
 }
 
+/// The sheet of problems in a marked workbook ([`super::write::write_marked`]),
+/// lowercased.
+const PROBLEMS_SHEET_LOWER: &str = "ошибки";
+
 /// Whether `path` names a workbook (by its extension; `.xls` too, so that it gets the
 /// message that says to save it as `.xlsx`).
 pub fn is_workbook(path: &Path) -> bool {
@@ -134,7 +138,14 @@ pub fn read_bytes(bytes: &[u8], path: &Path) -> Result<ReadWorkbook, Vec<Diagnos
     for name in &sheets {
         let Some(kind) = sheet_kind(name) else {
             let lower = name.trim().to_lowercase();
-            if lower != README_SHEET.to_lowercase() && lower != "readme" {
+            // Our own sheets: the instructions, and the problems of a marked workbook.
+            if ![
+                README_SHEET.to_lowercase().as_str(),
+                "readme",
+                PROBLEMS_SHEET_LOWER,
+            ]
+            .contains(&lower.as_str())
+            {
                 out.problems.push(
                     Diagnostic::warning(
                         UNKNOWN_SHEET,
@@ -706,6 +717,57 @@ impl Places {
     }
 }
 
+impl Places {
+    /// The name of the sheet that held bundle file `file`.
+    pub fn sheet_name(&self, file: &str) -> Option<&str> {
+        self.sheets.get(file).map(|sp| sp.sheet.as_str())
+    }
+
+    /// Where `d` (a diagnostic in sheet terms) is in the workbook [`super::write`]
+    /// writes from these files: its file and cell there (the header is row 0, the
+    /// first used column column 0), or the network sheet's key. `None` when `d` names no
+    /// cell of a sheet read.
+    pub fn mark_of(&self, d: &Diagnostic) -> Option<(&'static str, super::write::MarkAt)> {
+        let sheet = d.sheet.as_deref()?;
+        let (file, sp) = self.sheets.iter().find(|(_, sp)| sp.sheet == sheet)?;
+        let file = super::SHEETS.iter().find(|k| k.file == file)?.file;
+        let row = u32::try_from(d.row?).ok()?;
+        if file == "network.toml" {
+            let key = sp.keys.iter().find(|(_, r)| **r == row)?.0.clone();
+            return Some((file, super::write::MarkAt::Key(key)));
+        }
+        let letters: String = d
+            .cell
+            .as_deref()?
+            .chars()
+            .take_while(char::is_ascii_uppercase)
+            .collect();
+        let col = column_index(&letters)?.checked_sub(sp.first_column)?;
+        let top = *sp.rows.first()?;
+        Some((
+            file,
+            super::write::MarkAt::Cell {
+                row: row.checked_sub(top)?,
+                col: u16::try_from(col).ok()?,
+            },
+        ))
+    }
+}
+
+/// The 0-based column of Excel's letters (`A` → 0, `AA` → 26).
+fn column_index(letters: &str) -> Option<u32> {
+    if letters.is_empty() || letters.len() > 3 {
+        return None;
+    }
+    letters
+        .bytes()
+        .try_fold(0u32, |n, b| {
+            b.is_ascii_uppercase()
+                .then(|| n * 26 + u32::from(b - b'A') + 1)
+        })
+        .map(|n| n - 1)
+}
+
 /// A hint for a problem of the network sheet: the loader's hints show `network.toml`
 /// lines (`key = "value"`); in a sheet, a value is typed in a cell.
 fn network_hint(d: &Diagnostic) -> String {
@@ -775,6 +837,15 @@ mod tests {
             value_of("day_end", None),
             Some(toml::Value::String(String::new()))
         );
+    }
+
+    #[test]
+    fn letters_give_columns() {
+        for c in [0, 1, 25, 26, 27, 701, 702, 16383] {
+            assert_eq!(column_index(&column_letters(c)), Some(c));
+        }
+        assert_eq!(column_index(""), None);
+        assert_eq!(column_index("a"), None);
     }
 
     #[test]

@@ -22,7 +22,7 @@ use rust_xlsxwriter::{
 };
 
 use super::read::number_text;
-use super::{column_letters, sheet_of_file, NETWORK_SHEET, README_SHEET, SHEETS};
+use super::{column_letters, sheet_of_file, README_SHEET, SHEETS};
 use crate::diag::Diagnostic;
 use crate::input::files::BundleFiles;
 use crate::input::table;
@@ -30,9 +30,11 @@ use crate::model::parse_hhmm;
 
 /// What to write besides the data.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct WorkbookOptions {
+pub struct WorkbookOptions<'a> {
     /// Open the workbook at the instruction sheet (the template for a new network).
     pub open_at_instructions: bool,
+    /// Problems to list on a first sheet `Ошибки` (see [`write_marked`]).
+    pub problems: Option<&'a [Diagnostic]>,
 }
 
 /// Columns whose cells are numbers (when the text is one, as Excel would show it).
@@ -68,6 +70,61 @@ pub fn write_workbook(
     files: &BundleFiles,
     options: WorkbookOptions,
 ) -> Result<Vec<u8>, Vec<Diagnostic>> {
+    write_with(files, options, &[])
+}
+
+/// The workbook of `files` (a workbook read) with `problems` marked: each located cell
+/// filled red with a note saying what is wrong and what to do, and a first sheet
+/// `Ошибки` listing every problem with a link to its cell. What a planner gets back
+/// from a refused upload, to fix in Excel.
+pub fn write_marked(
+    files: &BundleFiles,
+    problems: &[Diagnostic],
+) -> Result<Vec<u8>, Vec<Diagnostic>> {
+    let places = files.places();
+    let marks: Vec<Mark> = problems
+        .iter()
+        .filter_map(|d| {
+            let (file, at) = places?.mark_of(d)?;
+            Some(Mark {
+                file,
+                at,
+                text: format!("{} [{}]: {}", d.message, d.code, d.hint),
+                error: d.is_error(),
+            })
+        })
+        .collect();
+    write_with(
+        files,
+        WorkbookOptions {
+            open_at_instructions: false,
+            problems: Some(problems),
+        },
+        &marks,
+    )
+}
+
+/// A problem's place in the written workbook.
+pub struct Mark {
+    pub file: &'static str,
+    pub at: MarkAt,
+    pub text: String,
+    pub error: bool,
+}
+
+/// Where a mark is: a cell of a data sheet (0-based, as written: the header is row 0),
+/// or the value of a key of the network sheet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MarkAt {
+    Cell { row: u32, col: u16 },
+    Key(String),
+}
+
+fn write_with(
+    files: &BundleFiles,
+    options: WorkbookOptions,
+    marks: &[Mark],
+) -> Result<Vec<u8>, Vec<Diagnostic>> {
     let mut problems = Vec::new();
     let mut sheets: Vec<(&'static str, Vec<Vec<String>>)> = Vec::new();
     let mut network = None;
@@ -98,7 +155,16 @@ pub fn write_workbook(
     if !problems.is_empty() {
         return Err(problems);
     }
-    build(network.as_deref(), &sheets, options).map_err(|e| {
+    // A workbook written back (marked) keeps its own sheet names.
+    let name = |file: &str| -> String {
+        files
+            .places()
+            .and_then(|p| p.sheet_name(file))
+            .map(str::to_owned)
+            .or_else(|| sheet_of_file(file).map(|k| k.name.to_owned()))
+            .unwrap_or_else(|| file.to_owned())
+    };
+    build(network.as_deref(), &sheets, options, marks, &name).map_err(|e| {
         vec![Diagnostic::error(
             table::IO_ERROR,
             files.label(""),
@@ -231,6 +297,8 @@ fn build(
     network: Option<&[Setting]>,
     sheets: &[(&'static str, Vec<Vec<String>>)],
     options: WorkbookOptions,
+    marks: &[Mark],
+    name: &dyn Fn(&str) -> String,
 ) -> Result<Vec<u8>, XlsxError> {
     let f = Formats {
         header: Format::new()
@@ -249,8 +317,19 @@ fn build(
         wrap: Format::new().set_text_wrap().set_align(FormatAlign::Top),
     };
     let mut wb = Workbook::new();
+    if let Some(problems) = options.problems {
+        problems_sheet(wb.add_worksheet(), problems, &f)?;
+    }
     if let Some(settings) = network {
-        network_sheet(wb.add_worksheet(), settings, &f)?;
+        let ws = wb.add_worksheet();
+        network_sheet(ws, &name("network.toml"), settings, &f)?;
+        for m in marks.iter().filter(|m| m.file == "network.toml") {
+            if let MarkAt::Key(k) = &m.at {
+                if let Some(i) = settings.iter().position(|s| &s.key == k) {
+                    mark_cell(ws, i as u32 + 1, 1, m)?;
+                }
+            }
+        }
     }
     let ids = |file: &str| -> Option<(u32, usize)> {
         let (_, rows) = sheets.iter().find(|(n, _)| *n == file)?;
@@ -265,10 +344,15 @@ fn build(
     let kinds = room_kinds(sheets);
     for (file, rows) in sheets {
         let ws = wb.add_worksheet();
-        data_sheet(ws, file, rows, &f)?;
+        data_sheet(ws, &name(file), file, rows, &f)?;
+        for m in marks.iter().filter(|m| m.file == *file) {
+            if let MarkAt::Cell { row, col } = m.at {
+                mark_cell(ws, row, col, m)?;
+            }
+        }
         let refs = Refs {
-            schools,
-            courses,
+            schools: schools.map(|s| (name("schools.csv"), s)),
+            courses: courses.map(|c| (name("courses.csv"), c)),
             kinds: &kinds,
         };
         lists(ws, file, rows, &refs)?;
@@ -281,8 +365,76 @@ fn build(
     wb.save_to_buffer()
 }
 
-fn network_sheet(ws: &mut Worksheet, settings: &[Setting], f: &Formats) -> Result<(), XlsxError> {
-    ws.set_name(NETWORK_SHEET)?;
+/// Fills the cell at `(row, col)` red (yellow for a warning) and adds `m`'s note; the
+/// cell keeps what it holds.
+fn mark_cell(ws: &mut Worksheet, row: u32, col: u16, m: &Mark) -> Result<(), XlsxError> {
+    let fill = if m.error { 0xF4B6B6 } else { 0xFFE699 };
+    let format = Format::new().set_background_color(fill);
+    ws.set_cell_format(row, col, &format)?;
+    let note = rust_xlsxwriter::Note::new(&m.text).set_author("profnet");
+    ws.insert_note(row, col, &note)?;
+    Ok(())
+}
+
+/// The sheet `Ошибки`: every problem with its sheet, cell, code, what and what to do; a
+/// located one links to its cell.
+fn problems_sheet(
+    ws: &mut Worksheet,
+    problems: &[Diagnostic],
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    ws.set_name("Ошибки")?;
+    for (c, h) in ["", "лист", "ячейка", "код", "что не так", "что сделать"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string_with_format(0, c as u16, *h, &f.header)?;
+    }
+    for (i, d) in problems.iter().enumerate() {
+        let r = i as u32 + 1;
+        ws.write_string(
+            r,
+            0,
+            if d.is_error() {
+                "ошибка"
+            } else {
+                "предупреждение"
+            },
+        )?;
+        ws.write_string(r, 1, d.sheet.as_deref().unwrap_or(&d.file))?;
+        match (&d.sheet, &d.cell) {
+            (Some(sheet), Some(cell)) if cell.chars().any(|c| c.is_ascii_digit()) => {
+                let link = rust_xlsxwriter::Url::new(format!(
+                    "internal:'{}'!{cell}",
+                    sheet.replace('\'', "''")
+                ))
+                .set_text(cell);
+                ws.write_url(r, 2, &link)?;
+            }
+            (_, Some(cell)) => {
+                ws.write_string(r, 2, cell)?;
+            }
+            _ => {}
+        }
+        ws.write_string(r, 3, d.code)?;
+        ws.write_string_with_format(r, 4, &d.message, &f.wrap)?;
+        ws.write_string_with_format(r, 5, &d.hint, &f.wrap)?;
+    }
+    for (c, w) in [14.0, 14.0, 9.0, 8.0, 60.0, 60.0].iter().enumerate() {
+        ws.set_column_width(c as u16, *w)?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    ws.set_active(true);
+    Ok(())
+}
+
+fn network_sheet(
+    ws: &mut Worksheet,
+    name: &str,
+    settings: &[Setting],
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    ws.set_name(name)?;
     for (c, h) in ["key", "value", "comment"].iter().enumerate() {
         ws.write_string_with_format(0, c as u16, *h, &f.header)?;
     }
@@ -364,12 +516,12 @@ fn excel_serial(year: u16, month: u8, day: u8) -> f64 {
 
 fn data_sheet(
     ws: &mut Worksheet,
+    name: &str,
     file: &str,
     rows: &[Vec<String>],
     f: &Formats,
 ) -> Result<(), XlsxError> {
-    let kind = sheet_of_file(file).map_or(file, |k| k.name);
-    ws.set_name(kind)?;
+    ws.set_name(name)?;
     let header: Vec<String> = rows
         .first()
         .map(|h| h.iter().map(|c| c.trim().to_lowercase()).collect())
@@ -419,8 +571,9 @@ fn is_plain_number(cell: &str) -> bool {
 /// Where the lists of ids come from: the id column and row count of the schools and
 /// courses sheets, and the room kinds in use.
 struct Refs<'a> {
-    schools: Option<(u32, usize)>,
-    courses: Option<(u32, usize)>,
+    /// The sheet's name, its id column and rows.
+    schools: Option<(String, (u32, usize))>,
+    courses: Option<(String, (u32, usize))>,
     kinds: &'a [String],
 }
 
@@ -460,11 +613,16 @@ fn lists(
         return Ok(());
     };
     let last = rows.len() as u32 + SPARE_ROWS;
-    let column_list = |sheet: &str, (col, n): (u32, usize)| {
-        let letter = column_letters(col);
+    let column_list = |(sheet, (col, n)): &(String, (u32, usize))| {
+        let letter = column_letters(*col);
+        let sheet = if sheet.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            sheet.clone()
+        } else {
+            format!("'{}'", sheet.replace('\'', "''"))
+        };
         Formula::new(format!(
             "={sheet}!${letter}$2:${letter}${}",
-            n as u32 + 1 + SPARE_ROWS / 10
+            *n as u32 + 1 + SPARE_ROWS / 10
         ))
     };
     for (c, h) in header.iter().enumerate() {
@@ -490,10 +648,12 @@ fn lists(
                 .transpose()?
         } else if SCHOOL_COLUMNS.contains(&(file, h.as_str())) {
             refs.schools
-                .map(|s| DataValidation::new().allow_list_formula(column_list("schools", s)))
+                .as_ref()
+                .map(|s| DataValidation::new().allow_list_formula(column_list(s)))
         } else if file == "students.csv" && h.starts_with("choice_") {
             refs.courses
-                .map(|s| DataValidation::new().allow_list_formula(column_list("courses", s)))
+                .as_ref()
+                .map(|s| DataValidation::new().allow_list_formula(column_list(s)))
         } else {
             None
         };

@@ -52,11 +52,36 @@ async function upload() {
   if (res.status === 201) { location.href = "/networks/" + body.id; return; }
   if (res.status === 422) {
     const n = body.problems.filter((p) => p.severity === "error").length;
-    out.appendChild(el("p", "В файле " + n + " ошиб. — исправьте их в Excel и загрузите снова:", "error"));
+    out.appendChild(el("p", "Ошибок в файле: " + n + ". Исправьте их в Excel и загрузите снова.", "error"));
+    if (/\.xlsx$/i.test(file.name) && body.problems.some((p) => p.sheet)) {
+      const b = el("button", "Скачать книгу с отмеченными ошибками");
+      b.type = "button";
+      b.id = "marked-button";
+      b.addEventListener("click", () => marked(file));
+      out.appendChild(b);
+    }
     out.appendChild(problemsTable(body.problems));
     return;
   }
   out.appendChild(el("p", "Файл не принят: " + (body.error || res.status), "error"));
+}
+
+// The workbook back with the problems marked, saved as a download.
+async function marked(file) {
+  const res = await fetch("/api/marked.xlsx", {
+    method: "POST",
+    headers: { "X-CSRF-Token": csrf(), "X-Filename": encodeURIComponent(file.name) },
+    body: file,
+  });
+  if (!res.ok) return;
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = file.name.replace(/\.xlsx$/i, "") + " — ошибки.xlsx";
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
 
 async function solve(button) {
