@@ -895,3 +895,22 @@ fn a_marked_workbook_opens_in_libreoffice_with_its_problems() {
     has(&d, "E0208", Some("ученики"), Some("C4"));
     assert!(d.iter().all(|d| d.code != "W0203"), "{d:#?}");
 }
+
+#[test]
+fn a_school_cut_off_is_named_in_the_links_sheet() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut book = good();
+    sheet_mut(&mut book, "школы").push(vec![S("S3"), S("Школа на острове")]);
+    let path = dir.path().join("island.xlsx");
+    write_book(&path, &book, None);
+    let (code, _, err) = profnet(&["validate", s(&path)]);
+    assert_eq!(code, 0, "{err}");
+    let line = err
+        .lines()
+        .find(|l| l.contains("W0401"))
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!(
+        line.contains("island.xlsx, sheet 'links'") && line.contains("S3"),
+        "{line}"
+    );
+}

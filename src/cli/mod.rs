@@ -158,7 +158,17 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 pub fn load(bundle: &Path, quiet: bool) -> Result<(Network, Vec<Diagnostic>), u8> {
     match profnet::input::load(bundle) {
         Ok((net, mut warnings)) => {
-            warnings.extend(profnet::input::validate::network_warnings(&net));
+            let mut travel = profnet::input::validate::network_warnings(&net);
+            if profnet::input::workbook::is_workbook(bundle) {
+                // They name a file of the bundle: in a workbook, its sheet.
+                for d in &mut travel {
+                    if let Some(kind) = profnet::input::workbook::sheet_of_file(&d.file) {
+                        d.file = bundle.display().to_string();
+                        d.sheet = Some(kind.name.to_owned());
+                    }
+                }
+            }
+            warnings.extend(travel);
             if !quiet {
                 print_capped(&warnings);
             }
