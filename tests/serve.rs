@@ -604,6 +604,21 @@ fn not_blank(png_bytes: &[u8], what: &str) {
     );
 }
 
+/// Waits (at most 30 s) until the browser is on a page whose path starts with `prefix`;
+/// `what` says what did not happen otherwise.
+async fn wait_for_page(
+    c: &fantoccini::Client,
+    prefix: &str,
+    what: &str,
+) -> Result<(), fantoccini::error::CmdError> {
+    let t0 = Instant::now();
+    while !c.current_url().await?.path().starts_with(prefix) {
+        assert!(t0.elapsed() < Duration::from_secs(30), "{what}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    Ok(())
+}
+
 #[test]
 fn a_planner_clicks_through_in_chromium() {
     let driver = Path::new("/usr/bin/chromedriver");
@@ -708,14 +723,7 @@ fn a_planner_clicks_through_in_chromium() {
                 .await?;
             c.find(Locator::Id("upload-button")).await?.click().await?;
             // 2. The network page, with its warnings in a table.
-            let t0 = Instant::now();
-            while !c.current_url().await?.path().starts_with("/networks/") {
-                assert!(
-                    t0.elapsed() < Duration::from_secs(30),
-                    "the upload did not finish"
-                );
-                tokio::time::sleep(Duration::from_millis(200)).await;
-            }
+            wait_for_page(&c, "/networks/", "the upload did not finish").await?;
             let facts = c.find(Locator::Css("p.facts")).await?.text().await?;
             assert!(facts.contains("592 учеников"), "{facts}");
             let warnings = c.find_all(Locator::Css("table.problems tbody tr")).await?;
@@ -727,22 +735,18 @@ fn a_planner_clicks_through_in_chromium() {
                 .click()
                 .await?;
             c.find(Locator::Id("solve-button")).await?.click().await?;
-            let t0 = Instant::now();
-            while !c.current_url().await?.path().starts_with("/runs/") {
-                assert!(
-                    t0.elapsed() < Duration::from_secs(30),
-                    "the solve did not start"
-                );
-                tokio::time::sleep(Duration::from_millis(200)).await;
-            }
+            wait_for_page(&c, "/runs/", "the solve did not start").await?;
             let mut moved = false;
             let t0 = Instant::now();
             loop {
                 if let Ok(bar) = c.find(Locator::Id("bar")).await {
-                    // <progress>'s value property reflects its attribute.
+                    // <progress>'s value property reflects its attribute. The page
+                    // reloads when the plan is done, so the bar may be gone meanwhile.
                     let v: f64 = bar
                         .attr("value")
-                        .await?
+                        .await
+                        .ok()
+                        .flatten()
                         .unwrap_or_default()
                         .parse()
                         .unwrap_or(0.0);
