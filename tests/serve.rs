@@ -304,6 +304,43 @@ fn upload_solve_follow_download_and_check() {
     assert_eq!(code, 200);
     assert!(xlsx.starts_with(b"PK"));
 
+    // A student's and a teacher's day, found by id or by a part of the name.
+    let page = |who: &str| {
+        let mut r = a
+            .get(&srv.at(&format!("/runs/{run}/day")))
+            .query("who", who)
+            .call()
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 200);
+        r.body_mut().read_to_string().unwrap()
+    };
+    let routes = std::fs::read_to_string(plan.join("routes.csv")).unwrap();
+    let traveller = routes
+        .lines()
+        .find(|l| l.contains(",student,"))
+        .and_then(|l| l.split(',').next())
+        .unwrap()
+        .to_owned();
+    let day = page(&traveller);
+    assert!(day.contains(&format!("Ученик {traveller}")), "{day}");
+    assert!(
+        day.contains("Отправление") && day.contains("<td>очно</td>"),
+        "{day}"
+    );
+    let list = page("нуриева");
+    assert!(list.contains("учитель Нуриева Л. В. (T0001)"), "{list}");
+    let day = page("T0001");
+    assert!(
+        day.contains("Учитель Нуриева Л. В. (T0001)") && day.contains("Учеников"),
+        "{day}"
+    );
+    let day = page("<script>alert(1)</script>");
+    assert!(day.contains("id=\"nobody\""), "{day}");
+    assert!(
+        day.contains("&lt;script&gt;") && !day.contains("<script>alert"),
+        "{day}"
+    );
+
     // The workspace is what the command line reads: the bundle solves and checks there.
     let bundle = ws.join("networks").join(&id).join("bundle");
     let (code, out, err) = profnet(&["validate", s(&bundle)]);
@@ -791,13 +828,27 @@ fn a_planner_clicks_through_in_chromium() {
             c.execute("document.getElementById('report').scrollIntoView()", vec![])
                 .await?;
             shot("5-report").await;
-            // 5. The workbook download link gives a workbook.
+            // 5. A teacher's day, searched by name.
             let href = c
                 .find(Locator::Id("download-xlsx"))
                 .await?
                 .attr("href")
                 .await?
                 .unwrap();
+            c.find(Locator::Id("who")).await?.send_keys("T0001").await?;
+            c.find(Locator::Id("who-button")).await?.click().await?;
+            wait_for_page(&c, "/runs/", "no day page").await?;
+            let t0 = Instant::now();
+            let person = loop {
+                if let Ok(e) = c.find(Locator::Id("person")).await {
+                    break e.text().await?;
+                }
+                assert!(t0.elapsed() < Duration::from_secs(20), "no day shown");
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            };
+            assert!(person.contains("Нуриева"), "{person}");
+            shot("6-day").await;
+            // 6. The workbook download link (kept from the plan page) gives a workbook.
             Ok::<_, fantoccini::error::CmdError>(href)
         }
         .await;

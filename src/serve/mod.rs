@@ -109,6 +109,7 @@ pub fn router(app: Shared) -> Router {
         .route("/", get(page_networks))
         .route("/networks/{id}", get(page_network))
         .route("/runs/{run}", get(page_run))
+        .route("/runs/{run}/day", get(page_day))
         .route("/runs/{run}/report/{*file}", get(report_file))
         .route("/assets/{file}", get(asset))
         .route("/login", get(page_login).post(login))
@@ -270,6 +271,27 @@ async fn page_run(AxState(app): AxState<Shared>, UrlPath(id): UrlPath<String>) -
         return (StatusCode::NOT_FOUND, Html(pages::missing(&app))).into_response();
     };
     Html(pages::run(&app, &run)).into_response()
+}
+
+#[derive(serde::Deserialize)]
+struct DayQuery {
+    #[serde(default)]
+    who: String,
+}
+
+async fn page_day(
+    AxState(app): AxState<Shared>,
+    UrlPath(id): UrlPath<String>,
+    axum::extract::Query(q): axum::extract::Query<DayQuery>,
+) -> Response {
+    let Some(run) = app.runs.get(&id) else {
+        return (StatusCode::NOT_FOUND, Html(pages::missing(&app))).into_response();
+    };
+    if run.status().state != State::Done {
+        return Redirect::to(&format!("/runs/{}", run.id)).into_response();
+    }
+    let who: String = q.who.chars().take(100).collect();
+    Html(pages::day(&app, &run, &who)).into_response()
 }
 
 async fn asset(UrlPath(file): UrlPath<String>) -> Response {

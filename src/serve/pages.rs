@@ -273,6 +273,14 @@ pub fn run(app: &App, run: &Run) -> String {
                         }
                     }
                 }
+                section.card {
+                    h2 { "День ученика или учителя" }
+                    form method="get" action={ "/runs/" (run.id) "/day" } {
+                        input type="search" name="who" id="who" placeholder="код ученика, код или ФИО учителя" required;
+                        " "
+                        button type="submit" id="who-button" { "Найти" }
+                    }
+                }
                 section {
                     h2 { "Скачать" }
                     ul.downloads {
@@ -290,4 +298,181 @@ pub fn run(app: &App, run: &Run) -> String {
             (PreEscaped(""))
         },
     )
+}
+
+/// `s` as a URL query value: every byte but letters, digits and `-_.~` percent-encoded.
+fn query_value(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// Who a search means: students by id, teachers by id or by a part of the name (case
+/// and `ё` ignored).
+fn matches(net: &Network, query: &str) -> (Vec<usize>, Vec<usize>) {
+    let norm = |s: &str| s.trim().to_lowercase().replace('ё', "е");
+    let q = norm(query);
+    if q.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+    let students: Vec<usize> = (0..net.students.len())
+        .filter(|&i| norm(&net.students[i].id) == q)
+        .collect();
+    let teachers: Vec<usize> = (0..net.teachers.len())
+        .filter(|&i| {
+            let t = &net.teachers[i];
+            norm(&t.id) == q || (q.chars().count() >= 3 && norm(&t.name).contains(&q))
+        })
+        .collect();
+    (students, teachers)
+}
+
+/// The page of one person's day in a plan: their groups in time order and their trips,
+/// and for a student the choices not served with why; a list to pick from when the
+/// search means several people.
+pub fn day(app: &App, run: &Run, query: &str) -> String {
+    use crate::model::Hhmm;
+    let loaded = app.workspace.load(&run.network).ok().and_then(|(net, _)| {
+        let disk = crate::planfile::read::read_plan(&net, &run.plan_dir()).ok()?;
+        Some((net, disk))
+    });
+    let Some((net, disk)) = loaded else {
+        return missing(app);
+    };
+    let (students, teachers) = matches(&net, query);
+    let school = |s: crate::model::SchoolId| net.schools[s.idx()].name.clone();
+    let course = |c: crate::model::CourseId| net.courses[c.idx()].name.clone();
+    let groups_of = |pred: &dyn Fn(&crate::plan::Group) -> bool| {
+        let mut g: Vec<&crate::plan::Group> = disk.plan.groups.iter().filter(|g| pred(g)).collect();
+        g.sort_by_key(|g| g.first);
+        g
+    };
+    let legs = |id: &str, role: &str| -> Vec<crate::planfile::RouteLegRow> {
+        let mut v: Vec<_> = disk
+            .routes
+            .iter()
+            .flatten()
+            .filter(|l| l.person == id && l.role == role)
+            .cloned()
+            .collect();
+        v.sort_by_key(|l| l.leg);
+        v
+    };
+    let name_of = |id: &str| -> String {
+        net.schools
+            .iter()
+            .find(|s| s.id == id)
+            .map_or_else(|| id.to_owned(), |s| s.name.clone())
+    };
+    let groups_table = |gs: &[&crate::plan::Group], teacher_col: bool| {
+        html! {
+            table.list {
+                thead { tr { th { "Время" } th { "Курс" } th { "Где" } th { "Кабинет" } th { (if teacher_col { "Учитель" } else { "Учеников" }) } th { "Форма" } } }
+                tbody {
+                    @for g in gs {
+                        tr {
+                            td { (Hhmm(g.start(&net))) "–" (Hhmm(g.end(&net))) }
+                            td { (course(g.course)) }
+                            td { (school(g.school)) }
+                            td { (net.rooms[g.room.idx()].id) }
+                            td { @if teacher_col { (net.teachers[g.teacher.idx()].name) } @else { (g.members.len()) } }
+                            td { (if g.mode == crate::plan::Mode::Distance { "дистанционно" } else { "очно" }) }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    let legs_table = |ls: &[crate::planfile::RouteLegRow]| {
+        html! {
+            @if ls.is_empty() {
+                p.muted { "Весь день в своей школе: поездок нет." }
+            } @else {
+                table.list {
+                    thead { tr { th { "Отправление" } th { "Откуда" } th { "Прибытие" } th { "Куда" } th { "Транспорт" } } }
+                    tbody {
+                        @for l in ls {
+                            tr {
+                                td { (Hhmm(l.depart)) }
+                                td { (name_of(&l.from)) }
+                                td { (Hhmm(l.arrive)) }
+                                td { (name_of(&l.to)) }
+                                td { @if l.vehicle.is_empty() { "своим ходом" } @else { "автобус " (l.vehicle) } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    let one = students.len() + teachers.len() == 1;
+    layout(
+        Some(app),
+        "День",
+        html! {
+            p.crumbs { a href="/" { "Сети" } " / " a href={ "/runs/" (run.id) } { "план " (run.id) } " / день" }
+            h1 { "День: «" (query) "»" }
+            @if students.is_empty() && teachers.is_empty() {
+                p.error id="nobody" { "Никого не найдено. Ищите по коду ученика или по коду или части ФИО учителя." }
+            }
+            @if !one {
+                ul.people {
+                    @for &i in &students {
+                        li { a href={ "/runs/" (run.id) "/day?who=" (query_value(&net.students[i].id)) } { "ученик " (net.students[i].id) } }
+                    }
+                    @for &i in &teachers {
+                        li { a href={ "/runs/" (run.id) "/day?who=" (query_value(&net.teachers[i].id)) } { "учитель " (net.teachers[i].name) " (" (net.teachers[i].id) ")" } }
+                    }
+                }
+            }
+            @if one {
+                @for &i in &students {
+                    @let st = &net.students[i];
+                    @let sid = crate::model::StudentId::from(i);
+                    @let gs = groups_of(&|g| g.members.contains(&sid));
+                    h2 id="person" { "Ученик " (st.id) ", " (st.grade) " класс, " (school(st.school)) }
+                    h3 { "Занятия" }
+                    @if gs.is_empty() { p.muted { "Ни одного курса в этом плане." } } @else { (groups_table(&gs, true)) }
+                    h3 { "Поездки" }
+                    (legs_table(&legs(&st.id, "student")))
+                    @let unserved: Vec<_> = disk.unserved.iter().flatten().filter(|u| u.student == st.id).collect();
+                    @if !unserved.is_empty() {
+                        h3 { "Невыполненные выборы" }
+                        table.list {
+                            thead { tr { th { "Выбор" } th { "Курс" } th { "Почему" } } }
+                            tbody { @for u in &unserved { tr { td { (u.rank) } td { (u.course) } td { (u.reason) } } } }
+                        }
+                    }
+                }
+                @for &i in &teachers {
+                    @let t = &net.teachers[i];
+                    @let tid = crate::model::TeacherId::from(i);
+                    @let gs = groups_of(&|g| g.teacher == tid);
+                    h2 id="person" { "Учитель " (t.name) " (" (t.id) "), " (school(t.school)) }
+                    h3 { "Занятия" }
+                    @if gs.is_empty() { p.muted { "Не ведёт групп в этом плане." } } @else { (groups_table(&gs, false)) }
+                    h3 { "Поездки" }
+                    (legs_table(&legs(&t.id, "teacher")))
+                }
+            }
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_and_query_values() {
+        assert_eq!(when(0), "01.01.1970 00:00");
+        assert_eq!(when(1_788_393_600), "03.09.2026 00:00");
+        assert_eq!(query_value("T 1&x=Ш"), "T%201%26x%3D%D0%A8");
+    }
 }
