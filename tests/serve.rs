@@ -341,6 +341,32 @@ fn upload_solve_follow_download_and_check() {
         "{day}"
     );
 
+    // A second plan with less time, and the two side by side.
+    let quick = solve(&a, &srv, &token, &id, 5);
+    assert_eq!(events(&a, &srv, &quick).last().unwrap()["state"], "done");
+    let mut r = a
+        .get(&srv.at(&format!(
+            "/compare?run={run}&run={quick}&run=..%2F..&run=r999"
+        )))
+        .call()
+        .unwrap();
+    let cmp = r.body_mut().read_to_string().unwrap();
+    assert!(
+        cmp.contains(&format!("план {run}")) && cmp.contains(&format!("план {quick}")),
+        "{cmp}"
+    );
+    assert!(cmp.matches("<tr data-kpi=").count() >= 14, "{cmp}");
+    assert!(cmp.contains("data-kpi=\"placements\""), "{cmp}");
+    let mut r = a
+        .get(&srv.at(&format!("/compare?run={run}")))
+        .call()
+        .unwrap();
+    assert!(r
+        .body_mut()
+        .read_to_string()
+        .unwrap()
+        .contains("compare-few"));
+
     // The workspace is what the command line reads: the bundle solves and checks there.
     let bundle = ws.join("networks").join(&id).join("bundle");
     let (code, out, err) = profnet(&["validate", s(&bundle)]);
@@ -848,7 +874,37 @@ fn a_planner_clicks_through_in_chromium() {
             };
             assert!(person.contains("Нуриева"), "{person}");
             shot("6-day").await;
-            // 6. The workbook download link (kept from the plan page) gives a workbook.
+            // 6. A second plan, then both side by side from the network page.
+            c.goto(&srv.at("/")).await?;
+            c.find(Locator::Css("a.network-link"))
+                .await?
+                .click()
+                .await?;
+            wait_for_page(&c, "/networks/", "no network page").await?;
+            c.find(Locator::Id("solve-button")).await?.click().await?;
+            wait_for_page(&c, "/runs/", "the second solve did not start").await?;
+            let t0 = Instant::now();
+            while c.find(Locator::Id("report")).await.is_err() {
+                assert!(
+                    t0.elapsed() < Duration::from_secs(120),
+                    "the second plan did not come"
+                );
+                tokio::time::sleep(Duration::from_millis(300)).await;
+            }
+            c.find(Locator::Css("p.crumbs a[href^='/networks/']"))
+                .await?
+                .click()
+                .await?;
+            wait_for_page(&c, "/networks/", "no network page").await?;
+            for pick in c.find_all(Locator::Css("input.compare-pick")).await? {
+                pick.click().await?;
+            }
+            c.find(Locator::Id("compare-button")).await?.click().await?;
+            wait_for_page(&c, "/compare", "no comparison").await?;
+            let cols = c.find_all(Locator::Css("table.compare thead th")).await?;
+            assert_eq!(cols.len(), 3, "a figure column and two plans");
+            shot("7-compare").await;
+            // 7. The workbook download link (kept from the plan page) gives a workbook.
             Ok::<_, fantoccini::error::CmdError>(href)
         }
         .await;

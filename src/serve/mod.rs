@@ -110,6 +110,7 @@ pub fn router(app: Shared) -> Router {
         .route("/networks/{id}", get(page_network))
         .route("/runs/{run}", get(page_run))
         .route("/runs/{run}/day", get(page_day))
+        .route("/compare", get(page_compare))
         .route("/runs/{run}/report/{*file}", get(report_file))
         .route("/assets/{file}", get(asset))
         .route("/login", get(page_login).post(login))
@@ -271,6 +272,27 @@ async fn page_run(AxState(app): AxState<Shared>, UrlPath(id): UrlPath<String>) -
         return (StatusCode::NOT_FOUND, Html(pages::missing(&app))).into_response();
     };
     Html(pages::run(&app, &run)).into_response()
+}
+
+/// `/compare?run=r1&run=r2…`: done runs side by side (at most 8).
+async fn page_compare(
+    AxState(app): AxState<Shared>,
+    axum::extract::RawQuery(q): axum::extract::RawQuery,
+) -> Html<String> {
+    let mut runs = Vec::new();
+    for pair in q.unwrap_or_default().split('&') {
+        let Some(("run", id)) = pair.split_once('=') else {
+            continue;
+        };
+        if let Some(run) = app.runs.get(id) {
+            if run.status().state == State::Done && !runs.iter().any(|r: &Arc<Run>| r.id == run.id)
+            {
+                runs.push(run);
+            }
+        }
+    }
+    runs.truncate(8);
+    Html(pages::compare(&app, &runs))
 }
 
 #[derive(serde::Deserialize)]

@@ -197,12 +197,14 @@ pub fn network(
                 @if runs.is_empty() {
                     p.muted { "Планов ещё нет." }
                 } @else {
+                    form method="get" action="/compare" {
                     table.list {
-                        thead { tr { th { "План" } th { "Состояние" } th { "Зачислено" } th { "Запрошено" } th { "Время поиска" } } }
+                        thead { tr { th { "" } th { "План" } th { "Состояние" } th { "Зачислено" } th { "Запрошено" } th { "Время поиска" } } }
                         tbody {
                             @for r in &runs {
                                 @let s = r.status();
                                 tr {
+                                    td { @if s.state == State::Done { input type="checkbox" name="run" value=(r.id) class="compare-pick"; } }
                                     td { a.run-link href={ "/runs/" (r.id) } { "план " (r.id) } }
                                     td { (state_ru(s.state)) }
                                     td { @if let Some(k) = s.summary.as_ref() { (k["kpis"]["placements"]) } }
@@ -211,6 +213,8 @@ pub fn network(
                                 }
                             }
                         }
+                    }
+                    button type="submit" id="compare-button" { "Сравнить отмеченные планы" }
                     }
                 }
             }
@@ -459,6 +463,74 @@ pub fn day(app: &App, run: &Run, query: &str) -> String {
                     @if gs.is_empty() { p.muted { "Не ведёт групп в этом плане." } } @else { (groups_table(&gs, false)) }
                     h3 { "Поездки" }
                     (legs_table(&legs(&t.id, "teacher")))
+                }
+            }
+        },
+    )
+}
+
+/// Plans side by side (any runs, of one network or of several): every SPEC §4 figure
+/// of each, the first plan the reference; a figure better than the reference is green,
+/// worse red.
+pub fn compare(app: &App, runs: &[std::sync::Arc<Run>]) -> String {
+    use crate::plan::kpi::{Better, Kpis};
+    let mut cols: Vec<(String, String, Kpis, bool)> = Vec::new();
+    for run in runs {
+        let Ok((net, _)) = app.workspace.load(&run.network) else {
+            continue;
+        };
+        let Ok(disk) = crate::planfile::read::read_plan(&net, &run.plan_dir()) else {
+            continue;
+        };
+        let tt = crate::graph::TravelTimes::new(&net);
+        cols.push((
+            run.id.clone(),
+            net.name.clone(),
+            disk.kpis(&net, &tt),
+            !net.vehicles.is_empty(),
+        ));
+    }
+    let fleet = cols.iter().any(|c| c.3);
+    let class = |kpi: &crate::plan::kpi::Kpi, k: &Kpis, base: &Kpis| -> &'static str {
+        let (Some(a), Some(b)) = (kpi.number(k), kpi.number(base)) else {
+            return "";
+        };
+        if (a - b).abs() < 1e-9 {
+            return "same";
+        }
+        match (kpi.better, a > b) {
+            (Better::Higher, true) | (Better::Lower, false) => "better",
+            (Better::Higher, false) | (Better::Lower, true) => "worse",
+            (Better::Neutral, _) => "changed",
+        }
+    };
+    layout(
+        Some(app),
+        "Сравнение планов",
+        html! {
+            p.crumbs { a href="/" { "Сети" } " / сравнение" }
+            h1 { "Сравнение планов" }
+            @if cols.len() < 2 {
+                p.error id="compare-few" { "Отметьте хотя бы два готовых плана." }
+            } @else {
+                p.muted { "Первый план — точка отсчёта; зелёным — лучше его, красным — хуже." }
+                table.list.compare {
+                    thead {
+                        tr {
+                            th { "Показатель" }
+                            @for (id, name, _, _) in &cols { th { a href={ "/runs/" (id) } { "план " (id) } br; span.muted { (name) } } }
+                        }
+                    }
+                    tbody {
+                        @for kpi in CATALOGUE.iter().filter(|x| fleet || !x.fleet) {
+                            tr data-kpi=(kpi.key) {
+                                td { (kpi.label(Lang::Ru)) }
+                                @for (i, (_, _, k, _)) in cols.iter().enumerate() {
+                                    td class=(if i == 0 { "" } else { class(kpi, k, &cols[0].2) }) { (kpi.show(k, Lang::Ru)) }
+                                }
+                            }
+                        }
+                    }
                 }
             }
         },
