@@ -605,17 +605,14 @@ fn the_office_network_needs_a_password() {
     assert_eq!(r.status().as_u16(), 401);
     let r = a.get(&srv.at("/")).call().unwrap();
     assert_eq!(r.status().as_u16(), 303);
-    let r = a
-        .post(&srv.at("/login"))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .send(&b"password=guess"[..])
-        .unwrap();
-    assert_eq!(r.status().as_u16(), 401);
-    let r = a
-        .post(&srv.at("/login"))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .send(&b"password=correct+horse+battery"[..])
-        .unwrap();
+    let login = |form: &str| {
+        a.post(&srv.at("/login"))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .send(form.as_bytes())
+            .unwrap()
+    };
+    assert_eq!(login("password=guess").status().as_u16(), 401);
+    let r = login("password=correct+horse+battery");
     assert_eq!(r.status().as_u16(), 303);
     let cookie = r
         .headers()

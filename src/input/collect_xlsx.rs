@@ -20,15 +20,14 @@
 //! * **Whole-file errors** (`Err`): an old `.xls`, an encrypted workbook, an `.ods`, a
 //!   file that is no workbook at all or a damaged one; each says what to do.
 
-use std::io::Cursor;
 use std::path::Path;
 
-use calamine::{Data, Reader, SheetType, SheetVisible, Xlsx, XlsxError};
+use calamine::{Data, Reader, SheetType, SheetVisible};
 
 use super::collect::{normalize, role_of, CellError, Input, Role};
 use super::table;
 use super::workbook::read::cell_text;
-use super::workbook::{column_letters, ENCRYPTED, NOT_XLSX, OLD_XLS, README_SHEET};
+use super::workbook::{column_letters, NOT_XLSX, OLD_XLS, README_SHEET};
 use crate::diag::Diagnostic;
 
 /// What one file a school sent holds for collect.
@@ -148,24 +147,16 @@ pub fn read_workbook(label: &str, bytes: &[u8]) -> Result<SchoolFile, Diagnostic
         };
         return Err(fail(NOT_XLSX, what.into(), hint));
     }
-    let mut wb = match Xlsx::new(Cursor::new(bytes)) {
-        Ok(wb) => wb,
-        Err(XlsxError::Password) => {
-            return Err(fail(
-                ENCRYPTED,
-                "the workbook is encrypted (it has a password to open)".into(),
-                "save a copy without the password and give that one",
-            ))
-        }
-        Err(e) => {
-            return Err(fail(
-                NOT_XLSX,
-                format!("the file is not a readable .xlsx workbook: {e}"),
+    let mut wb = super::workbook::read::open_xlsx(bytes, label).map_err(|d| {
+        if d.code == NOT_XLSX {
+            d.hint(
                 "open it in Excel or LibreOffice and save it as 'Excel Workbook (*.xlsx)' \
                  (or as 'CSV UTF-8'); a damaged file must be sent again",
-            ))
+            )
+        } else {
+            d
         }
-    };
+    })?;
     let sheets: Vec<(String, bool)> = wb
         .sheets_metadata()
         .iter()

@@ -103,24 +103,7 @@ pub fn read_bytes(bytes: &[u8], path: &Path) -> Result<ReadWorkbook, Vec<Diagnos
             hint,
         ));
     }
-    let mut wb = match Xlsx::new(Cursor::new(bytes)) {
-        Ok(wb) => wb,
-        Err(XlsxError::Password) => {
-            return Err(fail(
-                ENCRYPTED,
-                "the workbook is encrypted (it has a password to open)".into(),
-                "save a copy without the password and give that one",
-            ))
-        }
-        Err(e) => {
-            return Err(fail(
-                NOT_XLSX,
-                format!("the file is not a readable .xlsx workbook: {e}"),
-                "open it in Excel or LibreOffice and save it as 'Excel Workbook (*.xlsx)' \
-                 (an .ods or a damaged file cannot be read)",
-            ))
-        }
-    };
+    let mut wb = open_xlsx(bytes, &label).map_err(|d| vec![d])?;
     let sheets: Vec<String> = wb.sheet_names();
     let mut out = ReadWorkbook {
         files: Vec::new(),
@@ -217,6 +200,29 @@ pub fn read_bytes(bytes: &[u8], path: &Path) -> Result<ReadWorkbook, Vec<Diagnos
         out.places.sheets.insert(kind.file.to_owned(), places);
     }
     Ok(out)
+}
+
+/// `bytes` opened as an .xlsx workbook (a zip): `E0013` when it is encrypted, `E0011`
+/// when it is damaged or another kind of zip (an .ods, a .docx).
+#[allow(clippy::result_large_err)] // a diagnostic is built only on failure
+pub fn open_xlsx<'b>(bytes: &'b [u8], label: &str) -> Result<Xlsx<Cursor<&'b [u8]>>, Diagnostic> {
+    Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
+        XlsxError::Password => Diagnostic::error(
+            ENCRYPTED,
+            label,
+            "the workbook is encrypted (it has a password to open)",
+        )
+        .hint("save a copy without the password and give that one"),
+        e => Diagnostic::error(
+            NOT_XLSX,
+            label,
+            format!("the file is not a readable .xlsx workbook: {e}"),
+        )
+        .hint(
+            "open it in Excel or LibreOffice and save it as 'Excel Workbook (*.xlsx)' \
+             (an .ods or a damaged file cannot be read)",
+        ),
+    })
 }
 
 /// The start of every OLE compound file: an old `.xls`, or an encrypted `.xlsx`.
