@@ -138,11 +138,8 @@ fn to_dir(files: &BundleFiles, from: &Path, to: &Path) -> u8 {
 /// Says (without failing) whether the converted bundle validates, so nobody is
 /// surprised later.
 fn note_problems(files: &BundleFiles, validate: &Path) {
-    let files = match files.path.as_deref().map(BundleFiles::open) {
-        Some(Ok(f)) => f,
-        _ => return,
-    };
-    if let Err(invalid) = profnet::input::load_bundle(files) {
+    // The files already read: the same bytes as on disk, without reading them again.
+    if let Err(invalid) = profnet::input::load_bundle(files.clone()) {
         let n = invalid.0.iter().filter(|d| d.is_error()).count();
         errln!(
             "profnet: note: the bundle has {n} error(s) to fix before it can be planned; `profnet validate {}` lists them",

@@ -217,3 +217,18 @@ fn stem(path: &Path) -> String {
     name.map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "network".to_owned())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::BUNDLE_FILES;
+
+    #[test]
+    fn the_bundle_files_are_the_workbook_sheets_files() {
+        // One list per container: a file a directory may hold has its sheet, in order.
+        let sheets: Vec<&str> = crate::input::workbook::SHEETS
+            .iter()
+            .map(|k| k.file)
+            .collect();
+        assert_eq!(sheets, BUNDLE_FILES);
+    }
+}
