@@ -14,8 +14,10 @@
 //! (see [`workspace::Workspace::add`]); nothing outside the workspace is read or
 //! written.
 
+pub mod buses;
 pub mod pages;
 pub mod runs;
+pub mod scenarios;
 pub mod workspace;
 
 use std::collections::HashSet;
@@ -32,6 +34,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 
+use crate::diag::Diagnostic;
 use runs::{Run, Runs, State};
 use workspace::{diagnostic_json, Refused, Workspace, MAX_UPLOAD};
 
@@ -97,7 +100,13 @@ pub fn router(app: Shared) -> Router {
         .route("/api/networks", post(api_upload).get(api_networks))
         .route("/api/networks/{id}", get(api_network))
         .route("/api/networks/{id}/solve", post(api_solve))
+        .route(
+            "/api/networks/{id}/scenarios",
+            // The partner's file comes base64 in the form: a third more than its bytes.
+            post(api_scenario).layer(DefaultBodyLimit::max(MAX_UPLOAD / 3 * 4 + (1 << 20))),
+        )
         .route("/api/runs/{run}", get(api_run).delete(api_cancel))
+        .route("/api/runs/{run}/replan", post(api_replan))
         .route("/api/runs/{run}/events", get(api_events))
         .route("/api/runs/{run}/plan.zip", get(plan_zip))
         .route("/api/runs/{run}/report.zip", get(report_zip))
@@ -110,6 +119,7 @@ pub fn router(app: Shared) -> Router {
         .route("/networks/{id}", get(page_network))
         .route("/runs/{run}", get(page_run))
         .route("/runs/{run}/day", get(page_day))
+        .route("/runs/{run}/buses", get(page_buses))
         .route("/compare", get(page_compare))
         .route("/runs/{run}/report/{*file}", get(report_file))
         .route("/assets/{file}", get(asset))
@@ -267,6 +277,15 @@ async fn page_network(AxState(app): AxState<Shared>, UrlPath(id): UrlPath<String
     Html(pages::network(&app, &info, loaded)).into_response()
 }
 
+async fn page_buses(AxState(app): AxState<Shared>, UrlPath(id): UrlPath<String>) -> Response {
+    match app.runs.get(&id) {
+        Some(run) if run.status().state == State::Done => {
+            Html(pages::buses(&app, &run)).into_response()
+        }
+        _ => (StatusCode::NOT_FOUND, Html(pages::missing(&app))).into_response(),
+    }
+}
+
 async fn page_run(AxState(app): AxState<Shared>, UrlPath(id): UrlPath<String>) -> Response {
     let Some(run) = app.runs.get(&id) else {
         return (StatusCode::NOT_FOUND, Html(pages::missing(&app))).into_response();
@@ -387,8 +406,15 @@ async fn api_upload(AxState(app): AxState<Shared>, headers: HeaderMap, body: Byt
         .map(percent_decode)
         .unwrap_or_else(|| "upload.xlsx".into());
     let ws = app.workspace.clone();
-    let added = tokio::task::spawn_blocking(move || ws.add(&body, &name)).await;
-    match added {
+    added(tokio::task::spawn_blocking(move || ws.add(&body, &name)).await)
+}
+
+/// The answer to a new network or scenario: `201` with its id and warnings, `422` with
+/// every problem, `400` with why it is no bundle.
+fn added(
+    result: Result<Result<(String, Vec<Diagnostic>), Refused>, tokio::task::JoinError>,
+) -> Response {
+    match result {
         Ok(Ok((id, warnings))) => (
             StatusCode::CREATED,
             Json(serde_json::json!({
@@ -416,6 +442,36 @@ async fn api_upload(AxState(app): AxState<Shared>, headers: HeaderMap, body: Byt
         )
             .into_response(),
     }
+}
+
+/// `POST /api/networks/{id}/scenarios`: a what-if scenario over network `id` from the
+/// page's form ([`scenarios::ScenarioForm`], JSON); answered as an upload.
+async fn api_scenario(
+    AxState(app): AxState<Shared>,
+    UrlPath(id): UrlPath<String>,
+    body: Bytes,
+) -> Response {
+    let Some(base_dir) = app.workspace.bundle_dir(&id) else {
+        return not_found("network");
+    };
+    let form: scenarios::ScenarioForm = match serde_json::from_slice(&body) {
+        Ok(f) => f,
+        Err(e) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                Json(serde_json::json!({"error": format!("the scenario form: {e}")})),
+            )
+                .into_response()
+        }
+    };
+    let ws = app.workspace.clone();
+    added(
+        tokio::task::spawn_blocking(move || {
+            let files = scenarios::scenario_files(&form, &base_dir)?;
+            ws.add_scenario(&id, &files)
+        })
+        .await,
+    )
 }
 
 /// `%XX` sequences of a header value decoded (the page sends the file name encoded).
@@ -448,6 +504,7 @@ fn network_json(
         "name": info.name,
         "source": info.source,
         "created": info.created,
+        "base": info.base,
         "runs": app.runs.of_network(&info.id).iter().map(|r| r.id.clone()).collect::<Vec<_>>(),
     });
     if with_warnings {
@@ -533,6 +590,184 @@ async fn api_solve(
         )
             .into_response(),
     }
+}
+
+/// What the page's re-plan form sends (`POST /api/runs/{run}/replan`): a change of
+/// SPEC §6, either as fields or as the text of a change.toml.
+#[derive(serde::Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+struct ReplanForm {
+    absent_teachers: Vec<AbsentForm>,
+    closed_links: Vec<[String; 2]>,
+    closed_rooms: Vec<String>,
+    closed_schools: Vec<String>,
+    broken_vehicles: Vec<String>,
+    choice_changes: Vec<ChoiceForm>,
+    /// A whole change.toml instead of the fields.
+    change_toml: Option<String>,
+    time_limit: Option<f64>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AbsentForm {
+    id: String,
+    /// 1-based; empty: the whole day.
+    #[serde(default)]
+    periods: Vec<u32>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChoiceForm {
+    student: String,
+    choices: Vec<String>,
+}
+
+impl ReplanForm {
+    /// The change as change.toml text (SPEC §6), written by the serialiser.
+    fn change_toml(&self) -> Result<String, String> {
+        if let Some(t) = &self.change_toml {
+            return Ok(t.clone());
+        }
+        use toml::Value as V;
+        let s = |x: &String| V::String(x.trim().to_owned());
+        let ids = |v: &[String]| -> V {
+            V::Array(
+                v.iter()
+                    .map(|id| {
+                        let mut t = toml::Table::new();
+                        t.insert("id".into(), s(id));
+                        V::Table(t)
+                    })
+                    .collect(),
+            )
+        };
+        let mut doc = toml::Table::new();
+        if !self.absent_teachers.is_empty() {
+            let rows = self.absent_teachers.iter().map(|a| {
+                let mut t = toml::Table::new();
+                t.insert("id".into(), s(&a.id));
+                if !a.periods.is_empty() {
+                    t.insert(
+                        "periods".into(),
+                        V::Array(
+                            a.periods
+                                .iter()
+                                .map(|&p| V::Integer(i64::from(p)))
+                                .collect(),
+                        ),
+                    );
+                }
+                V::Table(t)
+            });
+            doc.insert("absent_teacher".into(), V::Array(rows.collect()));
+        }
+        if !self.closed_links.is_empty() {
+            let rows = self.closed_links.iter().map(|[a, b]| {
+                let mut t = toml::Table::new();
+                t.insert("from".into(), s(a));
+                t.insert("to".into(), s(b));
+                V::Table(t)
+            });
+            doc.insert("closed_link".into(), V::Array(rows.collect()));
+        }
+        for (key, v) in [
+            ("closed_room", &self.closed_rooms),
+            ("closed_school", &self.closed_schools),
+            ("broken_vehicle", &self.broken_vehicles),
+        ] {
+            if !v.is_empty() {
+                doc.insert(key.into(), ids(v));
+            }
+        }
+        if !self.choice_changes.is_empty() {
+            let rows = self.choice_changes.iter().map(|c| {
+                let mut t = toml::Table::new();
+                t.insert("student".into(), s(&c.student));
+                t.insert(
+                    "choices".into(),
+                    V::Array(c.choices.iter().map(s).collect()),
+                );
+                V::Table(t)
+            });
+            doc.insert("choice_change".into(), V::Array(rows.collect()));
+        }
+        if doc.is_empty() {
+            return Err(
+                "изменение пустое: отметьте отсутствующего учителя, закрытую дорогу, \
+                        кабинет, школу, сломанный автобус или новые выборы ученика"
+                    .into(),
+            );
+        }
+        toml::to_string(&doc).map_err(|e| e.to_string())
+    }
+}
+
+/// `POST /api/runs/{run}/replan`: re-plans the done run's plan under a change (SPEC §6)
+/// in the background; `202` with the new run, `422` with the change's problems.
+async fn api_replan(
+    AxState(app): AxState<Shared>,
+    UrlPath(id): UrlPath<String>,
+    body: Bytes,
+) -> Response {
+    let run = match done_run(&app, &id) {
+        Ok(r) => r,
+        Err(e) => return e.into_response(),
+    };
+    let bad = |m: String| {
+        (
+            StatusCode::BAD_REQUEST,
+            Json(serde_json::json!({"error": m})),
+        )
+            .into_response()
+    };
+    let form: ReplanForm = match serde_json::from_slice(&body) {
+        Ok(f) => f,
+        Err(e) => return bad(format!("the change form: {e}")),
+    };
+    let t = form.time_limit.unwrap_or(60.0);
+    if !(t.is_finite() && t > 0.0 && t <= 3600.0) {
+        return bad("time_limit must be a number of seconds in (0, 3600]".into());
+    }
+    let text = match form.change_toml() {
+        Ok(t) => t,
+        Err(m) => return bad(m),
+    };
+    // The change is checked against the network of the plan it changes.
+    let net = match runs::network_of(&app.workspace, &run) {
+        Ok(n) => n,
+        Err(e) => return bad(format!("the plan's network cannot be read: {}", e.0[0])),
+    };
+    if let Err(problems) = profnet_change_check(&net, &text) {
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(serde_json::json!({
+                "error": "the change has errors",
+                "problems": problems.iter().map(diagnostic_json).collect::<Vec<_>>(),
+            })),
+        )
+            .into_response();
+    }
+    if run.replan_of.is_some() {
+        return bad(
+            "перепланируйте исходный план сети: изменения собираются в одно (отметьте их все сразу)"
+                .into(),
+        );
+    }
+    match app.runs.submit_replan(&run, &text, t) {
+        Ok(r) => (StatusCode::ACCEPTED, Json(serde_json::json!({"run": r.id}))).into_response(),
+        Err(e) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Json(serde_json::json!({"error": e.to_string()})),
+        )
+            .into_response(),
+    }
+}
+
+/// Every problem of a change's text against `net`.
+fn profnet_change_check(net: &crate::model::Network, text: &str) -> Result<(), Vec<Diagnostic>> {
+    crate::input::change::parse_change(net, text, "change.toml").map(|_| ())
 }
 
 async fn api_run(AxState(app): AxState<Shared>, UrlPath(id): UrlPath<String>) -> Response {

@@ -151,13 +151,47 @@ pub fn network(
     info: &NetworkInfo,
     loaded: Result<(Network, Vec<Diagnostic>), InvalidInput>,
 ) -> String {
-    let runs = app.runs.of_network(&info.id);
+    let base = info.base.as_ref().and_then(|b| app.workspace.network(b));
+    let scenarios = app.workspace.scenarios_of(&info.id);
+    // The plans of this network and of its scenarios, newest first.
+    let mut runs: Vec<(std::sync::Arc<Run>, Option<&NetworkInfo>)> = app
+        .runs
+        .of_network(&info.id)
+        .into_iter()
+        .map(|r| (r, None))
+        .collect();
+    for sc in &scenarios {
+        runs.extend(
+            app.runs
+                .of_network(&sc.id)
+                .into_iter()
+                .map(|r| (r, Some(sc))),
+        );
+    }
+    runs.sort_by_key(|(r, _)| std::cmp::Reverse(r.id[1..].parse::<u64>().unwrap_or(0)));
+    let changes = app
+        .workspace
+        .scenario_dir(&info.id)
+        .map(|d| scenario_changes(&d))
+        .unwrap_or_default();
     layout(
         Some(app),
         &info.name,
         html! {
-            p.crumbs { a href="/" { "Сети" } " / " (info.name) }
-            h1 { (info.name) }
+            p.crumbs {
+                a href="/" { "Сети" } " / "
+                @if let Some(b) = &base { a href={ "/networks/" (b.id) } { (b.name) } " / сценарий " }
+                (info.name)
+            }
+            h1 { @if base.is_some() { "Сценарий: " } (info.name) }
+            @if let Some(b) = &base {
+                section.card id="scenario-of" {
+                    p { "Что если… над сетью " a href={ "/networks/" (b.id) } { (b.name) } ":" }
+                    ul { @for c in &changes { li { (c) } } }
+                    p.muted { "Файлы сценария лежат в папке рабочего места " code { "networks/" (info.id) "/scenario" }
+                        " (scenario.toml и строки CSV): их читает и " code { "profnet compare" } "." }
+                }
+            }
             @match &loaded {
                 Ok((net, warnings)) => {
                     p.facts {
@@ -187,9 +221,29 @@ pub fn network(
                             (problems_table(warnings))
                         }
                     }
+                    @if base.is_none() {
+                        (scenario_form(net, &info.id))
+                    }
                 }
                 Err(e) => {
                     section { h2 { "Ошибки" } (problems_table(&e.0)) }
+                }
+            }
+            @if !scenarios.is_empty() {
+                section {
+                    h2 { "Сценарии «что если»" }
+                    table.list.scenarios {
+                        thead { tr { th { "Сценарий" } th { "Что меняет" } th { "Планов" } } }
+                        tbody {
+                            @for sc in &scenarios {
+                                tr data-network=(sc.id) {
+                                    td { a.scenario-link href={ "/networks/" (sc.id) } { (sc.name) } }
+                                    td { @for c in app.workspace.scenario_dir(&sc.id).map(|d| scenario_changes(&d)).unwrap_or_default() { (c) br; } }
+                                    td { (app.runs.of_network(&sc.id).len()) }
+                                }
+                            }
+                        }
+                    }
                 }
             }
             section {
@@ -199,13 +253,14 @@ pub fn network(
                 } @else {
                     form method="get" action="/compare" {
                     table.list {
-                        thead { tr { th { "" } th { "План" } th { "Состояние" } th { "Зачислено" } th { "Запрошено" } th { "Время поиска" } } }
+                        thead { tr { th { "" } th { "План" } @if !scenarios.is_empty() { th { "Сеть или сценарий" } } th { "Состояние" } th { "Зачислено" } th { "Запрошено" } th { "Время поиска" } } }
                         tbody {
-                            @for r in &runs {
+                            @for (r, sc) in &runs {
                                 @let s = r.status();
                                 tr {
                                     td { @if s.state == State::Done { input type="checkbox" name="run" value=(r.id) class="compare-pick"; } }
                                     td { a.run-link href={ "/runs/" (r.id) } { "план " (r.id) } }
+                                    @if !scenarios.is_empty() { td { @match sc { Some(sc) => { "сценарий «" (sc.name) "»" }, None => { "сеть" } } } }
                                     td { (state_ru(s.state)) }
                                     td { @if let Some(k) = s.summary.as_ref() { (k["kpis"]["placements"]) } }
                                     td { @if let Some(k) = s.summary.as_ref() { (k["kpis"]["requested"]) } }
@@ -214,12 +269,294 @@ pub fn network(
                             }
                         }
                     }
+                    p.muted { "Отметьте план сети и планы сценариев: первый отмеченный — точка отсчёта." }
                     button type="submit" id="compare-button" { "Сравнить отмеченные планы" }
                     }
                 }
             }
         },
     )
+}
+
+/// What a scenario directory changes, a line each.
+fn scenario_changes(dir: &std::path::Path) -> Vec<String> {
+    let toml = std::fs::read_to_string(dir.join(crate::input::scenario::SCENARIO_TOML))
+        .unwrap_or_default();
+    let files: Vec<(String, Vec<u8>)> = super::scenarios::ROW_FILES
+        .iter()
+        .filter_map(|f| Some(((*f).to_owned(), std::fs::read(dir.join(f)).ok()?)))
+        .collect();
+    super::scenarios::describe(&toml, &files)
+}
+
+/// Checkboxes to pick from: `(value, second id of a pair or empty, label)` each.
+fn pick_list(class: &str, items: impl Iterator<Item = (String, String, String)>) -> Markup {
+    html! {
+        div.picks {
+            @for (value, to, label) in items {
+                label {
+                    @if to.is_empty() { input type="checkbox" class=(class) value=(value); }
+                    @else { input type="checkbox" class=(class) value=(value) data-to=(to); }
+                    " " (label)
+                }
+            }
+        }
+    }
+}
+
+/// The network's things as pick lists: schools, roads, teachers, rooms, buses.
+struct Picks<'n>(&'n Network);
+
+impl Picks<'_> {
+    fn school(&self, s: crate::model::SchoolId) -> &str {
+        self.0.schools[s.idx()].name.as_str()
+    }
+    fn schools(&self, class: &str) -> Markup {
+        pick_list(
+            class,
+            self.0.schools.iter().map(|s| {
+                (
+                    s.id.clone(),
+                    String::new(),
+                    format!("{} ({})", s.name, s.id),
+                )
+            }),
+        )
+    }
+    fn links(&self, class: &str) -> Markup {
+        let net = self.0;
+        pick_list(
+            class,
+            net.links.iter().map(|l| {
+                (
+                    net.schools[l.a.idx()].id.clone(),
+                    net.schools[l.b.idx()].id.clone(),
+                    format!(
+                        "{} — {}, {} мин",
+                        self.school(l.a),
+                        self.school(l.b),
+                        l.minutes
+                    ),
+                )
+            }),
+        )
+    }
+    fn teachers(&self, class: &str) -> Markup {
+        pick_list(
+            class,
+            self.0.teachers.iter().map(|t| {
+                (
+                    t.id.clone(),
+                    String::new(),
+                    format!("{} ({}), {}", t.name, t.id, self.school(t.school)),
+                )
+            }),
+        )
+    }
+    fn rooms(&self, class: &str) -> Markup {
+        pick_list(
+            class,
+            self.0.rooms.iter().map(|r| {
+                (
+                    r.id.clone(),
+                    String::new(),
+                    format!("{}, {}", r.id, self.school(r.school)),
+                )
+            }),
+        )
+    }
+    fn vehicles(&self, class: &str) -> Markup {
+        pick_list(
+            class,
+            self.0.vehicles.iter().map(|v| {
+                (
+                    v.id.clone(),
+                    String::new(),
+                    format!("{}, {}", v.id, self.school(v.school)),
+                )
+            }),
+        )
+    }
+}
+
+/// The form of a new what-if scenario over `net`: what to remove, the settings, distance
+/// learning, a partner's file.
+fn scenario_form(net: &Network, id: &str) -> Markup {
+    let picks = Picks(net);
+    html! {
+        details.card id="scenario-form" {
+            summary { h2 { "Новый сценарий «что если»" } }
+            p.muted { "Сценарий — копия сети с изменениями; его план можно составить и сравнить с планом сети." }
+            p { label { "Название " input type="text" id="scn-name" maxlength="100" size="50" placeholder="например: Без дороги через реку"; } }
+            fieldset {
+                legend { "Убрать школы и организации (с их кабинетами, учителями, автобусами, дорогами и учениками)" }
+                (picks.schools("scn-school"))
+            }
+            fieldset { legend { "Закрыть дороги" } (picks.links("scn-link")) }
+            details {
+                summary { "Убрать учителей, кабинеты, автобусы" }
+                fieldset { legend { "Учителя" } (picks.teachers("scn-teacher")) }
+                fieldset { legend { "Кабинеты" } (picks.rooms("scn-room")) }
+                @if !net.vehicles.is_empty() {
+                    fieldset { legend { "Автобусы" } (picks.vehicles("scn-vehicle")) }
+                }
+            }
+            fieldset {
+                legend { "Правила" }
+                label { "Наименьшая группа " input type="number" id="scn-min-group" min="1" max="100" placeholder=(net.min_group); }
+                " "
+                label { "Наибольшая группа " input type="number" id="scn-max-group" min="1" max="200" placeholder=(net.max_group); }
+                " "
+                label { "Выборов на ученика " input type="number" id="scn-wants" min="1" max="20" placeholder=(net.wants); }
+            }
+            @if net.courses.iter().any(|c| !c.distance) {
+                fieldset {
+                    legend { "Разрешить дистанционное обучение" }
+                    (pick_list("scn-distance", net.courses.iter().filter(|c| !c.distance).map(|c| (c.id.clone(), String::new(), c.name.clone()))))
+                }
+            }
+            fieldset {
+                legend { "Добавить партнёра из файла" }
+                p.muted { "Книга Excel или zip с листами (файлами) новой организации: schools, links, rooms, teachers, courses — те же столбцы, что в книге сети." }
+                input type="file" id="scn-partner" accept=".xlsx,.zip";
+            }
+            p { button type="button" id="scn-button" data-network=(id) { "Создать сценарий" } }
+            div id="scn-result" {}
+        }
+    }
+}
+
+/// The form of a change to a done plan (SPEC §6): what happened, then a re-plan that
+/// keeps everybody it can.
+fn replan_form(net: &Network, run: &str) -> Markup {
+    let picks = Picks(net);
+    html! {
+        details.card id="replan-form" {
+            summary { h2 { "Что-то изменилось: перепланировать" } }
+            p.muted { "Отметьте, что случилось. Новый план сохранит всех, кого изменение не задело, и покажет, что сдвинулось и кого предупредить." }
+            fieldset {
+                legend { "Отсутствует учитель" }
+                (picks.teachers("chg-teacher"))
+                p { "Уроки: "
+                    @for p in 1..=net.num_periods() { label { input type="checkbox" class="chg-period" value=(p); " " (p) } " " }
+                    span.muted { " (ничего не отмечено — весь день)" }
+                }
+            }
+            fieldset { legend { "Закрыта дорога" } (picks.links("chg-link")) }
+            details {
+                summary { "Закрыт кабинет или школа, сломан автобус" }
+                fieldset { legend { "Кабинеты" } (picks.rooms("chg-room")) }
+                fieldset { legend { "Школы: никто не ездит туда и оттуда, её ученики учатся у себя" } (picks.schools("chg-school")) }
+                @if !net.vehicles.is_empty() {
+                    fieldset { legend { "Автобусы" } (picks.vehicles("chg-vehicle")) }
+                }
+            }
+            fieldset {
+                legend { "Ученик изменил выбор" }
+                p.muted { "По строке на ученика: код ученика, двоеточие, коды курсов по порядку. Например: P0012: PHYS, INF" }
+                textarea id="chg-choices" rows="3" cols="60" {}
+            }
+            p {
+                label { "Время на поиск: "
+                    select id="chg-time-limit" {
+                        option value="30" { "30 секунд" }
+                        option value="60" selected { "1 минута" }
+                        option value="120" { "2 минуты" }
+                    }
+                }
+                " "
+                button type="button" id="replan-button" data-run=(run) { "Перепланировать" }
+            }
+            div id="replan-result" {}
+        }
+    }
+}
+
+/// A CSV file of a plan folder as rows of cells (the header first); empty when absent.
+fn csv_rows(path: &std::path::Path) -> Vec<Vec<String>> {
+    let Ok(mut r) = csv::ReaderBuilder::new().has_headers(false).from_path(path) else {
+        return Vec::new();
+    };
+    r.records()
+        .filter_map(Result::ok)
+        .map(|rec| rec.iter().map(str::to_owned).collect())
+        .collect()
+}
+
+/// What a re-plan did: the change, its figures, what moved (changes.csv) and who must
+/// be told (notify.csv).
+fn replan_result(app: &App, run: &Run, of: &str, summary: Option<&serde_json::Value>) -> Markup {
+    const SHOWN: usize = 300;
+    let change = std::fs::read_to_string(run.change_file()).unwrap_or_default();
+    let changes = csv_rows(&run.plan_dir().join("changes.csv"));
+    let notify = csv_rows(&run.plan_dir().join("notify.csv"));
+    let stats = summary.map(|s| &s["replan"]);
+    let kind_ru = |k: &str| {
+        match k {
+            "group" => "группа",
+            "assignment" => "зачисление",
+            "route" => "маршрут",
+            "trip" => "рейс",
+            other => other,
+        }
+        .to_owned()
+    };
+    let role_ru = |k: &str| {
+        match k {
+            "school" => "школа",
+            "teacher" => "учитель",
+            "student" => "ученик",
+            other => other,
+        }
+        .to_owned()
+    };
+    let _ = app;
+    html! {
+        section.card id="replan-of" {
+            h2 { "Перепланирование плана " a href={ "/runs/" (of) } { (of) } }
+            details { summary { "Изменение (change.toml)" } pre { (change) } }
+            @if let Some(s) = stats {
+                ul.replan-stats {
+                    li { "Зачислений было " (s["placements_before"]) ", стало " strong { (s["placements_after"]) } }
+                    li { "Учеников, которых изменение задело: " (s["touched_students"]) }
+                    li { "Из остальных " (s["untouched_students"]) " на своих местах остались " strong { (s["untouched_kept"]) }
+                        " (" (format!("{:.1}", 100.0 * s["untouched_kept_share"].as_f64().unwrap_or(0.0))) " %)" }
+                    li.muted { "Выбран способ: " (if s["chosen"] == "repair" { "ремонт опубликованного плана" } else { "новый план" })
+                        "; ремонт дал " (s["repair_placements"]) ", новый план с нуля — " (s["resolve_placements"]) " зачислений" }
+                }
+            }
+        }
+        section id="moved" {
+            h2 { "Что сдвинулось (" (changes.len().saturating_sub(1)) ")" }
+            @if changes.len() <= 1 { p.muted { "Ничего: план остался прежним." } }
+            @else {
+                table.list.changes {
+                    thead { tr { th { "Что" } th { "Код" } th { "Было" } th { "Стало" } } }
+                    tbody {
+                        @for r in changes.iter().skip(1).take(SHOWN) {
+                            tr { td { (kind_ru(r.first().map_or("", String::as_str))) } @for c in r.iter().skip(1) { td { (c) } } }
+                        }
+                    }
+                }
+                @if changes.len() - 1 > SHOWN { p.muted { "Показаны первые " (SHOWN) "; всё — в changes.csv (plan.zip)." } }
+            }
+        }
+        section id="notify" {
+            h2 { "Кого предупредить (" (notify.len().saturating_sub(1)) ")" }
+            @if notify.len() <= 1 { p.muted { "Никого." } }
+            @else {
+                table.list.notify {
+                    thead { tr { th { "Кто" } th { "Код" } th { "Сообщение" } } }
+                    tbody {
+                        @for r in notify.iter().skip(1).take(SHOWN) {
+                            tr { td { (role_ru(r.first().map_or("", String::as_str))) } @for c in r.iter().skip(1) { td { (c) } } }
+                        }
+                    }
+                }
+                @if notify.len() - 1 > SHOWN { p.muted { "Показаны первые " (SHOWN) "; всё — в notify.csv (plan.zip)." } }
+            }
+        }
+    }
 }
 
 fn state_ru(s: State) -> &'static str {
@@ -238,20 +575,20 @@ pub fn run(app: &App, run: &Run) -> String {
         .workspace
         .network(&run.network)
         .map_or_else(|| run.network.clone(), |n| n.name);
-    let kpis = (s.state == State::Done)
-        .then(|| {
-            let (net, _) = app.workspace.load(&run.network).ok()?;
-            let disk = crate::planfile::read::read_plan(&net, &run.plan_dir()).ok()?;
-            let tt = crate::graph::TravelTimes::new(&net);
-            Some((disk.kpis(&net, &tt), !net.vehicles.is_empty()))
-        })
+    let net = (s.state == State::Done)
+        .then(|| super::runs::network_of(&app.workspace, run).ok())
         .flatten();
+    let kpis = net.as_ref().and_then(|net| {
+        let disk = crate::planfile::read::read_plan(net, &run.plan_dir()).ok()?;
+        let tt = crate::graph::TravelTimes::new(net);
+        Some((disk.kpis(net, &tt), !net.vehicles.is_empty()))
+    });
     layout(
         Some(app),
         &format!("План {}", run.id),
         html! {
             p.crumbs { a href="/" { "Сети" } " / " a href={ "/networks/" (run.network) } { (name) } " / план " (run.id) }
-            h1 { "План " (run.id) ": " (name) }
+            h1 { @if run.replan_of.is_some() { "Новый план " } @else { "План " } (run.id) ": " (name) }
             section.card id="run" data-run=(run.id) data-state=(s.state.as_str()) {
                 div.progress-row {
                     progress id="bar" max="1" value=(format!("{:.3}", s.progress())) {}
@@ -264,6 +601,9 @@ pub fn run(app: &App, run: &Run) -> String {
                 }
                 @if let Some(e) = &s.error { p.error { (e) } }
                 @if s.stopped_early { p.muted { "Поиск остановлен досрочно: это лучший план, найденный до остановки." } }
+            }
+            @if let Some(of) = &run.replan_of {
+                (replan_result(app, run, of, s.summary.as_ref()))
             }
             @if let Some((k, fleet)) = &kpis {
                 section {
@@ -285,12 +625,16 @@ pub fn run(app: &App, run: &Run) -> String {
                         button type="submit" id="who-button" { "Найти" }
                     }
                 }
+                @if let (Some(net), None) = (&net, &run.replan_of) {
+                    (replan_form(net, &run.id))
+                }
                 section {
                     h2 { "Скачать" }
                     ul.downloads {
                         li { a id="download-xlsx" href={ "/api/runs/" (run.id) "/plan.xlsx" } { "План в Excel (plan.xlsx)" } }
                         li { a id="download-plan" href={ "/api/runs/" (run.id) "/plan.zip" } { "Файлы плана (plan.zip)" } }
                         li { a id="download-report" href={ "/api/runs/" (run.id) "/report.zip" } { "Все отчёты: календари, ведомости, FET (report.zip)" } }
+                        li { a id="buses-link" href={ "/runs/" (run.id) "/buses" } { "Рейсы автобусов и листы отправления по школам" } }
                         li { a href={ "/runs/" (run.id) "/report/index.html" } target="_blank" { "Отчёт на отдельной странице" } }
                     }
                 }
@@ -300,6 +644,34 @@ pub fn run(app: &App, run: &Run) -> String {
                 }
             }
             (PreEscaped(""))
+        },
+    )
+}
+
+/// A plan's bus trips and every school's departure sheet.
+pub fn buses(app: &App, run: &Run) -> String {
+    let loaded = super::runs::network_of(&app.workspace, run)
+        .ok()
+        .and_then(|net| {
+            let disk = crate::planfile::read::read_plan(&net, &run.plan_dir()).ok()?;
+            Some((net, disk))
+        });
+    let Some((net, disk)) = loaded else {
+        return missing(app);
+    };
+    let name = app
+        .workspace
+        .network(&run.network)
+        .map_or_else(|| run.network.clone(), |n| n.name);
+    let tt = crate::graph::TravelTimes::new(&net);
+    layout(
+        Some(app),
+        &format!("Рейсы и отправления: план {}", run.id),
+        html! {
+            p.crumbs { a href="/" { "Сети" } " / " a href={ "/networks/" (run.network) } { (name) } " / " a href={ "/runs/" (run.id) } { "план " (run.id) } " / рейсы" }
+            h1 { "Рейсы автобусов и листы отправления" }
+            p.muted { "Для печати: у каждой школы свой лист — кто, когда и на чём уезжает и когда возвращается." }
+            (super::buses::buses(&net, &tt, &disk))
         },
     )
 }
@@ -342,10 +714,12 @@ fn matches(net: &Network, query: &str) -> (Vec<usize>, Vec<usize>) {
 /// search means several people.
 pub fn day(app: &App, run: &Run, query: &str) -> String {
     use crate::model::Hhmm;
-    let loaded = app.workspace.load(&run.network).ok().and_then(|(net, _)| {
-        let disk = crate::planfile::read::read_plan(&net, &run.plan_dir()).ok()?;
-        Some((net, disk))
-    });
+    let loaded = super::runs::network_of(&app.workspace, run)
+        .ok()
+        .and_then(|net| {
+            let disk = crate::planfile::read::read_plan(&net, &run.plan_dir()).ok()?;
+            Some((net, disk))
+        });
     let Some((net, disk)) = loaded else {
         return missing(app);
     };
@@ -474,23 +848,37 @@ pub fn day(app: &App, run: &Run, query: &str) -> String {
 /// worse red.
 pub fn compare(app: &App, runs: &[std::sync::Arc<Run>]) -> String {
     use crate::plan::kpi::{Better, Kpis};
-    let mut cols: Vec<(String, String, Kpis, bool)> = Vec::new();
+    use crate::workflow::compare::{rank_partners, students_changed, Solved};
+    struct Col {
+        id: String,
+        name: String,
+        net: Network,
+        disk: crate::planfile::read::PlanOnDisk,
+        kpis: Kpis,
+    }
+    let mut cols: Vec<Col> = Vec::new();
     for run in runs {
-        let Ok((net, _)) = app.workspace.load(&run.network) else {
+        let Ok(net) = super::runs::network_of(&app.workspace, run) else {
             continue;
         };
         let Ok(disk) = crate::planfile::read::read_plan(&net, &run.plan_dir()) else {
             continue;
         };
         let tt = crate::graph::TravelTimes::new(&net);
-        cols.push((
-            run.id.clone(),
-            net.name.clone(),
-            disk.kpis(&net, &tt),
-            !net.vehicles.is_empty(),
-        ));
+        let kpis = disk.kpis(&net, &tt);
+        let name = app
+            .workspace
+            .network(&run.network)
+            .map_or_else(|| net.name.clone(), |n| n.name);
+        cols.push(Col {
+            id: run.id.clone(),
+            name,
+            net,
+            disk,
+            kpis,
+        });
     }
-    let fleet = cols.iter().any(|c| c.3);
+    let fleet = cols.iter().any(|c| !c.net.vehicles.is_empty());
     let class = |kpi: &crate::plan::kpi::Kpi, k: &Kpis, base: &Kpis| -> &'static str {
         let (Some(a), Some(b)) = (kpi.number(k), kpi.number(base)) else {
             return "";
@@ -503,6 +891,32 @@ pub fn compare(app: &App, runs: &[std::sync::Arc<Run>]) -> String {
             (Better::Higher, false) | (Better::Lower, true) => "worse",
             (Better::Neutral, _) => "changed",
         }
+    };
+    // Columns are named by run so that two plans of one network stay apart.
+    let solved: Vec<Solved> = cols
+        .iter()
+        .map(|c| Solved {
+            name: c.id.clone(),
+            net: &c.net,
+            plan: &c.disk.plan,
+            kpis: c.kpis.clone(),
+            bound: 0.0,
+        })
+        .collect();
+    let changes = students_changed(&solved);
+    let moved = |id: &str, what: &str| -> usize {
+        changes
+            .iter()
+            .filter(|c| c.scenario == id && c.change == what)
+            .map(|c| c.student.as_str())
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+    };
+    let ranking = rank_partners(&solved);
+    let name_of = |id: &str| {
+        cols.iter()
+            .find(|c| c.id == id)
+            .map_or(String::new(), |c| c.name.clone())
     };
     layout(
         Some(app),
@@ -518,15 +932,44 @@ pub fn compare(app: &App, runs: &[std::sync::Arc<Run>]) -> String {
                     thead {
                         tr {
                             th { "Показатель" }
-                            @for (id, name, _, _) in &cols { th { a href={ "/runs/" (id) } { "план " (id) } br; span.muted { (name) } } }
+                            @for c in &cols { th { a href={ "/runs/" (c.id) } { "план " (c.id) } br; span.muted { (c.name) } } }
                         }
                     }
                     tbody {
                         @for kpi in CATALOGUE.iter().filter(|x| fleet || !x.fleet) {
                             tr data-kpi=(kpi.key) {
                                 td { (kpi.label(Lang::Ru)) }
-                                @for (i, (_, _, k, _)) in cols.iter().enumerate() {
-                                    td class=(if i == 0 { "" } else { class(kpi, k, &cols[0].2) }) { (kpi.show(k, Lang::Ru)) }
+                                @for (i, c) in cols.iter().enumerate() {
+                                    td class=(if i == 0 { "" } else { class(kpi, &c.kpis, &cols[0].kpis) }) { (kpi.show(&c.kpis, Lang::Ru)) }
+                                }
+                            }
+                        }
+                        tr data-kpi="students_gaining" {
+                            td { "Учеников получают курс, которого нет в первом плане" }
+                            td { "—" }
+                            @for c in &cols[1..] { td { (moved(&c.id, "gained")) } }
+                        }
+                        tr data-kpi="students_losing" {
+                            td { "Учеников теряют курс первого плана" }
+                            td { "—" }
+                            @for c in &cols[1..] { td { (moved(&c.id, "lost")) } }
+                        }
+                    }
+                }
+                section {
+                    h2 { "Что даёт каждое изменение (рейтинг партнёров и сценариев)" }
+                    p.muted { "По сравнению с первым планом: сначала больше зачислений, затем выше доля худшей школы, затем меньше поездок." }
+                    table.list.ranking {
+                        thead { tr { th { "Место" } th { "План" } th { "Зачислений больше" } th { "Худшая школа, п. п." } th { "Минут поездок меньше" } th { "Учеников выигрывают" } } }
+                        tbody {
+                            @for (i, r) in ranking.iter().enumerate() {
+                                tr data-run=(r.name) {
+                                    td { (i + 1) }
+                                    td { a href={ "/runs/" (r.name) } { "план " (r.name) } " " span.muted { (name_of(&r.name)) } }
+                                    td { (format!("{:+}", r.extra_placements)) }
+                                    td { (format!("{:+.1}", r.worst_school_pp)) }
+                                    td { (format!("{:+}", r.travel_saved)) }
+                                    td { (r.students_gaining) }
                                 }
                             }
                         }

@@ -9,11 +9,35 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::Instant;
 
-use super::workspace::{next_number, now, Workspace};
+use super::workspace::{is_id, next_number, now, Workspace};
+use crate::diag::{Diagnostic, InvalidInput};
 use crate::graph::TravelTimes;
+use crate::input::change::parse_change;
+use crate::model::Network;
 use crate::planfile::write::{write_dir_atomically, PlanFiles};
 use crate::reports::{write_reports, ReportInput};
 use crate::solve::{solve, SolveOptions};
+use crate::workflow::replan::{replan, write_replan, ReplanOptions};
+
+/// A re-plan's change in its run's folder.
+const CHANGE_TOML: &str = "change.toml";
+
+/// The network a run's plan is for: its network, under the run's change for a re-plan.
+pub fn network_of(ws: &Workspace, run: &Run) -> Result<Network, InvalidInput> {
+    let (net, _) = ws.load(&run.network)?;
+    if run.replan_of.is_none() {
+        return Ok(net);
+    }
+    let text = std::fs::read_to_string(run.change_file()).map_err(|e| {
+        InvalidInput(vec![Diagnostic::error(
+            "E0601",
+            CHANGE_TOML,
+            format!("the re-plan's change cannot be read: {e}"),
+        )])
+    })?;
+    let change = parse_change(&net, &text, CHANGE_TOML).map_err(InvalidInput)?;
+    Ok(change.apply(&net))
+}
 
 /// Where a run is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -103,6 +127,9 @@ pub struct Run {
     pub id: String,
     pub network: String,
     pub dir: PathBuf,
+    /// For a re-plan: the run whose plan it changes (its change is `change.toml` in
+    /// [`Run::dir`], SPEC §6).
+    pub replan_of: Option<String>,
     status: Mutex<Status>,
     /// Grows with every change of the status (the event stream sends on a change).
     version: AtomicU64,
@@ -143,11 +170,17 @@ impl Run {
         self.dir.join("report")
     }
 
+    /// A re-plan's change (SPEC §6), as the planner entered it.
+    pub fn change_file(&self) -> PathBuf {
+        self.dir.join(CHANGE_TOML)
+    }
+
     /// Writes run.json (the final state) beside the plan.
     fn persist(&self) {
         let s = self.status();
         let doc = serde_json::json!({
             "network": self.network,
+            "replan_of": self.replan_of,
             "state": s.state.as_str(),
             "time_limit": s.time_limit,
             "error": s.error,
@@ -206,6 +239,10 @@ impl Runs {
             let run = Arc::new(Run {
                 id: id.clone(),
                 network: net,
+                replan_of: meta["replan_of"]
+                    .as_str()
+                    .filter(|r| is_id(r, 'r'))
+                    .map(str::to_owned),
                 dir,
                 status: Mutex::new(Status {
                     state,
@@ -263,14 +300,38 @@ impl Runs {
 
     /// Queues a solve of network `net` with `time_limit` seconds.
     pub fn submit(&self, net: &str, time_limit: f64) -> anyhow::Result<Arc<Run>> {
+        self.queue_run(net, None, time_limit)
+    }
+
+    /// Queues a re-plan of the done run `of` under `change` (the text of a change.toml,
+    /// SPEC §6, already checked against the network).
+    pub fn submit_replan(
+        &self,
+        of: &Run,
+        change: &str,
+        time_limit: f64,
+    ) -> anyhow::Result<Arc<Run>> {
+        self.queue_run(&of.network, Some((of.id.clone(), change)), time_limit)
+    }
+
+    fn queue_run(
+        &self,
+        net: &str,
+        replan: Option<(String, &str)>,
+        time_limit: f64,
+    ) -> anyhow::Result<Arc<Run>> {
         let mut runs = self.lock();
         let ids: Vec<String> = runs.keys().cloned().collect();
         let id = format!("r{}", next_number(&ids));
         let dir = self.workspace.runs_dir(net).join(&id);
         std::fs::create_dir_all(&dir)?;
+        if let Some((_, text)) = &replan {
+            std::fs::write(dir.join(CHANGE_TOML), text)?;
+        }
         let run = Arc::new(Run {
             id: id.clone(),
             network: net.to_owned(),
+            replan_of: replan.map(|(of, _)| of),
             dir,
             status: Mutex::new(Status {
                 state: State::Queued,
@@ -329,7 +390,10 @@ fn work(ws: &Workspace, run: &Run) {
         s.state = State::Running;
         s.stage = "чтение сети".into();
     });
-    let result = solve_and_write(ws, run);
+    let result = match &run.replan_of {
+        None => solve_and_write(ws, run),
+        Some(of) => replan_and_write(ws, run, of),
+    };
     let stopped = run.stop.load(Ordering::SeqCst);
     let elapsed = run.status().elapsed;
     run.update(|s| {
@@ -381,10 +445,44 @@ fn solve_and_write(ws: &Workspace, run: &Run) -> anyhow::Result<serde_json::Valu
     let tt = TravelTimes::new(&net);
     let files = PlanFiles::build(&net, &tt, &outcome);
     write_dir_atomically(&run.plan_dir(), |dir| files.write_checked(dir))?;
+    write_run_reports(&net, run)
+}
+
+/// Re-plans the plan of run `of` under the change in `run`'s folder: the new plan with
+/// changes.csv and notify.csv (SPEC §6), checked against the changed network.
+fn replan_and_write(ws: &Workspace, run: &Run, of: &str) -> anyhow::Result<serde_json::Value> {
+    let (net, _) = ws
+        .load(&run.network)
+        .map_err(|e| anyhow::anyhow!("the network cannot be read: {}", e.0[0]))?;
+    let text = std::fs::read_to_string(run.change_file())?;
+    let change = parse_change(&net, &text, CHANGE_TOML)
+        .map_err(|d| anyhow::anyhow!("the change cannot be used: {}", d[0]))?;
+    let old_dir = ws.runs_dir(&run.network).join(of).join("plan");
+    let old = crate::planfile::read::read_plan(&net, &old_dir)
+        .map_err(|e| anyhow::anyhow!("the plan {of} cannot be read: {e}"))?;
+    let opts = ReplanOptions {
+        time_limit: run.status().time_limit,
+        threads: 1,
+        keep: None,
+        lang: crate::lang::Lang::Ru,
+        stop: Some(run.stop.clone()),
+    };
+    let r = replan(&net, &old, &change, &opts, &|msg| {
+        let msg = stage_ru(msg);
+        run.update(|s| s.stage = msg);
+    });
+    run.update(|s| s.stage = "проверка и запись плана".into());
+    write_dir_atomically(&run.plan_dir(), |dir| write_replan(&r, &old, &net, dir))?;
+    write_run_reports(&r.net, run)
+}
+
+/// Writes the reports of `run`'s plan (for `net`) and gives its summary.json.
+fn write_run_reports(net: &Network, run: &Run) -> anyhow::Result<serde_json::Value> {
     run.update(|s| s.stage = "отчёты".into());
-    let disk = crate::planfile::read::read_plan(&net, &run.plan_dir())?;
+    let tt = TravelTimes::new(net);
+    let disk = crate::planfile::read::read_plan(net, &run.plan_dir())?;
     let input = ReportInput::new(
-        &net,
+        net,
         &tt,
         &disk,
         crate::lang::Lang::Ru,
@@ -398,7 +496,15 @@ fn solve_and_write(ws: &Workspace, run: &Run) -> anyhow::Result<serde_json::Valu
 /// The optimiser's progress message in Russian (the stages of [`crate::solve::solve`]);
 /// one it does not know is shown as it is.
 fn stage_ru(msg: &str) -> String {
-    const STAGES: [(&str, &str); 8] = [
+    const STAGES: [(&str, &str); 10] = [
+        (
+            "repairing the published plan",
+            "перепланирование: кого изменение не задело, остаются на своих местах",
+        ),
+        (
+            "planning again from scratch for comparison",
+            "для сравнения: план заново с нуля",
+        ),
         (
             "preparing students and candidate groups",
             "подготовка: ученики и возможные группы",
@@ -442,13 +548,17 @@ mod tests {
     #[test]
     fn every_stage_of_the_solver_is_said_in_russian() {
         // The messages solve() sends, as its source has them.
-        let src = include_str!("../solve/mod.rs");
+        let src = [
+            include_str!("../solve/mod.rs"),
+            include_str!("../workflow/replan.rs"),
+        ]
+        .concat();
         let mut n = 0;
         for part in src.split("progress(\"").skip(1) {
             let msg = part.split('"').next().unwrap();
             assert_ne!(stage_ru(msg), msg, "no Russian for '{msg}'");
             n += 1;
         }
-        assert!(n >= 5, "{n}");
+        assert!(n >= 7, "{n}");
     }
 }

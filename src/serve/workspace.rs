@@ -56,6 +56,8 @@ pub struct NetworkInfo {
     pub source: String,
     /// Seconds since 1970 when it was added.
     pub created: u64,
+    /// For a scenario (what-if), the network it was made over.
+    pub base: Option<String>,
 }
 
 pub struct Workspace {
@@ -110,6 +112,10 @@ impl Workspace {
             name: meta["name"].as_str().unwrap_or(id).to_owned(),
             source: meta["source"].as_str().unwrap_or("").to_owned(),
             created: meta["created"].as_u64().unwrap_or(0),
+            base: meta["base"]
+                .as_str()
+                .filter(|b| is_id(b, 'n'))
+                .map(str::to_owned),
         })
     }
 
@@ -194,6 +200,88 @@ impl Workspace {
         Ok((id, warnings))
     }
 
+    /// Adds a scenario (SPEC §5) over network `base` made of `files` (scenario.toml and
+    /// CSV rows, see [`super::scenarios`]): loaded over the base's bundle with every
+    /// check, then kept as a network of its own with its scenario directory and the
+    /// merged bundle. Its id and warnings, or every problem (files named as the
+    /// scenario's or the base's).
+    pub fn add_scenario(
+        &self,
+        base: &str,
+        files: &[(String, Vec<u8>)],
+    ) -> Result<(String, Vec<Diagnostic>), Refused> {
+        let base_dir = self
+            .bundle_dir(base)
+            .ok_or_else(|| Refused::Bad("there is no such network".into()))?;
+        static CHECKS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let check = self.root.join("networks").join(format!(
+            ".scenario.tmp-{}-{}",
+            std::process::id(),
+            CHECKS.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+        ));
+        let store =
+            |e: std::io::Error| Refused::Bad(format!("the workspace could not store it: {e}"));
+        std::fs::create_dir(&check).map_err(store)?;
+        let loaded = files
+            .iter()
+            .try_for_each(|(n, b)| std::fs::write(check.join(n), b))
+            .map_err(store)
+            .map(|()| crate::input::scenario::load(&base_dir, &check));
+        let relabel = |d: Diagnostic| -> Diagnostic {
+            let file = if let Ok(rest) = Path::new(&d.file).strip_prefix(&check) {
+                format!("сценарий: {}", rest.display())
+            } else if let Ok(rest) = Path::new(&d.file).strip_prefix(&base_dir) {
+                rest.display().to_string()
+            } else {
+                d.file.clone()
+            };
+            Diagnostic { file, ..d }
+        };
+        let _ = std::fs::remove_dir_all(&check);
+        let scenario =
+            loaded?.map_err(|e| Refused::Invalid(e.0.into_iter().map(relabel).collect()))?;
+        let mut warnings: Vec<Diagnostic> = scenario.diags.into_iter().map(relabel).collect();
+        warnings.extend(crate::input::validate::network_warnings(&scenario.net));
+        let _guard = self.lock.lock().unwrap_or_else(|p| p.into_inner());
+        let id = format!("n{}", next_number(&self.network_ids()));
+        let meta = serde_json::json!({
+            "name": scenario.name,
+            "source": "",
+            "base": base,
+            "created": now(),
+        });
+        write_dir_atomically(&self.net_dir(&id), |tmp| {
+            let dir = tmp.join("scenario");
+            std::fs::create_dir(&dir)?;
+            for (name, b) in files {
+                std::fs::write(dir.join(name), b)?;
+            }
+            let bundle = tmp.join("bundle");
+            std::fs::create_dir(&bundle)?;
+            crate::input::write::write_bundle(&scenario.net, &bundle)?;
+            std::fs::create_dir(tmp.join("runs"))?;
+            std::fs::write(tmp.join("meta.json"), serde_json::to_vec_pretty(&meta)?)?;
+            Ok(())
+        })
+        .map_err(|e| Refused::Bad(format!("the workspace could not store it: {e:#}")))?;
+        Ok((id, warnings))
+    }
+
+    /// The scenarios made over network `id`, oldest first.
+    pub fn scenarios_of(&self, id: &str) -> Vec<NetworkInfo> {
+        self.networks()
+            .into_iter()
+            .filter(|n| n.base.as_deref() == Some(id))
+            .collect()
+    }
+
+    /// A scenario network's directory (SPEC §5) and the names of its files.
+    pub fn scenario_dir(&self, id: &str) -> Option<PathBuf> {
+        self.network(id)?.base?;
+        let p = self.net_dir(id).join("scenario");
+        p.is_dir().then_some(p)
+    }
+
     /// The runs folder of network `id`.
     pub fn runs_dir(&self, id: &str) -> PathBuf {
         self.net_dir(id).join("runs")
@@ -272,7 +360,7 @@ fn remove_leftovers(dir: &Path) {
 
 /// A user's file name as shown: its last part, control characters dropped, at most 100
 /// characters.
-fn display_name(filename: &str) -> String {
+pub(super) fn display_name(filename: &str) -> String {
     let last = filename.rsplit(['/', '\\']).next().unwrap_or("");
     let clean: String = last.chars().filter(|c| !c.is_control()).take(100).collect();
     if clean.trim().is_empty() {
@@ -283,7 +371,7 @@ fn display_name(filename: &str) -> String {
 }
 
 /// Whether `bytes` are a zip that is not a workbook (a zipped bundle directory).
-fn is_zipped_bundle(bytes: &[u8]) -> bool {
+pub(super) fn is_zipped_bundle(bytes: &[u8]) -> bool {
     if !bytes.starts_with(b"PK\x03\x04") {
         return false;
     }
@@ -297,7 +385,7 @@ fn is_zipped_bundle(bytes: &[u8]) -> bool {
 /// outside the folder (`..`, absolute paths), symlinks, more than one folder level,
 /// files that are no bundle's, and archives that unpack to more than
 /// [`MAX_UNZIPPED`] bytes (read, not trusted from the headers).
-fn unzip_bundle(bytes: &[u8]) -> Result<BTreeMap<String, Vec<u8>>, Refused> {
+pub(super) fn unzip_bundle(bytes: &[u8]) -> Result<BTreeMap<String, Vec<u8>>, Refused> {
     let bad = |m: String| Refused::Bad(m);
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
         .map_err(|e| bad(format!("the zip cannot be read: {e}")))?;

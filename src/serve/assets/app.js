@@ -123,7 +123,106 @@ async function cancel(button) {
   await fetch("/api/runs/" + run, { method: "DELETE", headers: { "X-CSRF-Token": csrf() } });
 }
 
+// A file's bytes as base64 (for the scenario form's partner file).
+function base64Of(file) {
+  return new Promise((resolve, reject) => {
+    const r = new FileReader();
+    r.onload = () => resolve(String(r.result).replace(/^data:[^,]*,/, ""));
+    r.onerror = () => reject(r.error);
+    r.readAsDataURL(file);
+  });
+}
+
+function picked(cls) {
+  return Array.from(document.querySelectorAll("input." + cls + ":checked")).map((c) => c.value);
+}
+
+function numberOf(id) {
+  const v = document.getElementById(id).value.trim();
+  return v === "" ? null : Number(v);
+}
+
+async function makeScenario(button) {
+  const out = document.getElementById("scn-result");
+  out.replaceChildren(el("p", "Создание и проверка сценария…", "muted"));
+  const form = {
+    name: document.getElementById("scn-name").value,
+    remove: {
+      schools: picked("scn-school"),
+      links: Array.from(document.querySelectorAll("input.scn-link:checked")).map((c) => [c.value, c.dataset.to]),
+      teachers: picked("scn-teacher"),
+      rooms: picked("scn-room"),
+      vehicles: picked("scn-vehicle"),
+    },
+    min_group: numberOf("scn-min-group"),
+    max_group: numberOf("scn-max-group"),
+    wants: numberOf("scn-wants"),
+    distance: picked("scn-distance"),
+    partner: null,
+  };
+  const file = document.getElementById("scn-partner").files[0];
+  if (file) form.partner = { filename: file.name, data: await base64Of(file) };
+  button.disabled = true;
+  const res = await fetch("/api/networks/" + button.dataset.network + "/scenarios", {
+    method: "POST",
+    headers: { "X-CSRF-Token": csrf(), "Content-Type": "application/json" },
+    body: JSON.stringify(form),
+  });
+  const body = await res.json().catch(() => ({ error: "ответ сервера не прочитан" }));
+  button.disabled = false;
+  out.replaceChildren();
+  if (res.status === 201) { location.href = "/networks/" + body.id; return; }
+  if (res.status === 422) {
+    out.appendChild(el("p", "Сценарий не создан: в нём ошибки.", "error"));
+    out.appendChild(problemsTable(body.problems));
+    return;
+  }
+  out.appendChild(el("p", "Сценарий не создан: " + (body.error || res.status), "error"));
+}
+
+async function replan(button) {
+  const out = document.getElementById("replan-result");
+  const periods = picked("chg-period").map(Number);
+  const choices = [];
+  for (const line of document.getElementById("chg-choices").value.split("\n")) {
+    if (!line.trim()) continue;
+    const i = line.indexOf(":");
+    if (i < 0) { out.replaceChildren(el("p", "Строка «" + line + "»: нужно «код ученика: курсы».", "error")); return; }
+    choices.push({ student: line.slice(0, i).trim(), choices: line.slice(i + 1).split(/[\s,;]+/).filter((c) => c) });
+  }
+  const form = {
+    absent_teachers: picked("chg-teacher").map((id) => ({ id, periods })),
+    closed_links: Array.from(document.querySelectorAll("input.chg-link:checked")).map((c) => [c.value, c.dataset.to]),
+    closed_rooms: picked("chg-room"),
+    closed_schools: picked("chg-school"),
+    broken_vehicles: picked("chg-vehicle"),
+    choice_changes: choices,
+    time_limit: Number(document.getElementById("chg-time-limit").value),
+  };
+  button.disabled = true;
+  out.replaceChildren(el("p", "Проверка изменения…", "muted"));
+  const res = await fetch("/api/runs/" + button.dataset.run + "/replan", {
+    method: "POST",
+    headers: { "X-CSRF-Token": csrf(), "Content-Type": "application/json" },
+    body: JSON.stringify(form),
+  });
+  const body = await res.json().catch(() => ({ error: "ответ сервера не прочитан" }));
+  button.disabled = false;
+  out.replaceChildren();
+  if (res.status === 202) { location.href = "/runs/" + body.run; return; }
+  if (res.status === 422) {
+    out.appendChild(el("p", "Изменение не принято: в нём ошибки.", "error"));
+    out.appendChild(problemsTable(body.problems));
+    return;
+  }
+  out.appendChild(el("p", "Не удалось: " + (body.error || res.status), "error"));
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  const rp = document.getElementById("replan-button");
+  if (rp) rp.addEventListener("click", () => replan(rp));
+  const scn = document.getElementById("scn-button");
+  if (scn) scn.addEventListener("click", () => makeScenario(scn));
   const up = document.getElementById("upload-button");
   if (up) up.addEventListener("click", () => upload());
   const sb = document.getElementById("solve-button");
