@@ -637,6 +637,277 @@ fn the_office_network_needs_a_password() {
 
 // ---- in a real browser -----------------------------------------------------------------
 
+fn post_json(
+    a: &ureq::Agent,
+    srv: &Server,
+    token: &str,
+    path: &str,
+    body: &serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let mut r = a
+        .post(&srv.at(path))
+        .header("X-CSRF-Token", token)
+        .header("Content-Type", "application/json")
+        .send(body.to_string().as_bytes())
+        .unwrap();
+    (r.status().as_u16(), json(&mut r))
+}
+
+fn page(a: &ureq::Agent, srv: &Server, path: &str) -> String {
+    let mut r = a.get(&srv.at(path)).call().unwrap();
+    assert_eq!(r.status().as_u16(), 200, "{path}");
+    r.body_mut()
+        .with_config()
+        .limit(50 << 20)
+        .read_to_string()
+        .unwrap()
+}
+
+/// A zip of `files` (name, bytes), base64, as the scenario form sends a partner's file.
+fn zip_base64(files: &[(String, Vec<u8>)]) -> String {
+    use base64::Engine;
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, data) in files {
+        z.start_file(name.as_str(), zip::write::SimpleFileOptions::default())
+            .unwrap();
+        std::io::Write::write_all(&mut z, data).unwrap();
+    }
+    base64::engine::general_purpose::STANDARD.encode(z.finish().unwrap().into_inner())
+}
+
+/// What-if, side by side, and a re-plan, as the page's forms send them: the scenario is
+/// a SPEC §5 directory that the command line reads too; a re-plan keeps its change and
+/// writes a plan that `profnet check --change` accepts, with what moved and who to tell.
+#[test]
+fn scenarios_compare_replan_and_buses_through_the_api() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    let srv = Server::start(&ws, &["--workers", "2"]);
+    let a = agent();
+    let token = csrf(&a, &srv);
+    let book = std::fs::read(sample_workbook(dir.path())).unwrap();
+    let (code, body) = upload(&a, &srv, &token, &book, "district.xlsx");
+    assert_eq!(code, 201, "{body}");
+    let base = body["id"].as_str().unwrap().to_owned();
+    let scenarios = format!("/api/networks/{base}/scenarios");
+    let count = || {
+        std::fs::read_dir(ws.join("networks"))
+            .unwrap()
+            .filter(|e| {
+                !e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with('.')
+            })
+            .count()
+    };
+
+    // An id that is not in the network: 422, located in the scenario's own file.
+    let (code, body) = post_json(
+        &a,
+        &srv,
+        &token,
+        &scenarios,
+        &serde_json::json!({"name": "x", "remove": {"schools": ["NOPE"]}}),
+    );
+    assert_eq!(code, 422, "{body}");
+    let p = &body["problems"].as_array().unwrap()[0];
+    assert_eq!(p["code"], "E0505", "{body}");
+    assert_eq!(p["file"], "сценарий: scenario.toml");
+    assert!(p["message"].as_str().unwrap().contains("NOPE"));
+    // No name, nothing changed, a partner's zip that escapes its folder: 400.
+    for (form, says) in [
+        (serde_json::json!({"min_group": 8}), "название"),
+        (serde_json::json!({"name": "x"}), "ничего не меняет"),
+        (
+            serde_json::json!({"name": "x", "partner": {"filename": "p.zip",
+                "data": zip_base64(&[("../schools.csv".into(), b"id,name\n".to_vec())])}}),
+            "outside",
+        ),
+    ] {
+        let (code, body) = post_json(&a, &srv, &token, &scenarios, &form);
+        assert_eq!(code, 400, "{body}");
+        assert!(body["error"].as_str().unwrap().contains(says), "{body}");
+    }
+    assert_eq!(count(), 1, "a refused scenario stored nothing");
+
+    // A scenario that removes a school, lowers the minimum group, allows distance for
+    // physics and adds the medical college from its own files.
+    let partner_dir = Path::new(SAMPLE).join("../scenarios/medical-college-joins");
+    let partner: Vec<(String, Vec<u8>)> = std::fs::read_dir(&partner_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "csv"))
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_str().unwrap().to_owned(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .collect();
+    let name = "<b>Без Кощаковской</b> & медколледж";
+    let (code, body) = post_json(
+        &a,
+        &srv,
+        &token,
+        &scenarios,
+        &serde_json::json!({
+            "name": name,
+            "remove": {"schools": ["KOSH"]},
+            "min_group": 8,
+            "distance": ["PHYS"],
+            "partner": {"filename": "медколледж.zip", "data": zip_base64(&partner)},
+        }),
+    );
+    assert_eq!(code, 201, "{body}");
+    let scn = body["id"].as_str().unwrap().to_owned();
+    let info = json(
+        &mut a
+            .get(&srv.at(&format!("/api/networks/{scn}")))
+            .call()
+            .unwrap(),
+    );
+    assert_eq!(info["base"], base.as_str());
+    assert_eq!(info["name"], name);
+    let base_info = json(
+        &mut a
+            .get(&srv.at(&format!("/api/networks/{base}")))
+            .call()
+            .unwrap(),
+    );
+    let kosh = std::fs::read_to_string(Path::new(SAMPLE).join("students.csv"))
+        .unwrap()
+        .lines()
+        .filter(|l| l.split(',').nth(1) == Some("KOSH"))
+        .count();
+    assert!(kosh > 0);
+    assert_eq!(
+        info["students"].as_u64().unwrap(),
+        base_info["students"].as_u64().unwrap() - kosh as u64
+    );
+    assert_eq!(
+        info["schools"].as_u64().unwrap(),
+        base_info["schools"].as_u64().unwrap() // one removed, the college added
+    );
+    // The scenario is SPEC §5 on disk: the command line compares it over the base.
+    let scn_dir = ws.join("networks").join(&scn).join("scenario");
+    let toml: toml::Table = std::fs::read_to_string(scn_dir.join("scenario.toml"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(toml["name"].as_str(), Some(name));
+    let cli = dir.path().join("cli-compare");
+    let (code, out, err) = profnet(&[
+        "compare",
+        s(&ws.join("networks").join(&base).join("bundle")),
+        s(&scn_dir),
+        "--time-limit",
+        "3",
+        "--out",
+        s(&cli),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    // The name is shown as text in the pages, never as markup.
+    let net_page = page(&a, &srv, &format!("/networks/{base}"));
+    assert!(net_page.contains("&lt;b&gt;Без Кощаковской&lt;/b&gt; &amp; медколледж"));
+    assert!(!net_page.contains("<b>Без"));
+    // The network before any plan: the map and the reach of every school.
+    assert!(net_page.contains("class=\"network-map\""));
+    assert!(net_page.contains("data-school=\"KOSH\""));
+    let scn_page = page(&a, &srv, &format!("/networks/{scn}"));
+    assert!(
+        scn_page.contains("Без школ и организаций: KOSH"),
+        "what it changes"
+    );
+    assert!(scn_page.contains("Наименьшая группа: 8"));
+
+    // Both solved, then side by side with the changes ranked.
+    let (r_base, r_scn) = (
+        solve(&a, &srv, &token, &base, 8),
+        solve(&a, &srv, &token, &scn, 8),
+    );
+    for r in [&r_base, &r_scn] {
+        assert_eq!(events(&a, &srv, r).last().unwrap()["state"], "done");
+    }
+    let cmp = page(&a, &srv, &format!("/compare?run={r_base}&run={r_scn}"));
+    assert!(
+        cmp.contains(&format!("<tr data-run=\"{r_scn}\">")),
+        "ranking row"
+    );
+    assert!(cmp.contains("data-kpi=\"students_gaining\""));
+
+    // The bus trips and every school's departure sheet.
+    let buses = page(&a, &srv, &format!("/runs/{r_base}/buses"));
+    assert!(
+        buses.contains("data-vehicle=\"BUS-PES-1\""),
+        "a vehicle's trips"
+    );
+    assert!(buses.contains("data-school=\"KOSH\""), "a departure sheet");
+
+    // A re-plan: an unknown teacher is refused with where; a real change re-plans.
+    let replan = format!("/api/runs/{r_base}/replan");
+    let (code, body) = post_json(
+        &a,
+        &srv,
+        &token,
+        &replan,
+        &serde_json::json!({"absent_teachers": [{"id": "T9999"}]}),
+    );
+    assert_eq!(code, 422, "{body}");
+    assert_eq!(body["problems"][0]["code"], "E0603");
+    let (code, body) = post_json(&a, &srv, &token, &replan, &serde_json::json!({}));
+    assert_eq!(code, 400, "an empty change: {body}");
+    let (code, body) = post_json(
+        &a,
+        &srv,
+        &token,
+        &replan,
+        &serde_json::json!({
+            "absent_teachers": [{"id": "T0001", "periods": [1, 2, 3, 4, 5, 6, 7]}],
+            "closed_links": [["SSHIG", "KOSH"]],
+            "time_limit": 8,
+        }),
+    );
+    assert_eq!(code, 202, "{body}");
+    let r_new = body["run"].as_str().unwrap().to_owned();
+    let last = events(&a, &srv, &r_new).pop().unwrap();
+    assert_eq!(last["state"], "done", "{last}");
+    assert!(
+        last["summary"]["replan"]["untouched_students"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
+    let (code, zipped) = get_bytes(&a, &srv.at(&format!("/api/runs/{r_new}/plan.zip")));
+    assert_eq!(code, 200);
+    let plan = dir.path().join("replanned");
+    unzip(&zipped, &plan);
+    let change = ws
+        .join("networks")
+        .join(&base)
+        .join("runs")
+        .join(&r_new)
+        .join("change.toml");
+    let bundle = ws.join("networks").join(&base).join("bundle");
+    let (code, out, err) = profnet(&["check", s(&bundle), s(&plan), "--change", s(&change)]);
+    assert_eq!(
+        code, 0,
+        "the re-plan obeys SPEC §3 under its change: {out}{err}"
+    );
+    let notify = std::fs::read_to_string(plan.join("notify.csv")).unwrap();
+    assert!(notify.contains("T0001"), "the absent teacher is told");
+    let run_page = page(&a, &srv, &format!("/runs/{r_new}"));
+    assert!(run_page.contains("id=\"moved\"") && run_page.contains("id=\"notify\""));
+    assert!(
+        run_page.contains(&format!("href=\"/runs/{r_base}\"")),
+        "links its plan"
+    );
+    // The published plan keeps its re-plan form; the re-plan offers none.
+    assert!(page(&a, &srv, &format!("/runs/{r_base}")).contains("id=\"replan-form\""));
+    assert!(!run_page.contains("id=\"replan-form\""));
+}
+
 /// A free port on the loopback.
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -832,6 +1103,7 @@ fn a_planner_clicks_through_in_chromium() {
                 .await?;
             assert!(placements.parse::<u32>().unwrap() > 1000, "{placements}");
             shot("4-plan").await;
+            let plan_url = c.current_url().await?;
             // 4. The report inside: a school's timetable grid and the unserved choices.
             c.enter_frame(0).await?;
             let t0 = Instant::now();
@@ -871,36 +1143,122 @@ fn a_planner_clicks_through_in_chromium() {
             };
             assert!(person.contains("Нуриева"), "{person}");
             shot("6-day").await;
-            // 6. A second plan, then both side by side from the network page.
+            // 6. The buses: trips and every school's departure sheet.
+            c.goto(plan_url.as_str()).await?;
+            c.find(Locator::Id("buses-link")).await?.click().await?;
+            wait_for_page(&c, "/runs/", "no bus page").await?;
+            c.find(Locator::Css("section.vehicle[data-vehicle]"))
+                .await?;
+            c.find(Locator::Css("section.sheet[data-school]")).await?;
+            shot("8-buses").await;
+            // 7. A what-if scenario made in the page: without one school, physics at a
+            //    distance; solved, then side by side with the network's plan.
             c.goto(&srv.at("/")).await?;
             c.find(Locator::Css("a.network-link"))
                 .await?
                 .click()
                 .await?;
             wait_for_page(&c, "/networks/", "no network page").await?;
+            c.find(Locator::Css("#scenario-form > summary"))
+                .await?
+                .click()
+                .await?;
+            c.find(Locator::Id("scn-name"))
+                .await?
+                .send_keys("Без Кощаковской школы")
+                .await?;
+            c.find(Locator::Css("input.scn-school[value='KOSH']"))
+                .await?
+                .click()
+                .await?;
+            c.find(Locator::Css("input.scn-distance[value='PHYS']"))
+                .await?
+                .click()
+                .await?;
+            shot("9-scenario-form").await;
+            c.find(Locator::Id("scn-button")).await?.click().await?;
+            let t0 = Instant::now();
+            while c.find(Locator::Id("scenario-of")).await.is_err() {
+                assert!(t0.elapsed() < Duration::from_secs(30), "no scenario page");
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            let what = c.find(Locator::Id("scenario-of")).await?.text().await?;
+            assert!(what.contains("KOSH") && what.contains("PHYS"), "{what}");
+            shot("10-scenario").await;
+            c.find(Locator::Css("#time-limit option[value='30']"))
+                .await?
+                .click()
+                .await?;
             c.find(Locator::Id("solve-button")).await?.click().await?;
-            wait_for_page(&c, "/runs/", "the second solve did not start").await?;
+            wait_for_page(&c, "/runs/", "the scenario's solve did not start").await?;
             let t0 = Instant::now();
             while c.find(Locator::Id("report")).await.is_err() {
                 assert!(
                     t0.elapsed() < Duration::from_secs(120),
-                    "the second plan did not come"
+                    "the scenario's plan did not come"
                 );
                 tokio::time::sleep(Duration::from_millis(300)).await;
             }
+            // Back to the network (the scenario's crumb leads there): its plan and the
+            // scenario's are listed together.
+            c.find(Locator::Css("p.crumbs a[href^='/networks/']"))
+                .await?
+                .click()
+                .await?;
+            wait_for_page(&c, "/networks/", "no scenario page").await?;
             c.find(Locator::Css("p.crumbs a[href^='/networks/']"))
                 .await?
                 .click()
                 .await?;
             wait_for_page(&c, "/networks/", "no network page").await?;
-            for pick in c.find_all(Locator::Css("input.compare-pick")).await? {
-                pick.click().await?;
-            }
+            let picks = c.find_all(Locator::Css("input.compare-pick")).await?;
+            assert_eq!(picks.len(), 2, "the network's plan and the scenario's");
+            // The first ticked is the reference: the network's own (the older) plan.
+            picks[1].click().await?;
+            picks[0].click().await?;
             c.find(Locator::Id("compare-button")).await?.click().await?;
             wait_for_page(&c, "/compare", "no comparison").await?;
             let cols = c.find_all(Locator::Css("table.compare thead th")).await?;
             assert_eq!(cols.len(), 3, "a figure column and two plans");
+            let head = c
+                .find(Locator::Css("table.compare thead"))
+                .await?
+                .text()
+                .await?;
+            assert!(head.contains("Без Кощаковской школы"), "{head}");
+            c.find(Locator::Css("table.ranking tbody tr")).await?;
             shot("7-compare").await;
+            // 8. Re-plan the network's plan: a teacher is ill all day.
+            c.goto(plan_url.as_str()).await?;
+            c.find(Locator::Css("#replan-form > summary"))
+                .await?
+                .click()
+                .await?;
+            c.find(Locator::Css("input.chg-teacher[value='T0001']"))
+                .await?
+                .click()
+                .await?;
+            c.find(Locator::Css("#chg-time-limit option[value='30']"))
+                .await?
+                .click()
+                .await?;
+            shot("11-replan-form").await;
+            c.find(Locator::Id("replan-button")).await?.click().await?;
+            let t0 = Instant::now();
+            while c.find(Locator::Id("notify")).await.is_err() {
+                assert!(
+                    t0.elapsed() < Duration::from_secs(120),
+                    "the re-plan did not come"
+                );
+                tokio::time::sleep(Duration::from_millis(300)).await;
+            }
+            let told = c.find(Locator::Id("notify")).await?.text().await?;
+            assert!(
+                told.contains("T0001"),
+                "the absent teacher's school is told: {told}"
+            );
+            c.find(Locator::Id("replan-of")).await?;
+            shot("12-replanned").await;
             // 7. The workbook download link (kept from the plan page) gives a workbook.
             Ok::<_, fantoccini::error::CmdError>(href)
         }

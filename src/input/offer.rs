@@ -562,6 +562,55 @@ impl Why {
     }
 }
 
+// ---- the network's reach, before any plan ------------------------------------------
+
+/// One school's students' choices, and how many of them are within reach.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Reach {
+    pub students: usize,
+    /// Every choice the students listed (alternates past `wants` too).
+    pub choices: usize,
+    /// Choices whose course is on offer to the student: on offer to the school
+    /// ([`Offers::new`] with [`school_grades`]) and admitting the student's grade,
+    /// which is what `Offers::new` says for that school and the student's grade alone.
+    pub within: usize,
+    /// The courses on offer to the school's students, in the order of courses.csv.
+    pub on_offer: Vec<CourseId>,
+    /// Choices not within reach, per course (in the order of courses.csv).
+    pub out_of_reach: Vec<(CourseId, usize)>,
+}
+
+/// [`Reach`] of every school, in the order of schools.csv.
+pub fn reach(net: &Network, tt: &TravelTimes) -> Vec<Reach> {
+    let mut out: Vec<Reach> = (0..net.schools.len())
+        .map(|i| {
+            let s = SchoolId::from(i);
+            let offers = Offers::new(net, tt, Some(s), &school_grades(net, s));
+            Reach {
+                on_offer: offers.on_offer().map(|o| o.course).collect(),
+                ..Reach::default()
+            }
+        })
+        .collect();
+    let mut missed: Vec<BTreeMap<CourseId, usize>> = vec![BTreeMap::new(); out.len()];
+    for st in &net.students {
+        let r = &mut out[st.school.idx()];
+        r.students += 1;
+        r.choices += st.choices.len();
+        for &c in &st.choices {
+            if r.on_offer.binary_search(&c).is_ok() && net.courses[c.idx()].admits(st.grade) {
+                r.within += 1;
+            } else {
+                *missed[st.school.idx()].entry(c).or_default() += 1;
+            }
+        }
+    }
+    for (r, m) in out.iter_mut().zip(missed) {
+        r.out_of_reach = m.into_iter().collect();
+    }
+    out
+}
+
 // ---- loading a bundle before the choices are in ------------------------------------
 
 /// A network loaded for the offer: `students` says whether its students are the

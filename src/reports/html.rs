@@ -12,6 +12,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use super::ReportInput;
+use crate::graph::TravelTimes;
 use crate::lang::Lang;
 use crate::model::{Hhmm, Network, SchoolId};
 use crate::plan::kpi::{percent, Unit, CATALOGUE};
@@ -649,20 +650,98 @@ fn width(flow: usize, max: usize) -> f64 {
 fn map_section(h: &mut Html, input: &ReportInput, facts: &Facts) {
     let (net, lang) = (input.net, input.lang);
     section_start(h, lang, 1);
+    let titles = net
+        .schools
+        .iter()
+        .zip(&facts.per_school)
+        .map(|(s, f)| {
+            format!(
+                "{} ({}): {} {}, {} {}",
+                s.name,
+                s.id,
+                f.students,
+                lang.pick("учащихся", "students"),
+                percent(ratio(f.placed, f.requested), lang),
+                lang.pick("зачислены", "placed")
+            )
+        })
+        .collect();
+    let map = MapInput {
+        net,
+        lang,
+        students: facts.per_school.iter().map(|f| f.students).collect(),
+        titles,
+    };
+    h.open("div", &[("class", "map-wrap")]);
+    let lay = draw_map(h, &map, Some((input, facts)));
+    map_notes(h, input, facts, &lay);
+    h.close("div");
+    h.close("section");
+}
+
+/// The network's map before any plan: the schools (circles by their students), the
+/// roads with their minutes and the legend, no trips; a school's hover text says how
+/// many of its students' choices are within reach ([`crate::input::offer::reach`]).
+/// An HTML fragment, `<div class="network-map">`, without any inline style or script
+/// (for a page with a strict Content-Security-Policy): the page's stylesheet sizes it.
+pub fn network_map(net: &Network, tt: &TravelTimes, lang: Lang) -> String {
+    let reach = crate::input::offer::reach(net, tt);
+    let titles = net
+        .schools
+        .iter()
+        .zip(&reach)
+        .map(|(s, r)| {
+            format!(
+                "{} ({}): {} {}, {} {} {} {} {} ({})",
+                s.name,
+                s.id,
+                r.students,
+                lang.pick("учащихся", "students"),
+                r.within,
+                lang.pick("из", "of"),
+                r.choices,
+                lang.pick("выборов", "choices"),
+                lang.pick("в пределах досягаемости", "within reach"),
+                percent(ratio(r.within, r.choices), lang)
+            )
+        })
+        .collect();
+    let map = MapInput {
+        net,
+        lang,
+        students: reach.iter().map(|r| r.students).collect(),
+        titles,
+    };
+    let mut h = Html::default();
+    h.open("div", &[("class", "network-map")]);
+    let lay = draw_map(&mut h, &map, None);
+    coordinate_notes(&mut h, net, lang, &lay);
+    h.close("div");
+    h.0
+}
+
+/// What the map shows of each school, with or without a plan.
+struct MapInput<'a> {
+    net: &'a Network,
+    lang: Lang,
+    /// Students per school: the circles' sizes.
+    students: Vec<usize>,
+    /// Hover text per school.
+    titles: Vec<String>,
+}
+
+/// The SVG map and its legend, with the trips of `plan` when given; where the schools
+/// were drawn.
+fn draw_map(h: &mut Html, map: &MapInput, plan: Option<(&ReportInput, &Facts)>) -> Layout {
+    let (net, lang) = (map.net, map.lang);
     let mut lay = layout(net);
-    let max_students = facts
-        .per_school
+    let max_students = map.students.iter().copied().max().unwrap_or(0);
+    let radii: Vec<f64> = map
+        .students
         .iter()
-        .map(|f| f.students)
-        .max()
-        .unwrap_or(0);
-    let radii: Vec<f64> = facts
-        .per_school
-        .iter()
-        .map(|f| radius(f.students, max_students))
+        .map(|&n| radius(n, max_students))
         .collect();
     separate(&mut lay, &radii);
-    h.open("div", &[("class", "map-wrap")]);
     let (w, ht) = (num(lay.width), num(lay.height));
     let view = format!("0 0 {w} {ht}");
     let label = lang.pick("Карта сети школ", "Map of the school network");
@@ -681,14 +760,14 @@ fn map_section(h: &mut Html, input: &ReportInput, facts: &Facts) {
     if lay.height > MAP_H {
         map_strip(h, lang, lay.width);
     }
-    map_links(h, input, &lay);
-    map_flows(h, input, facts, &lay, &radii);
-    map_schools(h, input, facts, &lay, &radii);
+    map_links(h, net, lang, &lay);
+    if let Some((input, facts)) = plan {
+        map_flows(h, input, facts, &lay, &radii);
+    }
+    map_schools(h, net, &map.titles, &lay, &radii);
     h.close("svg");
-    map_legend(h, lang, facts, max_students);
-    map_notes(h, input, facts, &lay);
-    h.close("div");
-    h.close("section");
+    map_legend(h, lang, plan.map(|(_, f)| f.max_flow()), max_students);
+    lay
 }
 
 fn map_strip(h: &mut Html, lang: Lang, width: f64) {
@@ -711,8 +790,7 @@ fn map_strip(h: &mut Html, lang: Lang, width: f64) {
     );
 }
 
-fn map_links(h: &mut Html, input: &ReportInput, lay: &Layout) {
-    let (net, lang) = (input.net, input.lang);
+fn map_links(h: &mut Html, net: &Network, lang: Lang, lay: &Layout) {
     h.open("g", &[("class", "links")]);
     for l in &net.links {
         let (a, b) = (lay.pos[l.a.idx()], lay.pos[l.b.idx()]);
@@ -909,12 +987,10 @@ fn toward(p: (f64, f64), q: (f64, f64), dist: f64) -> (f64, f64) {
     (p.0 + ux * dist, p.1 + uy * dist)
 }
 
-fn map_schools(h: &mut Html, input: &ReportInput, facts: &Facts, lay: &Layout, radii: &[f64]) {
-    let (net, lang) = (input.net, input.lang);
+fn map_schools(h: &mut Html, net: &Network, titles: &[String], lay: &Layout, radii: &[f64]) {
     h.open("g", &[("class", "schools")]);
     for (i, s) in net.schools.iter().enumerate() {
         let (x, y) = lay.pos[i];
-        let f = &facts.per_school[i];
         let fill = match s.kind {
             crate::model::SchoolKind::School => "#8fc1e3",
             _ => "#c6a7e0",
@@ -931,17 +1007,8 @@ fn map_schools(h: &mut Html, input: &ReportInput, facts: &Facts, lay: &Layout, r
         }
         let (cx, cy, r) = (num(x), num(y), num(radii[i]));
         attrs.extend([("cx", cx.as_str()), ("cy", cy.as_str()), ("r", r.as_str())]);
-        let title = format!(
-            "{} ({}): {} {}, {} {}",
-            s.name,
-            s.id,
-            f.students,
-            lang.pick("учащихся", "students"),
-            percent(ratio(f.placed, f.requested), lang),
-            lang.pick("зачислены", "placed")
-        );
         h.open("circle", &attrs)
-            .el("title", &[], &title)
+            .el("title", &[], &titles[i])
             .close("circle");
     }
     let names: Vec<String> = net.schools.iter().map(|s| short(&s.name, 34)).collect();
@@ -1137,7 +1204,8 @@ fn legend_line(h: &mut Html, color: &str, w: f64, dashed: bool) {
     });
 }
 
-fn map_legend(h: &mut Html, lang: Lang, facts: &Facts, max_students: usize) {
+/// The legend; the trips' entries only with a plan (`max_flow`: its largest flow).
+fn map_legend(h: &mut Html, lang: Lang, max_flow: Option<usize>, max_students: usize) {
     h.open("ul", &[("class", "legend")]);
     h.open("li", &[]);
     for r in [MIN_R, MAX_R / 2.0] {
@@ -1168,7 +1236,11 @@ fn map_legend(h: &mut Html, lang: Lang, facts: &Facts, max_students: usize) {
     legend_line(h, "#b9c2ca", 2.5, false);
     h.text(lang.pick("дорога (минуты в пути)", "road link (minutes)"))
         .close("li");
-    let max = facts.max_flow().max(1);
+    let Some(max_flow) = max_flow else {
+        h.close("ul");
+        return;
+    };
+    let max = max_flow.max(1);
     for (color, ru, en) in [
         ("#2364aa", "поездки учащихся", "student trips"),
         ("#d9661f", "поездки учителей", "teacher trips"),
@@ -1191,7 +1263,24 @@ fn map_legend(h: &mut Html, lang: Lang, facts: &Facts, max_students: usize) {
 }
 
 fn map_notes(h: &mut Html, input: &ReportInput, facts: &Facts, lay: &Layout) {
-    let (net, lang) = (input.net, input.lang);
+    let lang = input.lang;
+    coordinate_notes(h, input.net, lang, lay);
+    let source = if facts.flows_from_file {
+        lang.pick(
+            "Поездки — из routes.csv плана.",
+            "Trips are taken from the plan's routes.csv.",
+        )
+    } else {
+        lang.pick(
+            "В плане нет routes.csv: поездки рассчитаны по группам плана.",
+            "The plan has no routes.csv: trips are worked out from its groups.",
+        )
+    };
+    h.el("p", &[("class", "note")], source);
+}
+
+/// Which schools are drawn without their coordinates.
+fn coordinate_notes(h: &mut Html, net: &Network, lang: Lang, lay: &Layout) {
     let missing: Vec<&str> = net
         .schools
         .iter()
@@ -1219,18 +1308,6 @@ fn map_notes(h: &mut Html, input: &ReportInput, facts: &Facts, lay: &Layout) {
         );
         h.el("p", &[("class", "note")], &text);
     }
-    let source = if facts.flows_from_file {
-        lang.pick(
-            "Поездки — из routes.csv плана.",
-            "Trips are taken from the plan's routes.csv.",
-        )
-    } else {
-        lang.pick(
-            "В плане нет routes.csv: поездки рассчитаны по группам плана.",
-            "The plan has no routes.csv: trips are worked out from its groups.",
-        )
-    };
-    h.el("p", &[("class", "note")], source);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1740,6 +1817,90 @@ mod tests {
         assert!(width(5, 10) > width(4, 10));
         assert_eq!(radius(0, 0), MIN_R);
         assert_eq!(radius(100, 100), MAX_R);
+    }
+
+    /// The part of `html` from `start` to the first `end` after it.
+    fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+        let a = html.find(start).expect(start);
+        let b = a + html[a..].find(end).expect(end);
+        &html[a..b]
+    }
+
+    #[test]
+    fn the_network_map_draws_every_school_and_road_without_a_plan() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/pestrechinsky");
+        let (net, _) = crate::input::load(&dir).unwrap();
+        let tt = TravelTimes::new(&net);
+        let html = network_map(&net, &tt, Lang::Ru);
+        assert!(html.starts_with("<div class=\"network-map\">"), "{html}");
+        assert!(html.trim_end().ends_with("</div>"));
+        assert_eq!(
+            html.matches("<circle class=\"school\"").count(),
+            net.schools.len()
+        );
+        let links = between(&html, "<g class=\"links\">", "</g>");
+        assert_eq!(links.matches("<line ").count(), net.links.len());
+        assert!(!net.links.is_empty());
+        // No plan: no trips, nor their legend.
+        assert!(!html.contains("class=\"flows\""));
+        assert!(!html.contains("поездки"));
+        // Nothing a strict Content-Security-Policy would block.
+        for bad in ["style=", "<style", "<script", "var(--"] {
+            assert!(!html.contains(bad), "{bad}");
+        }
+        // Circles by students; the hover text counts the choices within reach.
+        let reach = crate::input::offer::reach(&net, &tt);
+        let (i, big) = reach
+            .iter()
+            .enumerate()
+            .max_by_key(|(_, r)| r.students)
+            .unwrap();
+        let s = &net.schools[i];
+        let circle = between(&html, &format!("data-school=\"{}\"", s.id), "</circle>");
+        assert!(
+            circle.contains(&format!("r=\"{}\"", num(MAX_R))),
+            "{circle}"
+        );
+        let title = format!(
+            "{} ({}): {} учащихся, {} из {} выборов в пределах досягаемости",
+            escape(&s.name),
+            s.id,
+            big.students,
+            big.within,
+            big.choices
+        );
+        assert!(circle.contains(&title), "{circle}");
+        assert!(!html.contains("зачислены"));
+    }
+
+    #[test]
+    fn the_network_map_escapes_names() {
+        let files: &[(&str, &[u8])] = &[
+            (
+                "network.toml",
+                b"name = \"t\"\nday_start = \"08:00\"\nday_end = \"17:00\"\nperiods = [\"09:00-09:45\", \"10:00-10:45\"]\n",
+            ),
+            (
+                "schools.csv",
+                b"id,name,lat,lon\nA,<script>alert('x')</script>,55.0,49.0\n\"B&<b>\",\"Q \"\"q\"\"\",55.1,49.2\n",
+            ),
+            ("links.csv", b"from,to,minutes\nA,B&<b>,12\n"),
+            ("rooms.csv", b"school,id,capacity\nA,A1,30\n"),
+            ("courses.csv", b"id,name\nC1,One\n"),
+            ("teachers.csv", b"id,name,school,courses\nT1,One,A,C1\n"),
+            ("students.csv", b"id,school,grade,choice_1\nS1,A,10,C1\nS2,B&<b>,10,C1\n"),
+        ];
+        let (net, _) = crate::input::load_from_memory(files).unwrap();
+        let tt = TravelTimes::new(&net);
+        let html = network_map(&net, &tt, Lang::En);
+        assert!(!html.contains("<script"), "{html}");
+        assert!(!html.contains("<b>"), "{html}");
+        assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"));
+        assert!(html.contains("data-school=\"B&amp;&lt;b&gt;\""));
+        assert!(html.contains("Q &quot;q&quot;"));
+        assert!(html.contains("12′"));
+        assert_eq!(html.matches("<circle class=\"school\"").count(), 2);
+        assert!(!html.contains("style="));
     }
 
     #[test]

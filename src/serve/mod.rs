@@ -15,6 +15,7 @@
 //! written.
 
 pub mod buses;
+pub mod overview;
 pub mod pages;
 pub mod runs;
 pub mod scenarios;

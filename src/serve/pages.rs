@@ -214,6 +214,14 @@ pub fn network(
                         button id="solve-button" type="button" data-network=(info.id) { "Составить план" }
                         div id="solve-result" {}
                     }
+                    @let tt = crate::graph::TravelTimes::new(net);
+                    details.card id="network-overview" open[runs.is_empty()] {
+                        summary { h2 { "Сеть на карте и досягаемость курсов" } }
+                        p.muted { "Кружок — школа или организация (размер — число учащихся), линия — дорога с минутами в пути. Наведите на кружок: сколько выборов её учеников досягаемы." }
+                        // Our own rendering: every name in it is escaped by the report's writer.
+                        (PreEscaped(crate::reports::html::network_map(net, &tt, Lang::Ru)))
+                        (super::overview::reach_table(net, &tt))
+                    }
                     @if !warnings.is_empty() {
                         section {
                             h2 { "Предупреждения (" (warnings.len()) ")" }
@@ -485,7 +493,9 @@ fn csv_rows(path: &std::path::Path) -> Vec<Vec<String>> {
 
 /// What a re-plan did: the change, its figures, what moved (changes.csv) and who must
 /// be told (notify.csv).
-fn replan_result(app: &App, run: &Run, of: &str, summary: Option<&serde_json::Value>) -> Markup {
+/// `summary` is the new plan's summary.json once it is done; before that only the
+/// change is shown.
+fn replan_result(run: &Run, of: &str, summary: Option<&serde_json::Value>) -> Markup {
     const SHOWN: usize = 300;
     let change = std::fs::read_to_string(run.change_file()).unwrap_or_default();
     let changes = csv_rows(&run.plan_dir().join("changes.csv"));
@@ -510,7 +520,7 @@ fn replan_result(app: &App, run: &Run, of: &str, summary: Option<&serde_json::Va
         }
         .to_owned()
     };
-    let _ = app;
+    let done = summary.is_some();
     html! {
         section.card id="replan-of" {
             h2 { "Перепланирование плана " a href={ "/runs/" (of) } { (of) } }
@@ -526,6 +536,7 @@ fn replan_result(app: &App, run: &Run, of: &str, summary: Option<&serde_json::Va
                 }
             }
         }
+        @if done {
         section id="moved" {
             h2 { "Что сдвинулось (" (changes.len().saturating_sub(1)) ")" }
             @if changes.len() <= 1 { p.muted { "Ничего: план остался прежним." } }
@@ -555,6 +566,7 @@ fn replan_result(app: &App, run: &Run, of: &str, summary: Option<&serde_json::Va
                 }
                 @if notify.len() - 1 > SHOWN { p.muted { "Показаны первые " (SHOWN) "; всё — в notify.csv (plan.zip)." } }
             }
+        }
         }
     }
 }
@@ -603,7 +615,7 @@ pub fn run(app: &App, run: &Run) -> String {
                 @if s.stopped_early { p.muted { "Поиск остановлен досрочно: это лучший план, найденный до остановки." } }
             }
             @if let Some(of) = &run.replan_of {
-                (replan_result(app, run, of, s.summary.as_ref()))
+                (replan_result(run, of, (s.state == State::Done).then_some(s.summary.as_ref()).flatten()))
             }
             @if let Some((k, fleet)) = &kpis {
                 section {
