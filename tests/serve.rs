@@ -906,6 +906,26 @@ fn scenarios_compare_replan_and_buses_through_the_api() {
     // The published plan keeps its re-plan form; the re-plan offers none.
     assert!(page(&a, &srv, &format!("/runs/{r_base}")).contains("id=\"replan-form\""));
     assert!(!run_page.contains("id=\"replan-form\""));
+
+    // Removing: not a network that has scenarios; a scenario goes with its plans.
+    let del = |id: &str| {
+        a.delete(&srv.at(&format!("/api/networks/{id}")))
+            .header("X-CSRF-Token", &token)
+            .call()
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    assert_eq!(del(&base), 409);
+    assert_eq!(del(&scn), 204);
+    assert!(!ws.join("networks").join(&scn).exists());
+    let gone = a
+        .get(&srv.at(&format!("/api/runs/{r_scn}")))
+        .call()
+        .unwrap();
+    assert_eq!(gone.status().as_u16(), 404);
+    assert_eq!(del(&scn), 404);
+    assert!(!page(&a, &srv, &format!("/networks/{base}")).contains("&lt;b&gt;Без Кощаковской"));
 }
 
 /// A free port on the loopback.

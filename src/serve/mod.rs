@@ -99,7 +99,7 @@ pub fn serve(opts: ServeOptions) -> anyhow::Result<()> {
 pub fn router(app: Shared) -> Router {
     let api = Router::new()
         .route("/api/networks", post(api_upload).get(api_networks))
-        .route("/api/networks/{id}", get(api_network))
+        .route("/api/networks/{id}", get(api_network).delete(api_remove))
         .route("/api/networks/{id}/solve", post(api_solve))
         .route(
             "/api/networks/{id}/scenarios",
@@ -542,6 +542,38 @@ async fn api_network(AxState(app): AxState<Shared>, UrlPath(id): UrlPath<String>
     }
 }
 
+/// `DELETE /api/networks/{id}`: removes a network (or a scenario) with its plans; `409`
+/// while it has scenarios or a solve of it is queued or running.
+async fn api_remove(AxState(app): AxState<Shared>, UrlPath(id): UrlPath<String>) -> Response {
+    if app.workspace.network(&id).is_none() {
+        return not_found("network");
+    }
+    let conflict =
+        |m: &str| (StatusCode::CONFLICT, Json(serde_json::json!({"error": m}))).into_response();
+    if !app.workspace.scenarios_of(&id).is_empty() {
+        return conflict("у сети есть сценарии: сначала удалите их");
+    }
+    if app
+        .runs
+        .of_network(&id)
+        .iter()
+        .any(|r| !r.status().state.is_final())
+    {
+        return conflict("план ещё составляется: остановите его или дождитесь конца");
+    }
+    match app.workspace.remove(&id) {
+        Ok(()) => {
+            app.runs.forget(&id);
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Err(e) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Json(serde_json::json!({"error": e.to_string()})),
+        )
+            .into_response(),
+    }
+}
+
 #[derive(serde::Deserialize, Default)]
 struct SolveBody {
     time_limit: Option<f64>,
@@ -723,6 +755,12 @@ async fn api_replan(
         )
             .into_response()
     };
+    if run.replan_of.is_some() {
+        return bad(
+            "перепланируйте исходный план сети: изменения собираются в одно (отметьте их все сразу)"
+                .into(),
+        );
+    }
     let form: ReplanForm = match serde_json::from_slice(&body) {
         Ok(f) => f,
         Err(e) => return bad(format!("the change form: {e}")),
@@ -749,12 +787,6 @@ async fn api_replan(
             })),
         )
             .into_response();
-    }
-    if run.replan_of.is_some() {
-        return bad(
-            "перепланируйте исходный план сети: изменения собираются в одно (отметьте их все сразу)"
-                .into(),
-        );
     }
     match app.runs.submit_replan(&run, &text, t) {
         Ok(r) => (StatusCode::ACCEPTED, Json(serde_json::json!({"run": r.id}))).into_response(),

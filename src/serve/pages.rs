@@ -237,6 +237,15 @@ pub fn network(
                     section { h2 { "Ошибки" } (problems_table(&e.0)) }
                 }
             }
+            @if scenarios.is_empty() {
+                p.remove {
+                    button.secondary type="button" id="remove-button" data-network=(info.id)
+                        data-back=(base.as_ref().map_or_else(|| "/".to_owned(), |b| format!("/networks/{}", b.id))) {
+                        @if base.is_some() { "Удалить сценарий" } @else { "Удалить сеть" }
+                    }
+                    " " span.muted { "вместе с её планами" }
+                }
+            }
             @if !scenarios.is_empty() {
                 section {
                     h2 { "Сценарии «что если»" }

@@ -298,6 +298,11 @@ impl Runs {
         v
     }
 
+    /// Forgets the runs of network `net` (removed from the workspace).
+    pub fn forget(&self, net: &str) {
+        self.lock().retain(|_, r| r.network != net);
+    }
+
     /// Queues a solve of network `net` with `time_limit` seconds.
     pub fn submit(&self, net: &str, time_limit: f64) -> anyhow::Result<Arc<Run>> {
         self.queue_run(net, None, time_limit)

@@ -267,6 +267,21 @@ impl Workspace {
         Ok((id, warnings))
     }
 
+    /// Removes network `id` with its plans: its folder is renamed out of the way first,
+    /// so a crash leaves it either whole or gone (the hidden leftover is removed at the
+    /// next start).
+    pub fn remove(&self, id: &str) -> anyhow::Result<()> {
+        anyhow::ensure!(self.network(id).is_some(), "there is no such network");
+        let _guard = self.lock.lock().unwrap_or_else(|p| p.into_inner());
+        let gone = self
+            .root
+            .join("networks")
+            .join(format!(".{id}.old-{}", std::process::id()));
+        std::fs::rename(self.net_dir(id), &gone)?;
+        std::fs::remove_dir_all(&gone)?;
+        Ok(())
+    }
+
     /// The scenarios made over network `id`, oldest first.
     pub fn scenarios_of(&self, id: &str) -> Vec<NetworkInfo> {
         self.networks()

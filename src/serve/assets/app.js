@@ -218,7 +218,17 @@ async function replan(button) {
   out.appendChild(el("p", "Не удалось: " + (body.error || res.status), "error"));
 }
 
+async function removeNetwork(button) {
+  if (!confirm("Удалить вместе со всеми планами? Это не отменить.")) return;
+  const res = await fetch("/api/networks/" + button.dataset.network, { method: "DELETE", headers: { "X-CSRF-Token": csrf() } });
+  if (res.status === 204) { location.href = button.dataset.back; return; }
+  const body = await res.json().catch(() => ({}));
+  button.after(el("span", " Не удалено: " + (body.error || res.status), "error"));
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  const rm = document.getElementById("remove-button");
+  if (rm) rm.addEventListener("click", () => removeNetwork(rm));
   const rp = document.getElementById("replan-button");
   if (rp) rp.addEventListener("click", () => replan(rp));
   const scn = document.getElementById("scn-button");
