@@ -20,6 +20,7 @@
 
 pub mod check;
 pub mod diag;
+pub mod diag_ru;
 pub mod graph;
 pub mod input;
 pub mod lang;

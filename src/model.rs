@@ -322,6 +322,52 @@ pub struct Network {
     /// Schools cut off by a re-plan's change (SPEC §6 `closed_school`): nobody travels
     /// to or from them, while roads through them stay open. Empty for a bundle.
     pub closed: Vec<SchoolId>,
+    /// What the planner has agreed (SPEC §8): groups that must open so and students who
+    /// must sit in them. Empty when the bundle has no pin files.
+    pub pins: Pins,
+}
+
+/// The pins of SPEC §8, every id resolved. Rule 9: every pinned group opens with its
+/// pinned attributes, every pinned student sits in a group as pinned.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Pins {
+    pub groups: Vec<PinnedGroup>,
+    pub students: Vec<PinnedStudent>,
+}
+
+impl Pins {
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty() && self.students.is_empty()
+    }
+}
+
+/// A row of `pinned_groups.csv`: a group that must open exactly so; `None` leaves that
+/// attribute to the optimiser.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PinnedGroup {
+    /// The pin's `id` (what `pinned_students.csv` refers to); `None` when the row has none.
+    pub id: Option<String>,
+    /// Its line in `pinned_groups.csv` (the header is line 1), for messages.
+    pub line: usize,
+    pub course: CourseId,
+    pub school: SchoolId,
+    /// 0-based first period.
+    pub first: Period,
+    pub room: Option<RoomId>,
+    pub teacher: Option<TeacherId>,
+    /// `Some(true)`: distance, `Some(false)`: in person.
+    pub distance: Option<bool>,
+}
+
+/// A row of `pinned_students.csv`: the student sits in a group of `course`, in pinned
+/// group `group` (an index into [`Pins::groups`]) when given.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PinnedStudent {
+    /// Its line in `pinned_students.csv`.
+    pub line: usize,
+    pub student: StudentId,
+    pub course: CourseId,
+    pub group: Option<usize>,
 }
 
 impl Network {

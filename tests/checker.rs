@@ -153,6 +153,7 @@ fn network() -> Network {
         vehicles: Vec::new(),
         tuning: Default::default(),
         closed: Vec::new(),
+        pins: Default::default(),
         kinds: vec!["general".into(), "lab".into()],
     }
 }

@@ -215,6 +215,9 @@ fn upload_solve_follow_download_and_check() {
     assert_eq!(p["cell"], "C5");
     assert_eq!(p["file"], "broken.xlsx");
     assert!(!p["hint"].as_str().unwrap().is_empty());
+    // The planner reads it in Russian; the English detail keeps the figures.
+    assert_eq!(p["title_ru"], "Класс записан не как целое положительное число.");
+    assert!(p["todo_ru"].as_str().unwrap().contains("числом"), "{p}");
     let list = json(&mut a.get(&srv.at("/api/networks")).call().unwrap());
     assert_eq!(list["networks"].as_array().unwrap().len(), 0);
     // The same workbook back with its problems marked: the bad cell keeps its value
@@ -1060,6 +1063,15 @@ fn a_planner_clicks_through_in_chromium() {
             assert!(
                 first.contains("students") && first.contains("C5"),
                 "{first}"
+            );
+            let table = c
+                .find(Locator::Css("#upload-result table.problems"))
+                .await?
+                .text()
+                .await?;
+            assert!(
+                table.contains("Класс записан не как целое положительное число"),
+                "{table}"
             );
             c.find(Locator::Id("marked-button")).await?;
             shot("0-problems").await;

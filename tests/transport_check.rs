@@ -97,6 +97,7 @@ fn network() -> Network {
         ],
         tuning: Default::default(),
         closed: Vec::new(),
+        pins: Default::default(),
         vehicles: vec![
             Vehicle {
                 id: "BUS-C-1".into(),

@@ -483,6 +483,7 @@ mod tests {
             vehicles: Vec::new(),
             tuning: Default::default(),
             closed: Vec::new(),
+            pins: Default::default(),
             kinds: vec!["general".into()],
         }
     }

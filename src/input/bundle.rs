@@ -243,6 +243,7 @@ pub fn load_bundle(files: BundleFiles) -> Result<(Network, Vec<Diagnostic>), Inv
         wants: settings.wants.unwrap_or(2),
         tuning: settings.tuning,
         closed: Vec::new(),
+        pins: Default::default(),
         schools,
         links,
         rooms,

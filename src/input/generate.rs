@@ -304,6 +304,7 @@ pub fn generate(p: &GenParams) -> Network {
         vehicles,
         tuning: Default::default(),
         closed: Vec::new(),
+        pins: Default::default(),
         kinds,
     }
 }

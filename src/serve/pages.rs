@@ -84,6 +84,16 @@ pub fn missing(app: &App) -> String {
 }
 
 /// The table of problems: where (file or sheet, row, column), what, what to do.
+/// The Russian text of a diagnostic with its English detail (ids, figures) muted under it.
+fn ru_or_detail(ru: Option<&str>, detail: &str) -> Markup {
+    html! {
+        @match ru {
+            Some(ru) => { (ru) @if !detail.is_empty() { br; small.muted lang="en" { (detail) } } }
+            None => { (detail) }
+        }
+    }
+}
+
 pub fn problems_table(diags: &[Diagnostic]) -> Markup {
     html! {
         table.problems {
@@ -96,8 +106,8 @@ pub fn problems_table(diags: &[Diagnostic]) -> Markup {
                         td { @if let Some(r) = d.row { (r) } }
                         td { @if let Some(c) = &d.column { (c) } @if let Some(c) = &d.cell { " (" (c) ")" } }
                         td { code { (d.code) } }
-                        td { (d.message) }
-                        td { (d.hint) }
+                        td { (ru_or_detail(crate::diag_ru::title(d.code), &d.message)) }
+                        td { (ru_or_detail(crate::diag_ru::todo(d.code), &d.hint)) }
                     }
                 }
             }

@@ -512,6 +512,8 @@ pub fn diagnostic_json(d: &Diagnostic) -> serde_json::Value {
         "cell": d.cell,
         "message": d.message,
         "hint": d.hint,
+        "title_ru": crate::diag_ru::title(d.code),
+        "todo_ru": crate::diag_ru::todo(d.code),
     })
 }
 

@@ -15,6 +15,18 @@ function el(tag, text, cls) {
   return e;
 }
 
+// A cell with the Russian text of a problem and its English detail (ids, figures) under it.
+function ruOrDetail(ru, detail) {
+  const td = el("td", ru || detail);
+  if (ru && detail) {
+    td.appendChild(document.createElement("br"));
+    const s = el("small", detail, "muted");
+    s.lang = "en";
+    td.appendChild(s);
+  }
+  return td;
+}
+
 // The problems of a refused upload as a table: where, row, column, code, what, what to do.
 function problemsTable(problems) {
   const t = el("table", null, "problems");
@@ -29,8 +41,8 @@ function problemsTable(problems) {
     r.appendChild(el("td", p.row === null ? "" : p.row));
     r.appendChild(el("td", (p.column || "") + (p.cell ? " (" + p.cell + ")" : "")));
     const code = el("td"); code.appendChild(el("code", p.code)); r.appendChild(code);
-    r.appendChild(el("td", p.message));
-    r.appendChild(el("td", p.hint));
+    r.appendChild(ruOrDetail(p.title_ru, p.message));
+    r.appendChild(ruOrDetail(p.todo_ru, p.hint));
   }
   return t;
 }
