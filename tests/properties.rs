@@ -130,3 +130,85 @@ proptest! {
         prop_assert!(violations.is_empty(), "{:#?}", violations);
     }
 }
+
+/// Pins from a solved plan: a seeded subset of its groups, each with some of its
+/// attributes (and every member, or some, pinned to it).
+fn pins_from(plan: &profnet::plan::Plan, seed: u64) -> profnet::model::Pins {
+    use profnet::model::{PinnedGroup, PinnedStudent, Pins};
+    let mut rng = seed | 1;
+    let mut next = || {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng
+    };
+    let mut pins = Pins::default();
+    for g in &plan.groups {
+        if next() % 3 != 0 {
+            continue;
+        }
+        let k = pins.groups.len();
+        pins.groups.push(PinnedGroup {
+            id: Some(format!("P{k}")),
+            line: k + 2,
+            course: g.course,
+            school: g.school,
+            first: g.first,
+            room: (next() % 2 == 0).then_some(g.room),
+            teacher: (next() % 2 == 0).then_some(g.teacher),
+            distance: (next() % 2 == 0).then_some(g.mode == profnet::plan::Mode::Distance),
+        });
+        for &m in &g.members {
+            match next() % 3 {
+                0 => pins.students.push(PinnedStudent {
+                    line: pins.students.len() + 2,
+                    student: m,
+                    course: g.course,
+                    group: Some(k),
+                }),
+                1 => pins.students.push(PinnedStudent {
+                    line: pins.students.len() + 2,
+                    student: m,
+                    course: g.course,
+                    group: None,
+                }),
+                _ => {}
+            }
+        }
+    }
+    pins
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// Pin a seeded part of a solved plan and solve again from it: every pin is kept,
+    /// the plan obeys every rule (9 included) and places at least what the pinned plan
+    /// placed.
+    #[test]
+    fn pinned_parts_of_a_plan_are_kept(s in spec(), seed in any::<u64>()) {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("bundle");
+        bundle(&s).write(&dir);
+        let (mut net, _) = profnet::input::load(&dir).unwrap();
+        let opts = SolveOptions { time_limit: 10.0, ..SolveOptions::default() };
+        let first = solve(&net, &opts, &|_| {});
+        net.pins = pins_from(&first.plan, seed);
+        let tt = TravelTimes::new(&net);
+        let unresolved = profnet::solve::pins::problems(&net, &tt, None);
+        prop_assert!(unresolved.is_empty(), "{:#?}\n{:?}", unresolved, net.pins.groups);
+        // Re-planning around what stays starts from the plan the pins came from.
+        let opts = SolveOptions { start: Some(first.plan.clone()), ..opts };
+        let again = solve(&net, &opts, &|_| {});
+        let broken = profnet::solve::pins::broken(&net, &again.plan);
+        prop_assert!(broken.is_empty(), "{:#?}\n{:#?}", broken, net.pins);
+        prop_assert!(
+            again.plan.placements() >= first.plan.placements(),
+            "pinned {} < first {}", again.plan.placements(), first.plan.placements()
+        );
+        let out = tmp.path().join("plan");
+        write_dir_atomically(&out, |d| write_plan_files(&net, &tt, &again, d)).unwrap();
+        let violations = profnet::check::check_plan_dir(&net, &out).unwrap();
+        prop_assert!(violations.is_empty(), "{:#?}", violations);
+    }
+}

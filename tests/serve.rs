@@ -216,7 +216,10 @@ fn upload_solve_follow_download_and_check() {
     assert_eq!(p["file"], "broken.xlsx");
     assert!(!p["hint"].as_str().unwrap().is_empty());
     // The planner reads it in Russian; the English detail keeps the figures.
-    assert_eq!(p["title_ru"], "Класс записан не как целое положительное число.");
+    assert_eq!(
+        p["title_ru"],
+        "Класс записан не как целое положительное число."
+    );
     assert!(p["todo_ru"].as_str().unwrap().contains("числом"), "{p}");
     let list = json(&mut a.get(&srv.at("/api/networks")).call().unwrap());
     assert_eq!(list["networks"].as_array().unwrap().len(), 0);

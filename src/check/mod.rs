@@ -1,4 +1,5 @@
-//! The independent plan checker: does a written plan obey SPEC §3, rules 1–8?
+//! The independent plan checker: does a written plan obey SPEC §3, rules 1–8, and
+//! SPEC §8 rule 9 (the pins)?
 //!
 //! The checker reads the plan as it is on disk (`groups.csv`, `assignments.csv` and,
 //! when present, `routes.csv` and `transport.csv`), with string ids, and re-derives
@@ -10,8 +11,8 @@
 //! are read as rows by [`crate::planfile`], the plan-file schema, and nothing else.
 //!
 //! One file per family of rules: [`groups`] (1 ids and periods, 2 sizes, 4 rooms, 6
-//! distance mode), [`days`] (3 teachers, 5 students, 7 travel and routes.csv) and
-//! [`vehicles`] (8). A new rule is a function in the file of its family, called from
+//! distance mode), [`days`] (3 teachers, 5 students, 7 travel and routes.csv),
+//! [`vehicles`] (8) and [`pins`] (9, with the pins of the bundle, `net.pins`). A new rule is a function in the file of its family, called from
 //! `check` below, with its codes in the table here.
 //!
 //! Every violation is reported (not only the first), each with its rule number, a
@@ -66,6 +67,9 @@
 //! | C0809 | 8 | a vehicle's last trip does not end at its base school |
 //! | C0810 | 8 | a vehicle's first trip departs before the day starts, or its last trip arrives after the day ends |
 //! | C0811 | 8 | a malformed trip in transport.csv: stop numbers, times present or missing, arrive after depart, trip numbers, unknown school |
+//! | C0901 | 9 | a pinned group has no group of its own in groups.csv with its course, school, first period and every pinned room, teacher and mode |
+//! | C0902 | 9 | a pinned student is in no group of the pinned course |
+//! | C0903 | 9 | a pinned student is in a group of the course, but not in the group of the pinned group they are pinned to |
 //!
 //! # Rule 7 and vehicles
 //!
@@ -119,6 +123,7 @@
 
 mod days;
 mod groups;
+mod pins;
 mod vehicles;
 
 use std::collections::HashMap;
@@ -134,7 +139,7 @@ use crate::planfile::{
 /// One broken rule of SPEC §3.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Violation {
-    /// The rule number of SPEC §3 (1–8).
+    /// The rule number of SPEC §3 (1–8), or 9 for the pins of SPEC §8.
     pub rule: u8,
     /// Stable code `C0RNN` (R = rule); see the module documentation.
     pub code: &'static str,
@@ -150,7 +155,7 @@ impl fmt::Display for Violation {
 
 /// Checks the plan in directory `plan` against `net`: reads `groups.csv`,
 /// `assignments.csv` and (if present) `routes.csv` and `transport.csv`, then applies
-/// every rule 1–8. An unreadable or malformed plan file is an error; broken rules are
+/// every rule 1–9. An unreadable or malformed plan file is an error; broken rules are
 /// violations.
 pub fn check_plan_dir(net: &Network, plan: &Path) -> Result<Vec<Violation>, PlanFileError> {
     check_plan_dir_renamed(net, plan, &HashMap::new())
@@ -191,7 +196,7 @@ pub fn check_plan_dir_renamed(
     ))
 }
 
-/// Checks rules 1–7 for a plan given as the bytes of its files (`routes` is `None` when
+/// Checks rules 1–7 and 9 for a plan given as the bytes of its files (`routes` is `None` when
 /// the plan has no routes.csv), as [`check_plan_dir`] checks them on disk but without
 /// rule 8 (see [`check_plan_bytes_with_transport`]).
 pub fn check_plan_bytes(
@@ -206,7 +211,7 @@ pub fn check_plan_bytes(
     Ok(check(net, &groups, &assignments, routes.as_deref(), None))
 }
 
-/// Checks rules 1–8 for a plan given as the bytes of its files (`routes` / `transport`
+/// Checks rules 1–9 for a plan given as the bytes of its files (`routes` / `transport`
 /// are `None` when the plan has no routes.csv / transport.csv), exactly as
 /// [`check_plan_dir`] checks them on disk.
 pub fn check_plan_bytes_with_transport(
@@ -229,7 +234,7 @@ pub fn check_plan_bytes_with_transport(
     ))
 }
 
-/// Checks rules 1–7 for a plan given as rows (no routes.csv).
+/// Checks rules 1–7 and 9 for a plan given as rows (no routes.csv).
 pub fn check_plan(
     net: &Network,
     groups: &[PlanGroupRow],
@@ -238,7 +243,7 @@ pub fn check_plan(
     check(net, groups, assignments, None, None)
 }
 
-/// Checks rules 1–7 for a plan given as rows, including the legs of routes.csv.
+/// Checks rules 1–7 and 9 for a plan given as rows, including the legs of routes.csv.
 pub fn check_plan_with_routes(
     net: &Network,
     groups: &[PlanGroupRow],
@@ -248,7 +253,7 @@ pub fn check_plan_with_routes(
     check(net, groups, assignments, Some(routes), None)
 }
 
-/// Checks rules 1–8 for a plan given as rows: `routes` / `transport` are `None` when the
+/// Checks rules 1–9 for a plan given as rows: `routes` / `transport` are `None` when the
 /// plan has no routes.csv / transport.csv (for rule 8 a missing transport.csv is a plan
 /// without trips).
 pub fn check_plan_full(
@@ -407,9 +412,9 @@ impl<'n> Ctx<'n> {
     }
 }
 
-/// Rules 1–7, and rule 8 when `transport` is `Some` (empty: a plan without trips); one
-/// file per family of rules: [`groups`] (1, 2, 4, 6), [`days`] (3, 5, 7), [`vehicles`]
-/// (8).
+/// Rules 1–7 and 9, and rule 8 when `transport` is `Some` (empty: a plan without trips);
+/// one file per family of rules: [`groups`] (1, 2, 4, 6), [`days`] (3, 5, 7),
+/// [`vehicles`] (8), [`pins`] (9).
 fn check(
     net: &Network,
     groups: &[PlanGroupRow],
@@ -436,6 +441,7 @@ fn check(
     if let Some(transport) = transport {
         vehicles::check_vehicles(&ctx, routes, transport, &moves, &mut out);
     }
+    pins::pins(&ctx, &resolved, &student_groups, &mut out);
     let mut v = out.0;
     v.sort_by_key(|x| x.rule);
     v

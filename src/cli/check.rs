@@ -61,7 +61,7 @@ pub fn run(args: &Args) -> u8 {
                 );
                 return EXIT_BAD_INPUT;
             }
-            // Rules 1–8 with the students mapped back to their real ids.
+            // Rules 1–9 with the students mapped back to their real ids.
             check_plan_dir_renamed(&net, plan, &mapping.real)
         }
         None => {
@@ -82,8 +82,13 @@ pub fn run(args: &Args) -> u8 {
     match checked {
         Ok(violations) if violations.is_empty() => {
             outln!(
-                "{}: the plan obeys every rule of SPEC section 3",
-                plan.display()
+                "{}: the plan obeys every rule of SPEC section 3{}",
+                plan.display(),
+                if net.pins.is_empty() {
+                    ""
+                } else {
+                    " and keeps the pins (rule 9, SPEC section 8)"
+                }
             );
             EXIT_OK
         }

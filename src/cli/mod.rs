@@ -172,6 +172,16 @@ pub fn load(bundle: &Path, quiet: bool) -> Result<(Network, Vec<Diagnostic>), u8
             if !quiet {
                 print_capped(&warnings);
             }
+            // Pins no room or teacher can hold are a bad input before any solve.
+            let pins = pin_problems(&net, None);
+            if !pins.is_empty() {
+                print_capped(&pins);
+                errln!(
+                    "profnet: {} has pins that cannot be kept; nothing was planned. Fix them and run again.",
+                    bundle.display()
+                );
+                return Err(EXIT_BAD_INPUT);
+            }
             Ok((net, warnings))
         }
         Err(invalid) => {
@@ -184,6 +194,15 @@ pub fn load(bundle: &Path, quiet: bool) -> Result<(Network, Vec<Diagnostic>), u8
             Err(EXIT_BAD_INPUT)
         }
     }
+}
+
+/// The pins of `net` that cannot be kept (by any plan, or by `plan`), as errors.
+pub fn pin_problems(net: &Network, plan: Option<&profnet::plan::Plan>) -> Vec<Diagnostic> {
+    if net.pins.is_empty() {
+        return Vec::new();
+    }
+    let tt = profnet::graph::TravelTimes::new(net);
+    profnet::solve::pins::problems(net, &tt, plan)
 }
 
 /// Refuses (exit 2, with a message) an `--out` that lies inside one of `inputs`: what

@@ -115,6 +115,16 @@ pub fn run(args: &Args) -> u8 {
         );
         return EXIT_INTERRUPTED;
     }
+    let unkept = super::pin_problems(&net, Some(&outcome.plan));
+    if !unkept.is_empty() {
+        super::print_capped(&unkept);
+        errln!(
+            "profnet: the plan cannot keep these pins together with rules 1-8 (SPEC section 8); \
+             nothing was written; what was at {} is unchanged",
+            show(&args.out)
+        );
+        return EXIT_BAD_INPUT;
+    }
     let tt = TravelTimes::new(&net);
     let pseudonyms = args
         .pseudonymize

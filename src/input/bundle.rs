@@ -63,7 +63,9 @@
 //! | W0351 | warning | a school has no students and no rooms |
 //! | W0361 | warning | a vehicle has 0 seats |
 //!
-//! Codes `W04xx` (reachability over the travel graph) belong to [`crate::input::validate`].
+//! Codes `W04xx` (reachability over the travel graph) belong to [`crate::input::validate`],
+//! codes `E07xx` (the pins of SPEC §8, read once the rest has loaded) to
+//! [`crate::input::pins`].
 
 // Diagnostics are the error values here: built only on the failure path, and
 // callers collect them, so their size does not matter.
@@ -233,7 +235,7 @@ pub fn load_bundle(files: BundleFiles) -> Result<(Network, Vec<Diagnostic>), Inv
         return Err(InvalidInput(l.diags));
     }
     // No errors, so every setting is present (each missing one is an error).
-    let net = Network {
+    let mut net = Network {
         name: settings.name,
         day_start: settings.day_start.unwrap_or(0),
         day_end: settings.day_end.unwrap_or(0),
@@ -251,8 +253,17 @@ pub fn load_bundle(files: BundleFiles) -> Result<(Network, Vec<Diagnostic>), Inv
         teachers,
         students,
         vehicles,
-        kinds: l.kinds,
+        kinds: std::mem::take(&mut l.kinds),
     };
+    // The pins (SPEC §8) name the network's ids, so they are read against it.
+    let before = l.diags.len();
+    net.pins = super::pins::read(&mut l, &net);
+    let pin_diags = l.diags.split_off(before);
+    let pin_diags = l.files.relabel_all(pin_diags);
+    l.diags.extend(pin_diags);
+    if l.diags.iter().any(Diagnostic::is_error) {
+        return Err(InvalidInput(l.diags));
+    }
     Ok((net, l.diags))
 }
 
@@ -272,13 +283,13 @@ struct Settings {
 
 /// Where in which file: builds diagnostics for one row.
 #[derive(Clone, Copy)]
-struct At<'a> {
-    file: &'a str,
-    line: Option<usize>,
+pub(super) struct At<'a> {
+    pub(super) file: &'a str,
+    pub(super) line: Option<usize>,
 }
 
 impl<'a> At<'a> {
-    fn new(file: &'a str, line: usize) -> Self {
+    pub(super) fn new(file: &'a str, line: usize) -> Self {
         At {
             file,
             line: Some(line),
@@ -298,7 +309,7 @@ impl<'a> At<'a> {
         d.hint(hint)
     }
 
-    fn error(
+    pub(super) fn error(
         self,
         code: &'static str,
         column: &str,
@@ -308,7 +319,7 @@ impl<'a> At<'a> {
         self.place(Diagnostic::error(code, self.file, message), column, hint)
     }
 
-    fn warning(
+    pub(super) fn warning(
         self,
         code: &'static str,
         column: &str,
@@ -348,9 +359,9 @@ impl Ids {
     }
 }
 
-struct Loader {
-    files: BundleFiles,
-    diags: Vec<Diagnostic>,
+pub(super) struct Loader {
+    pub(super) files: BundleFiles,
+    pub(super) diags: Vec<Diagnostic>,
     kinds: Vec<String>,
 }
 
@@ -431,12 +442,12 @@ struct VehicleRow {
 }
 
 impl Loader {
-    fn push(&mut self, d: Diagnostic) {
+    pub(super) fn push(&mut self, d: Diagnostic) {
         self.diags.push(d);
     }
 
     /// Pushes the error of a failed parse and turns the result into an option.
-    fn ok<T>(&mut self, r: Result<T, Diagnostic>) -> Option<T> {
+    pub(super) fn ok<T>(&mut self, r: Result<T, Diagnostic>) -> Option<T> {
         r.map_err(|d| self.push(d)).ok()
     }
 
@@ -458,7 +469,7 @@ impl Loader {
 
     /// Reads `file`, checks its columns, reports every reading problem. `None` when
     /// the file could not be read (or is optional and absent).
-    fn table(&mut self, schema: &BundleFile) -> Option<Table> {
+    pub(super) fn table(&mut self, schema: &BundleFile) -> Option<Table> {
         let (file, need, required, optional) =
             (schema.name, schema.need, schema.required, schema.optional);
         if need == Need::Optional && !self.files.exists(file) {
@@ -516,7 +527,7 @@ impl Loader {
             .cloned()
     }
 
-    fn row<T: DeserializeOwned + Default>(&mut self, t: &Table, row: &Row) -> T {
+    pub(super) fn row<T: DeserializeOwned + Default>(&mut self, t: &Table, row: &Row) -> T {
         match t.deserialize(row) {
             Ok(r) => r,
             Err(e) => {
@@ -1496,7 +1507,7 @@ impl Loader {
 // ---- cell parsers -----------------------------------------------------------------
 
 /// A required non-negative whole number.
-fn whole(at: At, col: &str, s: &str) -> Result<u32, Diagnostic> {
+pub(super) fn whole(at: At, col: &str, s: &str) -> Result<u32, Diagnostic> {
     match opt_whole(at, col, s)? {
         Some(v) => Ok(v),
         None => Err(at.error(

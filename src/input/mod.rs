@@ -3,7 +3,7 @@
 //! ([`bundle`]) and written back ([`write`]); what-if
 //! scenarios (SPEC §5, [`scenario`]); changes to a published plan (SPEC §6, [`change`]);
 //! the choice files schools send ([`collect`]); synthetic networks ([`generate`]); the
-//! warnings a valid network still gets ([`validate`]).
+//! warnings a valid network still gets ([`validate`]); the pins of SPEC §8 ([`pins`]).
 
 pub mod bundle;
 pub mod change;
@@ -12,6 +12,7 @@ pub mod collect_xlsx;
 pub mod files;
 pub mod generate;
 pub mod offer;
+pub mod pins;
 pub mod scenario;
 pub mod schema;
 pub mod table;

@@ -167,6 +167,27 @@ pub const VEHICLES: BundleFile = BundleFile {
     examples: &[&["BUS-S02-1", "S02", "22"]],
 };
 
+/// The pinned groups (SPEC §8): optional, read by [`super::pins`]. Not in [`FILES`]: a
+/// fresh bundle (`profnet init`) has no pins.
+pub const PINNED_GROUPS: BundleFile = BundleFile {
+    name: "pinned_groups.csv",
+    need: Need::Optional,
+    required: &["course", "school", "first_period"],
+    optional: &["room", "teacher", "mode", "id"],
+    numbered: None,
+    examples: &[&["PHYS", "S01", "3", "S01-R1", "T001", "in_person", "G1"]],
+};
+
+/// The pinned students (SPEC §8): optional, read by [`super::pins`].
+pub const PINNED_STUDENTS: BundleFile = BundleFile {
+    name: "pinned_students.csv",
+    need: Need::Optional,
+    required: &["student", "course"],
+    optional: &["group"],
+    numbered: None,
+    examples: &[&["P0001", "PHYS", "G1"]],
+};
+
 /// Every CSV file of a bundle, in the order of SPEC §1.
 pub const FILES: [&BundleFile; 7] = [
     &SCHOOLS, &LINKS, &ROOMS, &COURSES, &TEACHERS, &STUDENTS, &VEHICLES,
@@ -178,7 +199,7 @@ mod tests {
 
     #[test]
     fn every_example_row_has_a_cell_per_column() {
-        for f in FILES {
+        for f in FILES.into_iter().chain([&PINNED_GROUPS, &PINNED_STUDENTS]) {
             let width = f.header(TEMPLATE_NUMBERED).len();
             for row in f.examples {
                 assert_eq!(row.len(), width, "{}", f.name);

@@ -1,10 +1,14 @@
 //! Writing a [`Network`] back out as a bundle (SPEC §1): for generated networks and
-//! scenarios. What it writes, [`super::load`] reads back to the same network.
+//! scenarios. What it writes, [`super::load`] reads back to the same network, its pins
+//! (SPEC §8) included.
 
 use std::fs;
 use std::path::Path;
 
-use super::schema::{BundleFile, COURSES, LINKS, ROOMS, SCHOOLS, STUDENTS, TEACHERS, VEHICLES};
+use super::schema::{
+    BundleFile, COURSES, LINKS, PINNED_GROUPS, PINNED_STUDENTS, ROOMS, SCHOOLS, STUDENTS, TEACHERS,
+    VEHICLES,
+};
 use crate::model::{Hhmm, Network, PeriodSet};
 
 /// Creates `file` in `dir` with its whole header (`numbered` numbered columns); rows
@@ -179,6 +183,66 @@ pub fn write_bundle(net: &Network, dir: &Path) -> anyhow::Result<()> {
         let mut w = create(dir, &VEHICLES, 0)?;
         for v in &net.vehicles {
             w.write_record([&v.id, &net.schools[v.school.idx()].id, &v.seats.to_string()])?;
+        }
+        w.flush()?;
+    }
+    write_pins(net, dir)
+}
+
+/// `pinned_groups.csv` and `pinned_students.csv` when the network has pins (each file
+/// only when it has rows). A pinned group that students refer to but that has no id
+/// gets one (`pin_N`, N its place in the file).
+fn write_pins(net: &Network, dir: &Path) -> anyhow::Result<()> {
+    let pins = &net.pins;
+    let referred: Vec<bool> = (0..pins.groups.len())
+        .map(|g| pins.students.iter().any(|s| s.group == Some(g)))
+        .collect();
+    let taken: std::collections::HashSet<&str> =
+        pins.groups.iter().filter_map(|g| g.id.as_deref()).collect();
+    let ids: Vec<String> = pins
+        .groups
+        .iter()
+        .enumerate()
+        .map(|(i, g)| match &g.id {
+            Some(id) => id.clone(),
+            None if referred[i] => {
+                let mut id = format!("pin_{}", i + 1);
+                while taken.contains(id.as_str()) {
+                    id.push('_');
+                }
+                id
+            }
+            None => String::new(),
+        })
+        .collect();
+    if !pins.groups.is_empty() {
+        let mut w = create(dir, &PINNED_GROUPS, 0)?;
+        for (g, id) in pins.groups.iter().zip(&ids) {
+            let mode = match g.distance {
+                Some(true) => "distance",
+                Some(false) => "in_person",
+                None => "",
+            };
+            w.write_record([
+                net.courses[g.course.idx()].id.as_str(),
+                &net.schools[g.school.idx()].id,
+                &(g.first + 1).to_string(),
+                g.room.map_or("", |r| net.rooms[r.idx()].id.as_str()),
+                g.teacher.map_or("", |t| net.teachers[t.idx()].id.as_str()),
+                mode,
+                id,
+            ])?;
+        }
+        w.flush()?;
+    }
+    if !pins.students.is_empty() {
+        let mut w = create(dir, &PINNED_STUDENTS, 0)?;
+        for s in &pins.students {
+            w.write_record([
+                net.students[s.student.idx()].id.as_str(),
+                &net.courses[s.course.idx()].id,
+                s.group.and_then(|g| ids.get(g)).map_or("", String::as_str),
+            ])?;
         }
         w.flush()?;
     }

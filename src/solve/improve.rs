@@ -758,6 +758,9 @@ impl<'p, 'a> Search<'p, 'a> {
                     continue;
                 }
                 let moved = o.group(room, teacher, Vec::new());
+                if !self.st.may_retime(gi, &moved) {
+                    continue;
+                }
                 let members = &self.st.group(gi).members;
                 if !members.iter().all(|&m| self.st.fits(m, &[gi], &[&moved])) {
                     continue;

@@ -14,6 +14,7 @@
 pub mod greedy;
 pub mod improve;
 pub mod lp;
+pub mod pins;
 pub mod prep;
 pub mod repair;
 pub mod section;
@@ -49,6 +50,10 @@ pub struct SolveOptions {
     /// Set (by a Ctrl-C handler, say) to stop early with the best plan so far. A MIP
     /// stage that is running finishes first (at its share of the time limit).
     pub stop: Option<Arc<AtomicBool>>,
+    /// A plan to start from besides the greedy ones (a re-plan's repair, the plan pins
+    /// were taken from): local search improves it like the others, so the solve never
+    /// places fewer than it (with its pins applied).
+    pub start: Option<Plan>,
 }
 
 /// When a stage must stop: a deadline, or a stop flag set from outside.
@@ -79,6 +84,7 @@ impl Default for SolveOptions {
             equity: false,
             verbose: false,
             stop: None,
+            start: None,
         }
     }
 }
@@ -188,7 +194,9 @@ pub fn solve(net: &Network, opts: &SolveOptions, progress: &dyn Fn(&str)) -> Sol
             before.placements,
             after.placements
         ));
-        best = raised;
+        if pins::breaks(net, &raised) <= pins::breaks(net, &best) {
+            best = raised;
+        }
     }
     if !stopped() {
         progress("less travel for the same placements");
@@ -198,7 +206,10 @@ pub fn solve(net: &Network, opts: &SolveOptions, progress: &dyn Fn(&str)) -> Sol
             deadline: left(0.8),
             stop: opts.stop.clone(),
         };
-        best = travel::reduce_travel(&prep, &best, &weights, &limit);
+        let less = travel::reduce_travel(&prep, &best, &weights, &limit);
+        if pins::breaks(net, &less) <= pins::breaks(net, &best) {
+            best = less;
+        }
         let after = crate::plan::routes::kpis(net, &prep.tt, &best);
         notes.push(format!(
             "less travel: students {} → {} min, teachers {} → {} min ({:.2} s)",
@@ -326,6 +337,7 @@ fn fleet_rounds(
     let cost = |f: &crate::plan::transport::FleetFit| {
         let k = crate::plan::routes::kpis_with(net, &prep.tt, &f.plan, Some(&f.transport));
         (
+            pins::breaks(net, &f.plan),
             std::cmp::Reverse(f.plan.placements()),
             (weights.rank * k.rank_sum as f64
                 + weights.student_minute * k.student_travel_minutes as f64
@@ -859,12 +871,22 @@ fn search(
     });
     let key = |p: &Plan| {
         (
+            pins::breaks(net, p),
             std::cmp::Reverse(p.placements()),
             p.rank_sum(net),
             crate::plan::routes::student_travel_minutes(net, &prep.tt, p),
         )
     };
     let greedy_placements = runs.iter().map(|r| r.0.placements()).max().unwrap_or(0);
+    let started = opts.start.as_ref().map(|p| {
+        let (improved, _) = improve::improve(prep, p, &ls_limit);
+        notes.push(format!(
+            "start plan → local search: {} → {} placements",
+            p.placements(),
+            improved.placements()
+        ));
+        improved
+    });
     for (i, (g, p, st, tg, ts)) in runs.iter().enumerate().take(VARIANTS_NOTED) {
         notes.push(format!(
             "greedy {} ({tg:.2} s) → local search ({ts:.2} s): {} → {} placements, rank sum {} ({} seated, {} opened, {} moved, {} better ranks)",
@@ -890,6 +912,7 @@ fn search(
     let mut best = runs
         .into_iter()
         .map(|r| r.1)
+        .chain(started)
         .min_by_key(|p| key(p))
         .unwrap_or_default();
     notes.push(format!(

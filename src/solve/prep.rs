@@ -154,6 +154,10 @@ pub struct Prep<'a> {
     /// runs out and back once per wave; empty (or no waves) = anywhere [`Prep::hubs`]
     /// allows, any time.
     pub waves: Vec<Vec<Wave>>,
+    /// The pins (SPEC §8) as groups every search keeps ([`super::pins`]); `None`
+    /// without pins, or when they cannot be resolved ([`Prep::pin_problem`] says why).
+    pub pins: Option<super::pins::Resolved>,
+    pub pin_problem: Option<String>,
 }
 
 /// A stretch of the day that a home school's students may spend at one host: the bus
@@ -193,8 +197,14 @@ impl<'a> Prep<'a> {
             .iter()
             .map(|a| a.iter().copied().filter(|c| offered[c.idx()]).collect())
             .collect();
+        let (pins, pin_problem) = match super::pins::resolve(net, &tt) {
+            Ok(p) => (p, None),
+            Err(e) => (None, Some(e)),
+        };
         let mut prep = Prep {
             net,
+            pins,
+            pin_problem,
             tt,
             units: make_units(net, &offerable, Granularity::Cohort),
             granularity: Granularity::Cohort,

@@ -101,6 +101,13 @@ pub struct PlanState<'p, 'a> {
     /// hubs, waves: [`Prep::may_be_at`]) apply; off where every bus leg is checked
     /// against the fleet anyway.
     pub homebound: bool,
+    /// Per slot: the pinned group (index into `net.pins.groups`) it is, if any.
+    fixed: Vec<Option<usize>>,
+    /// Per student: their pins, each a course with the slot of its pinned group when
+    /// the pin names one (see [`PlanState::keeps_holds`]). Empty without pins.
+    holds: Vec<Vec<(CourseId, Option<usize>)>>,
+    /// Whether any student has a pin (so that the tests of a move skip the holds).
+    any_holds: bool,
 }
 
 impl<'p, 'a> PlanState<'p, 'a> {
@@ -124,10 +131,14 @@ impl<'p, 'a> PlanState<'p, 'a> {
             version: vec![0; net.courses.len()],
             strict_periods: net.periods.iter().all(|p| p.end > p.start),
             homebound: true,
+            fixed: Vec::with_capacity(plan.groups.len()),
+            holds: Vec::new(),
+            any_holds: false,
         };
         for g in &plan.groups {
             s.open(g.clone());
         }
+        s.apply_pins();
         s
     }
 
@@ -310,6 +321,9 @@ impl<'p, 'a> PlanState<'p, 'a> {
     /// and the day travelled in time. Allocates nothing for days of up to 16 groups.
     #[inline]
     pub fn fits(&self, s: StudentId, remove: &[usize], add: &[&Group]) -> bool {
+        if self.any_holds && !self.keeps_holds(s, remove, add.iter().map(|g| g.course)) {
+            return false;
+        }
         let home = self.net.students[s.idx()].school;
         let part = |g: &&Group| (g.course, self.mask_of(g), self.stay(g, home));
         // Moves add one or two groups: worked out once, on the stack.
@@ -450,6 +464,9 @@ impl<'p, 'a> PlanState<'p, 'a> {
     /// The day of student `s` with their groups minus `remove` plus `add`, in time
     /// order, when it [`fits`](PlanState::fits); `None` otherwise.
     pub fn student_day(&self, s: StudentId, remove: &[usize], add: &[&Group]) -> Option<Vec<Stay>> {
+        if self.any_holds && !self.keeps_holds(s, remove, add.iter().map(|g| g.course)) {
+            return None;
+        }
         let home = self.net.students[s.idx()].school;
         let parts = self.of_student[s.idx()]
             .iter()
@@ -581,6 +598,369 @@ impl<'p, 'a> PlanState<'p, 'a> {
         }
     }
 
+    // ---- pins ------------------------------------------------------------------------
+
+    /// Whether student `s` keeps their pins when they leave the groups `remove` and
+    /// join groups of `added` courses: a group a pin names is never left, and a pinned
+    /// course only for another group of the same course.
+    pub fn keeps_holds(
+        &self,
+        s: StudentId,
+        remove: &[usize],
+        mut added: impl Iterator<Item = CourseId>,
+    ) -> bool {
+        let Some(holds) = self.holds.get(s.idx()) else {
+            return true;
+        };
+        if holds.is_empty() || remove.is_empty() {
+            return true;
+        }
+        let mut courses = [CourseId(0); 4];
+        let mut n = 0;
+        for c in added.by_ref() {
+            if n < courses.len() {
+                courses[n] = c;
+                n += 1;
+            }
+        }
+        remove.iter().all(|&gi| {
+            let c = self.slots[gi].g.course;
+            holds.iter().all(|&(hc, slot)| match slot {
+                Some(k) => k != gi,
+                None => hc != c || courses[..n].contains(&c),
+            })
+        })
+    }
+
+    /// Whether student `s` may leave group `gi` without joining another of its course.
+    #[inline]
+    pub fn may_drop(&self, s: StudentId, gi: usize) -> bool {
+        !self.any_holds || self.keeps_holds(s, &[gi], std::iter::empty())
+    }
+
+    /// Whether student `s` may move from group `from` to group `to` (of the same course).
+    #[inline]
+    pub fn may_move(&self, s: StudentId, from: usize, to: usize) -> bool {
+        !self.any_holds || self.keeps_holds(s, &[from], std::iter::once(self.slots[to].g.course))
+    }
+
+    /// The pinned group (index into `net.pins.groups`) slot `gi` is, if any.
+    #[inline]
+    pub fn pin_of(&self, gi: usize) -> Option<usize> {
+        self.fixed[gi]
+    }
+
+    /// Whether group `gi` may move to the time, place, room, teacher and mode of `to`:
+    /// any group may unless it is pinned and `to` is not as its pin says.
+    #[inline]
+    pub fn may_retime(&self, gi: usize, to: &Group) -> bool {
+        self.fixed[gi].is_none_or(|k| super::pins::matches(&self.net.pins.groups[k], to))
+    }
+
+    /// Opens the pinned groups this state lacks (closing unpinned groups that hold
+    /// their room or teacher then), seats the pinned students (leaving groups that clash
+    /// with them, and making a seat where a pinned group is full), fills pinned groups
+    /// to their minimum where students can join, and closes unpinned groups that
+    /// evictions left under theirs. Nothing without pins.
+    fn apply_pins(&mut self) {
+        let Some(r) = self.prep.pins.as_ref() else {
+            return;
+        };
+        let net = self.net;
+        let mut slot_of = Vec::with_capacity(r.groups.len());
+        for (k, pg) in r.groups.iter().enumerate() {
+            let pin = &net.pins.groups[k];
+            let found = (0..self.slots.len()).find(|&gi| {
+                self.slots[gi].open
+                    && self.fixed[gi].is_none()
+                    && super::pins::matches(pin, &self.slots[gi].g)
+            });
+            let gi = match found {
+                Some(gi) => gi,
+                None => {
+                    // Earlier pins matched groups of the plan whose free attributes may
+                    // differ from the resolved ones: take a room and teacher they leave.
+                    let Some(pg) = self.free_for_pin(k, pg) else {
+                        continue;
+                    };
+                    let pg = &pg;
+                    let m = self.mask_of(pg);
+                    for gi in 0..self.slots.len() {
+                        let g = &self.slots[gi].g;
+                        if self.slots[gi].open
+                            && self.fixed[gi].is_none()
+                            && (g.room == pg.room || g.teacher == pg.teacher)
+                            && self.mask_of(g) & m != 0
+                        {
+                            self.close(gi);
+                        }
+                    }
+                    let stay = Stay {
+                        place: pg.school,
+                        start: pg.start(net),
+                        end: pg.end(net),
+                    };
+                    while !self.teacher_fits(pg.teacher, None, stay)
+                        || self.teacher_load[pg.teacher.idx()] + self.slots_len(pg)
+                            > net.teachers[pg.teacher.idx()].max_periods
+                    {
+                        let Some(&other) = self.of_teacher[pg.teacher.idx()]
+                            .iter()
+                            .find(|&&g| self.fixed[g].is_none())
+                        else {
+                            break;
+                        };
+                        self.close(other);
+                    }
+                    self.open(pg.clone())
+                }
+            };
+            self.fixed[gi] = Some(k);
+            slot_of.push(gi);
+        }
+        if slot_of.len() < r.groups.len() {
+            // A pin that found no room or teacher next to the others: its students
+            // stay unseated (the solve reports the pin as not kept).
+            self.holds = vec![Vec::new(); net.students.len()];
+            return;
+        }
+        self.holds = vec![Vec::new(); net.students.len()];
+        // Each pin seated holds from then on, so that later ones cannot evict it.
+        self.any_holds = r.holds.iter().any(|h| !h.is_empty());
+        for (si, hs) in r.holds.iter().enumerate() {
+            let s = StudentId::from(si);
+            for &(c, k) in hs {
+                let target = match k {
+                    Some(k) => Some(slot_of[k]),
+                    None => self.of_student[si]
+                        .iter()
+                        .copied()
+                        .find(|&g| self.slots[g].g.course == c)
+                        .or_else(|| {
+                            self.by_course[c.idx()].iter().copied().find(|&g| {
+                                self.slots[g].open
+                                    && self.has_seat(g)
+                                    && self.fits(s, &[], &[&self.slots[g].g])
+                            })
+                        })
+                        .or_else(|| {
+                            slot_of
+                                .iter()
+                                .copied()
+                                .find(|&g| self.slots[g].g.course == c)
+                        }),
+                };
+                if let Some(gi) = target {
+                    if !self.slots[gi].g.members.contains(&s) {
+                        self.seat_pinned(s, gi);
+                    }
+                }
+                self.holds[si].push((c, k.map(|k| slot_of[k])));
+            }
+        }
+        for &gi in &slot_of {
+            self.fill_pinned(gi);
+        }
+        // Unpinned groups the seating left under their minimum are filled again, or
+        // close; their members pinned to the course move to another group of it.
+        for gi in 0..self.slots.len() {
+            let size = self.size(gi);
+            if self.fixed[gi].is_some() || size == 0 || size >= self.slots[gi].min {
+                continue;
+            }
+            self.fill_pinned(gi);
+            if self.size(gi) >= self.slots[gi].min {
+                continue;
+            }
+            let c = self.slots[gi].g.course;
+            for m in self.close(gi) {
+                if self.holds[m.idx()].iter().any(|h| h.0 == c) {
+                    let to = self.by_course[c.idx()].iter().copied().find(|&g| {
+                        self.slots[g].open
+                            && self.has_seat(g)
+                            && self.fits(m, &[], &[&self.slots[g].g])
+                    });
+                    if let Some(g) = to {
+                        self.join(m, g);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The resolved group of pin `k`, or, when a pinned group already in the state
+    /// holds its room or teacher then, the same with a room and teacher that no pinned
+    /// group holds (as the pin allows); `None` when there is none.
+    fn free_for_pin(&self, k: usize, pg: &Group) -> Option<Group> {
+        let net = self.net;
+        let pin = &net.pins.groups[k];
+        let course = &net.courses[pin.course.idx()];
+        let len = course.periods;
+        let m = self.mask_of(pg);
+        let stay = Stay {
+            place: pg.school,
+            start: pg.start(net),
+            end: pg.end(net),
+        };
+        let fixed: Vec<usize> = (0..self.slots.len())
+            .filter(|&g| self.fixed[g].is_some() && self.slots[g].open)
+            .collect();
+        let room_ok = |r: RoomId| {
+            !fixed
+                .iter()
+                .any(|&g| self.slots[g].g.room == r && self.mask_of(&self.slots[g].g) & m != 0)
+        };
+        let teacher_ok = |t: TeacherId| {
+            let te = &net.teachers[t.idx()];
+            let mine: Vec<&Group> = fixed
+                .iter()
+                .map(|&g| &self.slots[g].g)
+                .filter(|g| g.teacher == t)
+                .collect();
+            if mine.iter().any(|g| self.mask_of(g) & m != 0)
+                || mine.iter().map(|g| self.slots_len(g)).sum::<usize>() + len > te.max_periods
+            {
+                return false;
+            }
+            let mut day: Vec<Stay> = mine
+                .iter()
+                .map(|g| Stay {
+                    place: g.school,
+                    start: g.start(net),
+                    end: g.end(net),
+                })
+                .chain([stay])
+                .collect();
+            day.sort_by_key(|x| x.start);
+            day_fits(net, &self.prep.tt, te.school, &day)
+        };
+        if room_ok(pg.room) && teacher_ok(pg.teacher) {
+            return Some(pg.clone());
+        }
+        let room = (0..net.rooms.len()).map(RoomId::from).find(|&r| {
+            let x = &net.rooms[r.idx()];
+            pin.room.is_none_or(|p| p == r)
+                && x.school == pin.school
+                && x.kind == course.room_kind
+                && x.periods.contains_range(pin.first, len)
+                && room_ok(r)
+        })?;
+        let teacher = (0..net.teachers.len()).map(TeacherId::from).find(|&t| {
+            let te = &net.teachers[t.idx()];
+            pin.teacher.is_none_or(|p| p == t)
+                && te.can_teach(pin.course)
+                && te.periods.contains_range(pin.first, len)
+                && (te.travels || te.school == pin.school)
+                && teacher_ok(t)
+        })?;
+        Some(Group {
+            room,
+            teacher,
+            ..pg.clone()
+        })
+    }
+
+    fn slots_len(&self, g: &Group) -> usize {
+        self.net.courses[g.course.idx()].periods
+    }
+
+    /// Seats student `s` in group `gi` for a pin: leaves their other group of its
+    /// course, makes a seat, and leaves groups that clash with it, worst choice first.
+    fn seat_pinned(&mut self, s: StudentId, gi: usize) {
+        let c = self.slots[gi].g.course;
+        if let Some(&own) = self.of_student[s.idx()]
+            .iter()
+            .find(|&&g| self.slots[g].g.course == c)
+        {
+            if !self.may_drop(s, own) {
+                return;
+            }
+            self.leave(s, own);
+        }
+        while self.size(gi) >= self.slots[gi].cap {
+            let Some(&m) = self.slots[gi]
+                .g
+                .members
+                .iter()
+                .rev()
+                .find(|&&m| self.may_drop(m, gi))
+            else {
+                return;
+            };
+            self.leave(m, gi);
+        }
+        let g = self.slots[gi].g.clone();
+        let st = &self.net.students[s.idx()];
+        let mut own: Vec<usize> = self.of_student[s.idx()].clone();
+        own.sort_by_key(|&g| std::cmp::Reverse(st.rank_of(self.slots[g].g.course)));
+        for o in own {
+            if self.fits(s, &[], &[&g]) {
+                break;
+            }
+            if self.may_drop(s, o) && self.fits(s, &[o], &[&g]) {
+                self.leave(s, o);
+            }
+        }
+        for o in self.of_student[s.idx()].clone() {
+            if self.fits(s, &[], &[&g]) {
+                break;
+            }
+            if self.may_drop(s, o) {
+                self.leave(s, o);
+            }
+        }
+        if self.fits(s, &[], &[&g]) {
+            self.join(s, gi);
+        }
+    }
+
+    /// Fills group `gi` (a pinned one, or one the pins left short) towards its minimum: students who chose the course and
+    /// lack a group, then students of another group of the course that can spare them,
+    /// then students who give up a worse choice; each only where their day fits.
+    fn fill_pinned(&mut self, gi: usize) {
+        let c = self.slots[gi].g.course;
+        let g = self.slots[gi].g.clone();
+        let mut choosers: Vec<StudentId> = (0..self.net.students.len())
+            .map(StudentId::from)
+            .filter(|s| self.prep.admissible[s.idx()].contains(&c))
+            .collect();
+        let net = self.net;
+        choosers.sort_by_key(|s| (net.students[s.idx()].rank_of(c), *s));
+        for pass in 0..3 {
+            for &s in &choosers {
+                if self.size(gi) >= self.slots[gi].min || !self.has_seat(gi) {
+                    return;
+                }
+                if self.slots[gi].g.members.contains(&s) {
+                    continue;
+                }
+                let own_c = self.of_student[s.idx()]
+                    .iter()
+                    .copied()
+                    .find(|&o| self.slots[o].g.course == c);
+                match (pass, own_c) {
+                    (0, None) if self.fits(s, &[], &[&g]) => self.join(s, gi),
+                    (1, Some(o)) if self.can_spare(o) && self.fits(s, &[o], &[&g]) => {
+                        self.move_student(s, o, gi)
+                    }
+                    (2, None) => {
+                        let r = net.students[s.idx()].rank_of(c);
+                        let worse = self.of_student[s.idx()].iter().copied().find(|&o| {
+                            net.students[s.idx()].rank_of(self.slots[o].g.course) > r
+                                && self.can_spare(o)
+                                && self.fits(s, &[o], &[&g])
+                        });
+                        if let Some(o) = worse {
+                            self.leave(s, o);
+                            self.join(s, gi);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
     // ---- mutations -------------------------------------------------------------------
 
     /// Opens group `g` with its members: books its room and teacher. Returns its index.
@@ -594,6 +974,7 @@ impl<'p, 'a> PlanState<'p, 'a> {
             self.stamp[s.idx()] += 1;
         }
         self.version[g.course.idx()] += 1;
+        self.fixed.push(None);
         self.slots.push(Slot {
             len: course.periods,
             min: course.min_group as usize,
@@ -608,14 +989,18 @@ impl<'p, 'a> PlanState<'p, 'a> {
         gi
     }
 
-    /// Closes group `gi`: its members leave, its room and teacher are free. Returns the
-    /// members it had. The index stays (empty) so that others keep theirs.
+    /// Closes group `gi`: its members leave, its room and teacher are free, and no
+    /// search finds it among its course's groups any more. Returns the members it had.
+    /// The index stays (empty) so that others keep theirs.
     pub fn close(&mut self, gi: usize) -> Vec<StudentId> {
         let members = self.slots[gi].g.members.clone();
         for &s in &members {
             self.leave(s, gi);
         }
         self.unbook(gi);
+        let c = self.slots[gi].g.course;
+        self.by_course[c.idx()].retain(|&g| g != gi);
+        self.version[c.idx()] += 1;
         members
     }
 
@@ -755,7 +1140,11 @@ mod tests {
         let mut teacher_busy = fresh.teacher_busy.clone();
         let mut load = fresh.teacher_load.clone();
         for (gi, sl) in st.slots.iter().enumerate() {
-            assert!(st.by_course[sl.g.course.idx()].contains(&gi));
+            // A closed group leaves its course's list; every other stays in it.
+            assert!(
+                st.by_course[sl.g.course.idx()].contains(&gi)
+                    || (!sl.open && sl.g.members.is_empty())
+            );
             assert_eq!(sl.cap, st.cap_of(sl.g.course, sl.g.mode, sl.g.room));
             if sl.open {
                 let m = st.mask_of(&sl.g);

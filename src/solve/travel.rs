@@ -98,7 +98,7 @@ fn student_moves(st: &mut PlanState, by_course: &[Vec<usize>], w: &Weights, limi
                     if gain <= 0.0 {
                         continue;
                     }
-                    if st.has_seat(g2) && st.can_spare(g1) {
+                    if st.has_seat(g2) && st.can_spare(g1) && st.may_move(s, g1, g2) {
                         st.move_student(s, g1, g2);
                         any = true;
                         continue;
@@ -131,7 +131,9 @@ fn student_moves(st: &mut PlanState, by_course: &[Vec<usize>], w: &Weights, limi
                             best = Some((total, p));
                         }
                     }
-                    if let Some((_, p)) = best {
+                    if let Some((_, p)) =
+                        best.filter(|&(_, p)| st.may_move(s, g1, g2) && st.may_move(p, g2, g1))
+                    {
                         st.move_student(s, g1, g2);
                         st.move_student(p, g2, g1);
                         any = true;
@@ -240,6 +242,9 @@ fn group_moves(st: &mut PlanState, w: &Weights, limit: &Limit) -> bool {
                     teacher: t,
                     ..moved.clone()
                 };
+                if !st.may_retime(gi, &cand) {
+                    continue;
+                }
                 let Some(new_t) = st.teacher_minutes(t, Some(gi), Some(&cand)) else {
                     continue;
                 };
@@ -479,6 +484,9 @@ pub fn raise_worst_school(prep: &Prep, plan: &Plan, limit: &Limit) -> Plan {
                         .iter()
                         .copied()
                         .filter(|m| {
+                            if !st.may_drop(*m, g) {
+                                return false;
+                            }
                             let x = net.students[m.idx()].school.idx();
                             // x's rate after giving up the seat stays above w's now.
                             let after = (p[x] - 1) as f64

@@ -165,6 +165,7 @@ pub fn replan(
         verbose: false,
         equity: false,
         stop: opts.stop.clone(),
+        start: None,
     };
     let fresh = solve(&net2, &so, &|_| {});
     let mut next_b = next_number(&old.group_ids);

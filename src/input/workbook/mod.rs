@@ -121,16 +121,16 @@ pub const SHEETS: [SheetKind; 10] = [
     },
     // Pins (SPEC §8) are carried through a workbook as any bundle file is.
     SheetKind {
-        file: "pinned_groups.csv",
+        file: schema::PINNED_GROUPS.name,
         name: "pinned_groups",
         russian: "закреплённые группы",
-        schema: None,
+        schema: Some(&schema::PINNED_GROUPS),
     },
     SheetKind {
-        file: "pinned_students.csv",
+        file: schema::PINNED_STUDENTS.name,
         name: "pinned_students",
         russian: "закреплённые ученики",
-        schema: None,
+        schema: Some(&schema::PINNED_STUDENTS),
     },
 ];
 

@@ -46,6 +46,7 @@ const NUMBER_COLUMNS: &[(&str, &[&str])] = &[
     ("teachers.csv", &["max_periods"]),
     ("students.csv", &["grade", "wants"]),
     ("vehicles.csv", &["seats"]),
+    ("pinned_groups.csv", &["first_period"]),
 ];
 
 /// Boolean columns: a list of `yes, no, да, нет`.
@@ -59,6 +60,7 @@ const SCHOOL_COLUMNS: &[(&str, &str)] = &[
     ("teachers.csv", "school"),
     ("students.csv", "school"),
     ("vehicles.csv", "school"),
+    ("pinned_groups.csv", "school"),
 ];
 
 /// Rows below the data that still get the lists (room to add rows).
@@ -650,7 +652,11 @@ fn lists(
             refs.schools
                 .as_ref()
                 .map(|s| DataValidation::new().allow_list_formula(column_list(s)))
-        } else if file == "students.csv" && h.starts_with("choice_") {
+        } else if file == "pinned_groups.csv" && h == "mode" {
+            Some(DataValidation::new().allow_list_strings(&["in_person", "distance"])?)
+        } else if (file == "students.csv" && h.starts_with("choice_"))
+            || (file.starts_with("pinned_") && h == "course")
+        {
             refs.courses
                 .as_ref()
                 .map(|s| DataValidation::new().allow_list_formula(column_list(s)))
@@ -883,6 +889,27 @@ const HELP: &[(&str, &str, bool, &str, &str)] = &[
         false,
         "школьный автобус: код, школа, мест (лист можно удалить)",
         "a school bus: code, school, seats (the sheet may be deleted)",
+    ),
+    (
+        "pinned_groups",
+        "course, school, first_period",
+        false,
+        "уже согласованная группа: курс, школа, первый урок (лист можно удалить)",
+        "a group already agreed: course, school, first period (the sheet may be deleted)",
+    ),
+    (
+        "pinned_groups",
+        "room, teacher, mode, id",
+        false,
+        "кабинет, учитель, in_person или distance, код группы; пусто — на выбор программы",
+        "room, teacher, in_person or distance, the pin's id; empty: the optimiser chooses",
+    ),
+    (
+        "pinned_students",
+        "student, course, group",
+        false,
+        "ученик, который должен попасть в группу курса (group — код закреплённой группы)",
+        "a student who must be in a group of the course (group: a pinned group's id)",
     ),
 ];
 
