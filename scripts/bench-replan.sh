@@ -2,9 +2,11 @@
 # Re-planning benchmark (issue 8): generates an unseen rural network with a fleet,
 # solves it (the published plan), then re-plans it under four changes and prints a
 # markdown table: time, peak memory, the candidate chosen, placements before and
-# after, students the change touched, the share of the others who keep exactly their
-# groups, and how many rows changes.csv and notify.csv have. Every re-plan is checked
-# under its change with `profnet check --change`.
+# after, what a plan from scratch of the changed network places (`--compare-fresh`)
+# and the re-plan's share of it, students the change touched, the share of the others
+# who keep exactly their groups (and who keep every group they had), and how many rows
+# changes.csv and notify.csv have. Every re-plan is checked under its change with
+# `profnet check --change`.
 #
 # usage: scripts/bench-replan.sh [--time-limit S] [--work DIR]
 set -euo pipefail
@@ -60,13 +62,13 @@ student = "P00012"
 choices = ["C03", "C07"]
 T
 
-echo "| change | time | peak memory | chosen | placements before → after | touched | others keeping their groups | changes.csv rows | notify.csv rows |"
-echo "|---|---:|---:|---|---:|---:|---:|---:|---:|"
+echo "| change | time | peak memory | chosen | placements before → after | fresh plan | of fresh | touched | others keeping exactly their groups | keeping every group | changes.csv rows | notify.csv rows |"
+echo "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 for c in flu road bus-room school; do
     out="$work/new-$c"
     /usr/bin/time -f "%e %M" -o "$work/$c.time" \
         "$bin" replan "$net" "$work/plan" --change "$work/$c.toml" --out "$out" \
-        --time-limit "$time_limit" --quiet >/dev/null
+        --time-limit "$time_limit" --compare-fresh --quiet >/dev/null
     "$bin" check "$net" "$out" --change "$work/$c.toml" >/dev/null
     read -r secs kb < "$work/$c.time"
     python3 - "$out" "$c" "$secs" "$kb" <<'P'
@@ -74,7 +76,11 @@ import csv, json, sys
 out, name, secs, kb = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
 r = json.load(open(f"{out}/summary.json"))["replan"]
 rows = lambda f: sum(1 for _ in csv.reader(open(f"{out}/{f}"))) - 1
-print(f"| {name} | {secs:.1f} s | {kb / 1024:.0f} MiB | {r['chosen']} | {r['placements_before']} → {r['placements_after']} (re-solve {r['resolve_placements']}) "
-      f"| {r['touched_students']} | {r['untouched_kept']}/{r['untouched_students']} ({100 * r['untouched_kept_share']:.1f} %) | {rows('changes.csv')} | {rows('notify.csv')} |")
+fresh = r['resolve_placements']
+share = 100 * r['placements_after'] / fresh if fresh else float('nan')
+n = r['untouched_students']
+print(f"| {name} | {secs:.1f} s | {kb / 1024:.0f} MiB | {r['chosen']} | {r['placements_before']} → {r['placements_after']} | {fresh} | {share:.1f} % "
+      f"| {r['touched_students']} | {r['untouched_kept']}/{n} ({100 * r['untouched_kept_share']:.1f} %) "
+      f"| {r['untouched_keeping_all']}/{n} ({100 * r['untouched_keeping_all'] / max(n, 1):.1f} %) | {rows('changes.csv')} | {rows('notify.csv')} |")
 P
 done

@@ -749,3 +749,201 @@ fn independent_problems_are_all_reported() {
         "{e:?}"
     );
 }
+
+// ---- the optimiser keeps the pins --------------------------------------------------------
+
+/// Rows of a CSV file as maps from column to cell.
+fn table(path: &Path) -> Vec<std::collections::BTreeMap<String, String>> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let head: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            head.iter()
+                .cloned()
+                .zip(rec.iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn solve_keeps_every_pin_and_check_confirms_rule_9() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("bundle");
+    write_dir(&dir, Some(GOOD_GROUPS), Some(GOOD_STUDENTS));
+    let plan = tmp.path().join("plan");
+    let (code, stdout, stderr) = profnet(&[
+        "solve",
+        s(&dir),
+        "--out",
+        s(&plan),
+        "--time-limit",
+        "10",
+        "--quiet",
+    ]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    let groups = table(&plan.join("groups.csv"));
+    let find = |course: &str, school: &str, first: &str| {
+        groups
+            .iter()
+            .find(|g| g["course"] == course && g["school"] == school && g["first_period"] == first)
+            .unwrap_or_else(|| {
+                panic!("no {course} group at {school} in period {first}: {groups:?}")
+            })
+    };
+    let m1 = find("MATH", "A", "1");
+    assert_eq!(
+        (
+            m1["room"].as_str(),
+            m1["teacher"].as_str(),
+            m1["mode"].as_str()
+        ),
+        ("A-R1", "T1", "in_person")
+    );
+    let p1 = find("PHYS", "A", "1");
+    assert_eq!(
+        (p1["room"].as_str(), p1["teacher"].as_str()),
+        ("A-LAB", "T3")
+    );
+    let e1 = find("ECON", "B", "3");
+    assert_eq!(
+        (e1["teacher"].as_str(), e1["mode"].as_str()),
+        ("T2", "distance")
+    );
+    let assigned = table(&plan.join("assignments.csv"));
+    let in_group = |student: &str, group: &str| {
+        assigned
+            .iter()
+            .any(|a| a["student"] == student && a["group"] == group)
+    };
+    assert!(
+        in_group("X001", &m1["group"]),
+        "X001 not in the pinned MATH group"
+    );
+    assert!(
+        in_group("X002", &p1["group"]),
+        "X002 not in the pinned PHYS group"
+    );
+    assert!(
+        in_group("X001", &e1["group"]),
+        "X001 not in the pinned ECON group"
+    );
+    let math_groups: Vec<&String> = groups
+        .iter()
+        .filter(|g| g["course"] == "MATH")
+        .map(|g| &g["group"])
+        .collect();
+    assert!(
+        math_groups.iter().any(|g| in_group("Y001", g)),
+        "Y001 takes no MATH"
+    );
+    // The independent checker, rule 9 included.
+    let (code, stdout, stderr) = profnet(&["check", s(&dir), s(&plan)]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert!(stdout.contains("keeps the pins"), "{stdout}");
+}
+
+#[test]
+fn pins_no_plan_can_fill_are_e0799_and_nothing_is_written() {
+    // Four pinned MATH groups need 4 × 5 students; 24 chose MATH, but the six at C live
+    // four hours away: at most 18 can come, so one pinned group stays short.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("bundle");
+    write_dir(
+        &dir,
+        Some(&groups(
+            "MATH,A,1,A-R1,T1,in_person,M1\nMATH,A,2,A-R2,T5,in_person,M2\n\
+             MATH,B,1,B-R1,T4,in_person,M3\nMATH,B,2,B-R1,T4,in_person,M4\n",
+        )),
+        Some(NO_STUDENTS),
+    );
+    let (code, stdout, stderr) = profnet(&["validate", s(&dir)]);
+    assert_eq!(code, 0, "the pins themselves are valid: {stdout}\n{stderr}");
+    let plan = tmp.path().join("plan");
+    let (code, stdout, stderr) = profnet(&[
+        "solve",
+        s(&dir),
+        "--out",
+        s(&plan),
+        "--time-limit",
+        "10",
+        "--quiet",
+    ]);
+    assert_eq!(code, 2, "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("E0799")
+            && stderr.contains("pinned_groups.csv, line")
+            && stderr.contains("minimum"),
+        "{stderr}"
+    );
+    assert!(!plan.exists(), "a plan was written");
+}
+
+#[test]
+fn a_generated_network_with_buses_keeps_a_third_of_its_plan_pinned() {
+    use profnet::input::generate::{generate, Family, GenParams};
+    use profnet::model::{PinnedGroup, PinnedStudent};
+    use profnet::solve::{solve, SolveOptions};
+    let mut net = generate(&GenParams {
+        family: Family::Rural,
+        schools: 8,
+        students: 300,
+        courses: 10,
+        seed: 5,
+        fleet: true,
+    });
+    let opts = SolveOptions {
+        time_limit: 20.0,
+        ..SolveOptions::default()
+    };
+    let first = solve(&net, &opts, &|_| {});
+    // Every third group with all its attributes, and every other member of it.
+    for (i, g) in first
+        .plan
+        .groups
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % 3 == 0)
+    {
+        let k = net.pins.groups.len();
+        net.pins.groups.push(PinnedGroup {
+            id: Some(format!("P{i}")),
+            line: k + 2,
+            course: g.course,
+            school: g.school,
+            first: g.first,
+            room: Some(g.room),
+            teacher: Some(g.teacher),
+            distance: Some(g.mode == profnet::plan::Mode::Distance),
+        });
+        for &m in g.members.iter().step_by(2) {
+            net.pins.students.push(PinnedStudent {
+                line: net.pins.students.len() + 2,
+                student: m,
+                course: g.course,
+                group: Some(k),
+            });
+        }
+    }
+    assert!(!net.pins.students.is_empty());
+    let again = solve(
+        &net,
+        &SolveOptions {
+            start: Some(first.plan.clone()),
+            ..opts
+        },
+        &|_| {},
+    );
+    let broken = profnet::solve::pins::broken(&net, &again.plan);
+    assert!(broken.is_empty(), "{broken:#?}");
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("plan");
+    let tt = profnet::graph::TravelTimes::new(&net);
+    profnet::planfile::write::write_dir_atomically(&out, |d| {
+        profnet::planfile::write::write_plan_files(&net, &tt, &again, d)
+    })
+    .unwrap();
+    let violations = profnet::check::check_plan_dir(&net, &out).unwrap();
+    assert!(violations.is_empty(), "{violations:#?}");
+}

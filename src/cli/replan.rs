@@ -25,6 +25,10 @@ pub struct Args {
     /// does not touch is worth [default: network.toml `[replan] keep`, else 2].
     #[arg(long)]
     pub keep: Option<f64>,
+    /// Also plan the changed network from scratch, for comparison only (a third of the
+    /// time limit; summary.json `replan.resolve_placements`).
+    #[arg(long)]
+    pub compare_fresh: bool,
     /// Language of notify.csv: ru or en.
     #[arg(long, default_value = "ru")]
     pub lang: String,
@@ -88,6 +92,7 @@ pub fn run(args: &Args) -> u8 {
         keep: args.keep,
         lang,
         stop: Some(ctrl_c()),
+        fresh: args.compare_fresh,
     };
     let quiet = args.run.quiet;
     let r = replan(&net, &old, &change, &opts, &|m| {
@@ -100,7 +105,8 @@ pub fn run(args: &Args) -> u8 {
             let s = &r.stats;
             outln!(
                 "{}: re-planned by {} — placements {} -> {}; students the change touched: {}; \
-                 of the {} others, {} keep exactly their groups ({:.1} %)",
+                 of the {} others, {} keep exactly their groups ({:.1} %) and {} keep every \
+                 group they had",
                 args.out.display(),
                 s.chosen,
                 s.placements_before,
@@ -108,7 +114,20 @@ pub fn run(args: &Args) -> u8 {
                 s.touched_students,
                 s.untouched_students,
                 s.untouched_kept,
-                100.0 * s.untouched_kept_share
+                100.0 * s.untouched_kept_share,
+                s.untouched_keeping_all
+            );
+            outln!(
+                "candidates: repair {} placements, re-optimised {}, relaxed {}{} (touched: {})",
+                s.repair_placements,
+                s.reoptimised_placements,
+                s.relaxed_placements,
+                if s.resolve_placements > 0 {
+                    format!("; a plan from scratch would place {}", s.resolve_placements)
+                } else {
+                    String::new()
+                },
+                profnet::workflow::replan::TOUCHED_RULE
             );
             outln!("see changes.csv for what differs and notify.csv for who must be told");
             EXIT_OK

@@ -992,6 +992,32 @@ pub fn fit_fleet_keeping(
             };
         }
         let by_student = plan.student_groups(net);
+        // The group a leg of student `s` from `from` to `to` serves: the leg home
+        // leaves the group before; any other leg reaches the group after.
+        let group_of_leg = |s: StudentId, to: crate::model::SchoolId, ready, due| {
+            let home = net.students[s.idx()].school;
+            let groups = &by_student[s.idx()];
+            if to == home {
+                groups
+                    .iter()
+                    .copied()
+                    .find(|&g| plan.groups[g].end(net) == ready)
+            } else {
+                groups
+                    .iter()
+                    .copied()
+                    .find(|&g| plan.groups[g].start(net) == due)
+            }
+        };
+        // A pinned student (SPEC §8) who lacks a seat takes that of a rider of the same
+        // flow who is not pinned to the group; that one gives way instead.
+        let pinned = |s: StudentId, gi: usize| {
+            net.pins
+                .students
+                .iter()
+                .any(|p| p.student == s && p.course == plan.groups[gi].course)
+        };
+        let mut gave_way: Vec<StudentId> = Vec::new();
         let mut remove: Vec<(usize, StudentId, String)> = Vec::new();
         for sh in &transport.shortages {
             let why = format!(
@@ -1003,24 +1029,31 @@ pub fn fit_fleet_keeping(
                 sh.seats
             );
             for &s in &sh.students {
-                let home = net.students[s.idx()].school;
-                let groups = &by_student[s.idx()];
-                // The leg home leaves the group before; any other leg reaches the
-                // group after.
-                let gi = if sh.to == home {
-                    groups
-                        .iter()
-                        .copied()
-                        .find(|&g| plan.groups[g].end(net) == sh.ready)
-                } else {
-                    groups
-                        .iter()
-                        .copied()
-                        .find(|&g| plan.groups[g].start(net) == sh.due)
+                let Some(gi) = group_of_leg(s, sh.to, sh.ready, sh.due) else {
+                    continue;
                 };
-                if let Some(gi) = gi {
-                    remove.push((gi, s, why.clone()));
+                if !net.pins.students.is_empty() && pinned(s, gi) {
+                    let stand_in = transport
+                        .requests
+                        .iter()
+                        .zip(&transport.rides)
+                        .filter(|(r, ride)| {
+                            ride.is_some()
+                                && (r.from, r.to, r.ready, r.due)
+                                    == (sh.from, sh.to, sh.ready, sh.due)
+                                && !gave_way.contains(&r.student)
+                        })
+                        .find_map(|(r, _)| {
+                            let gu = group_of_leg(r.student, r.to, r.ready, r.due)?;
+                            (!pinned(r.student, gu)).then_some((gu, r.student))
+                        });
+                    if let Some((gu, u)) = stand_in {
+                        gave_way.push(u);
+                        remove.push((gu, u, why.clone()));
+                        continue;
+                    }
                 }
+                remove.push((gi, s, why.clone()));
             }
         }
         shortages.extend(transport.shortages);

@@ -675,5 +675,17 @@ pub fn text_summary(net: &Network, o: &SolveOutcome, k: &Kpis) -> String {
         gap = 100.0 * gap(k.placements, o.bound),
         gr = o.greedy_placements,
         t = o.solve_seconds,
-    )
+    ) + &if net.pins.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "\n  pins: {} groups and {} students pinned, {}",
+            net.pins.groups.len(),
+            net.pins.students.len(),
+            match crate::solve::pins::breaks(net, &o.plan) {
+                0 => "all kept (rule 9)".to_string(),
+                n => format!("{n} not kept"),
+            }
+        )
+    }
 }

@@ -471,6 +471,7 @@ fn replan_and_write(ws: &Workspace, run: &Run, of: &str) -> anyhow::Result<serde
         keep: None,
         lang: crate::lang::Lang::Ru,
         stop: Some(run.stop.clone()),
+        fresh: false,
     };
     let r = replan(&net, &old, &change, &opts, &|msg| {
         let msg = stage_ru(msg);
@@ -501,7 +502,7 @@ fn write_run_reports(net: &Network, run: &Run) -> anyhow::Result<serde_json::Val
 /// The optimiser's progress message in Russian (the stages of [`crate::solve::solve`]);
 /// one it does not know is shown as it is.
 fn stage_ru(msg: &str) -> String {
-    const STAGES: [(&str, &str); 10] = [
+    const STAGES: [(&str, &str); 12] = [
         (
             "repairing the published plan",
             "перепланирование: кого изменение не задело, остаются на своих местах",
@@ -509,6 +510,14 @@ fn stage_ru(msg: &str) -> String {
         (
             "planning again from scratch for comparison",
             "для сравнения: план заново с нуля",
+        ),
+        (
+            "re-optimising around the untouched students",
+            "перерасчёт: незатронутые ученики закреплены",
+        ),
+        (
+            "re-optimising with the students who could gain released",
+            "перерасчёт: ученики, которым можно помочь, освобождены",
         ),
         (
             "preparing students and candidate groups",

@@ -2,16 +2,24 @@
 //! rule under the change and moves as little as it can, with the list of what differs
 //! (`changes.csv`) and who must be told what (`notify.csv`).
 //!
-//! Two candidates are made for the network under the change:
+//! Three candidates are made for the network under the change:
 //! - **repair** ([`crate::solve::repair`]): the published plan with only what the
 //!   change forces mended, then placements recovered for the students it touched;
-//! - **re-solve**: a plan made from scratch, groups matched to the published ones where
-//!   they are the same.
+//! - **re-optimised**: the full search ([`crate::solve::solve`]: greedy starts, local
+//!   search, perturbation, stage 2, less travel, fleet rounds) over the changed network
+//!   with every untouched student's groups, as the repair left them, pinned
+//!   ([`crate::solve::pins`]), starting from the repair: it places at least what the
+//!   repair does and keeps every untouched student where the repair kept them;
+//! - **relaxed**: the same from the re-optimised plan, with the pins of the untouched
+//!   students whose day could gain (fewer groups than they want and could have)
+//!   released.
 //!
-//! Each scores `placements − keep × assignments lost by students the change did not
-//! touch`, with `keep` from network.toml `[replan] keep` (default 2: one recovered
-//! placement is not worth moving two settled students) or `--keep`; the repair wins
-//! ties. With vehicles, each candidate is first fitted to the fleet.
+//! Who is touched is [`TOUCHED_RULE`]. Each candidate scores `placements − keep ×
+//! assignments lost by students the change did not touch`, with `keep` from
+//! network.toml `[replan] keep` (default 2: one recovered placement is not worth moving
+//! two settled students) or `--keep`; the earlier candidate wins ties. A candidate that
+//! breaks a pin of the bundle's own loses to one that keeps them. With vehicles, each
+//! candidate is fitted to the fleet.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
@@ -39,6 +47,10 @@ pub struct ReplanOptions {
     pub keep: Option<f64>,
     pub lang: Lang,
     pub stop: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+    /// Also solve the changed network from scratch, for comparison only (summary.json
+    /// `resolve_placements`, and a note of what it would move): it takes a third of the
+    /// time limit and is never chosen.
+    pub fresh: bool,
 }
 
 impl Default for ReplanOptions {
@@ -49,6 +61,7 @@ impl Default for ReplanOptions {
             keep: None,
             lang: Lang::Ru,
             stop: None,
+            fresh: false,
         }
     }
 }
@@ -56,7 +69,7 @@ impl Default for ReplanOptions {
 /// The figures of a re-plan (summary.json `replan`).
 #[derive(Clone, Debug, Default, serde::Serialize, PartialEq)]
 pub struct ReplanStats {
-    /// `repair` or `re-solve`.
+    /// `repair`, `re-optimised` or `relaxed` (README "Re-planning").
     pub chosen: String,
     /// Students with a group in the published plan whom the change did not touch.
     pub untouched_students: usize,
@@ -64,13 +77,23 @@ pub struct ReplanStats {
     pub untouched_kept: usize,
     /// `untouched_kept / untouched_students` (1 when there are none).
     pub untouched_kept_share: f64,
+    /// Of the untouched, students who keep every group they had (some may have gained
+    /// one where the re-plan found a seat for a choice they lacked).
+    pub untouched_keeping_all: usize,
     /// Students the change touched (changed choices, or a group they had had to go).
     pub touched_students: usize,
     pub placements_before: usize,
     pub placements_after: usize,
-    /// Placements of the repair and of the re-solve candidate (0 when not run).
+    /// Placements of the repair, and of a plan made from scratch for comparison (0
+    /// unless asked for: `--compare-fresh`).
     pub repair_placements: usize,
     pub resolve_placements: usize,
+    /// Placements of the re-optimised candidate (untouched students pinned) and of the
+    /// relaxed one (the pins of untouched students who could gain released).
+    pub reoptimised_placements: usize,
+    pub relaxed_placements: usize,
+    /// Who counts as touched by the change (the rule, in words).
+    pub touched_rule: String,
     pub keep_weight: f64,
 }
 
@@ -157,27 +180,65 @@ pub fn replan(
     let notes_a = fate_notes(&net2, old, &rep.fate);
     let a = fitted(&net2, &tt, plan_a, ids_a, template.as_ref());
 
-    progress("planning again from scratch for comparison");
-    let so = SolveOptions {
-        time_limit: (opts.time_limit - t0.elapsed().as_secs_f64()).max(1.0),
+    // Re-optimising around what stays: the full search over the changed network with
+    // every untouched student's groups (as the repair left them) pinned, from the repair.
+    let spent = t0.elapsed().as_secs_f64();
+    let share = ((opts.time_limit - spent) / if opts.fresh { 3.0 } else { 2.0 }).max(1.0);
+    let solve_opts = |start: &Plan| SolveOptions {
+        time_limit: share,
         threads: opts.threads,
         weights: None,
         verbose: false,
         equity: false,
         stop: opts.stop.clone(),
-        start: None,
+        start: Some(start.clone()),
     };
-    let fresh = solve(&net2, &so, &|_| {});
-    let mut next_b = next_number(&old.group_ids);
-    let ids_b = match_ids(old, &fresh.plan, &mut next_b);
-    let b = Candidate {
-        plan: fresh.plan.clone(),
-        ids: ids_b,
-        fleet: fresh.fleet,
-    };
+    let untouched_with_groups = |s: StudentId| !touched[s.idx()];
+    let mut candidates: Vec<(Candidate, &'static str, Option<SolveOutcome>)> =
+        vec![(a, "repair", None)];
+    progress("re-optimising around the untouched students");
+    let pinned_net = keep_pinned(&net2, &candidates[0].0.plan, &untouched_with_groups);
+    let pinned = solve(&pinned_net, &solve_opts(&candidates[0].0.plan), &|_| {});
+    // Groups keep the ids the repair gave them (a group with a new teacher is the
+    // same group); the rest continue the numbering.
+    let mut next_b = next_number(&candidates[0].0.ids);
+    let ids_b = match_ids_to(
+        &candidates[0].0.plan,
+        &candidates[0].0.ids,
+        &pinned.plan,
+        &mut next_b,
+    );
+    let b = valid_candidate(&net2, &tt, &pinned, ids_b, template.as_ref());
+    // The same with the pins of untouched students whose day could gain released.
+    let mut have = vec![0usize; net2.students.len()];
+    for g in &b.plan.groups {
+        for &m in &g.members {
+            have[m.idx()] += 1;
+        }
+    }
+    let could_gain: Vec<bool> = (0..net2.students.len())
+        .map(|i| have[i] < net2.students[i].wants.min(prep.admissible[i].len()))
+        .collect();
+    candidates.push((b, "re-optimised", Some(pinned)));
+    progress("re-optimising with the students who could gain released");
+    let relaxed_net = keep_pinned(&net2, &candidates[1].0.plan, &|s| {
+        untouched_with_groups(s) && !could_gain[s.idx()]
+    });
+    let relaxed = solve(&relaxed_net, &solve_opts(&candidates[1].0.plan), &|_| {});
+    let mut next_c = next_number(&candidates[0].0.ids);
+    let ids_c = match_ids_to(
+        &candidates[0].0.plan,
+        &candidates[0].0.ids,
+        &relaxed.plan,
+        &mut next_c,
+    );
+    let c = valid_candidate(&net2, &tt, &relaxed, ids_c, template.as_ref());
+    candidates.push((c, "relaxed", Some(relaxed)));
 
     let old_a = assignments(&old.plan, &old.group_ids);
-    let lost_untouched = |c: &Candidate| -> (usize, usize) {
+    // (assignments lost, students whose groups differ, students who lost a group) of
+    // the untouched.
+    let lost_untouched = |c: &Candidate| -> (usize, usize, usize) {
         let new = assignments(&c.plan, &c.ids);
         let mut by_student: BTreeMap<StudentId, (BTreeSet<&str>, BTreeSet<&str>)> = BTreeMap::new();
         for (s, g) in &old_a {
@@ -186,7 +247,7 @@ pub fn replan(
         for (s, g) in &new {
             by_student.entry(*s).or_default().1.insert(g.as_str());
         }
-        let (mut lost, mut moved_students) = (0, 0);
+        let (mut lost, mut moved_students, mut losers) = (0, 0, 0);
         for (s, (before, after)) in &by_student {
             if touched[s.idx()] || before.is_empty() {
                 continue;
@@ -196,25 +257,73 @@ pub fn replan(
             if before != after {
                 moved_students += 1;
             }
+            if gone > 0 {
+                losers += 1;
+            }
         }
-        (lost, moved_students)
+        (lost, moved_students, losers)
     };
-    let score = |c: &Candidate| c.plan.placements() as f64 - keep_w * lost_untouched(c).0 as f64;
-    let (sa, sb) = (score(&a), score(&b));
-    let (chosen, name) = if sb > sa {
-        (b, "re-solve")
-    } else {
-        (a, "repair")
+    // A candidate that breaks a pin of the bundle's own is out unless all do.
+    let keeps_pins = |c: &Candidate| crate::solve::pins::breaks(&net2, &c.plan) == 0;
+    let any_keeps = candidates.iter().any(|c| keeps_pins(&c.0));
+    let score = |c: &Candidate| {
+        c.plan.placements() as f64
+            - keep_w * lost_untouched(c).0 as f64
+            - if any_keeps && !keeps_pins(c) {
+                1e9
+            } else {
+                0.0
+            }
     };
-    let mut notes = fresh.notes.clone();
+    let scores: Vec<f64> = candidates.iter().map(|c| score(&c.0)).collect();
+    let mut pick = 0;
+    for (i, &sc) in scores.iter().enumerate() {
+        if sc > scores[pick] + 1e-9 {
+            pick = i;
+        }
+    }
+    // For comparison only: a plan made from scratch for the changed network.
+    let fresh = opts.fresh.then(|| {
+        progress("planning again from scratch for comparison");
+        let so = SolveOptions {
+            start: None,
+            ..solve_opts(&candidates[0].0.plan)
+        };
+        let f = solve(&net2, &so, &|_| {});
+        let mut next = next_number(&old.group_ids);
+        let ids = match_ids_to(&old.plan, &old.group_ids, &f.plan, &mut next);
+        let c = Candidate {
+            plan: f.plan,
+            ids,
+            fleet: None,
+        };
+        let (_, moved, _) = lost_untouched(&c);
+        (c.plan.placements(), moved)
+    });
+    let placements_of: Vec<usize> = candidates.iter().map(|c| c.0.plan.placements()).collect();
+    let moved_of: Vec<usize> = candidates.iter().map(|c| lost_untouched(&c.0).1).collect();
+    let (chosen, name, solved) = candidates.swap_remove(pick);
+    let mut notes = solved.as_ref().map(|o| o.notes.clone()).unwrap_or_default();
+    let names = ["repair", "re-optimised", "relaxed"];
+    let line = (0..names.len())
+        .map(|i| {
+            format!(
+                "{} {} placements, {} untouched students moved (score {:.1})",
+                names[i], placements_of[i], moved_of[i], scores[i]
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
     notes.insert(
         0,
-        format!(
-            "re-plan: repair {} placements (score {sa:.1}), re-solve {} (score {sb:.1}) with keep = {keep_w}; {name} chosen",
-            repair_placements,
-            fresh.plan.placements()
-        ),
+        format!("re-plan with keep = {keep_w}: {line}; {name} chosen"),
     );
+    if let Some((p, moved)) = fresh {
+        notes.insert(
+            1,
+            format!("a plan from scratch would place {p} and move {moved} untouched students (not a candidate)"),
+        );
+    }
     if name == "repair" {
         notes.extend(notes_a);
     }
@@ -237,13 +346,19 @@ pub fn replan(
         .flat_map(|g| g.members.iter().copied())
         .collect();
     let untouched_students = untouched.iter().filter(|s| with_groups.contains(s)).count();
-    let moved = lost_untouched(&chosen).1;
+    let (_, moved, losers) = lost_untouched(&chosen);
     let placements_after = chosen.plan.placements();
-    let bound = fresh.bound.max(placements_after as f64);
+    // The bound of the changed network without the re-plan's own pins.
+    let fresh_bound = Prep::new(&net2).bound() as f64;
+    let bound = solved
+        .as_ref()
+        .map_or(fresh_bound, |o| o.bound.max(fresh_bound))
+        .max(placements_after as f64);
     let stats = ReplanStats {
         chosen: name.into(),
         untouched_students,
         untouched_kept: untouched_students - moved,
+        untouched_keeping_all: untouched_students - losers,
         untouched_kept_share: if untouched_students == 0 {
             1.0
         } else {
@@ -253,7 +368,10 @@ pub fn replan(
         placements_before: old.plan.placements(),
         placements_after,
         repair_placements,
-        resolve_placements: fresh.plan.placements(),
+        resolve_placements: fresh.map_or(0, |f| f.0),
+        reoptimised_placements: placements_of[1],
+        relaxed_placements: placements_of[2],
+        touched_rule: TOUCHED_RULE.into(),
         keep_weight: keep_w,
     };
     let outcome = SolveOutcome {
@@ -263,10 +381,12 @@ pub fn replan(
             Status::Feasible
         },
         bound,
-        greedy_placements: fresh.greedy_placements,
+        greedy_placements: solved
+            .as_ref()
+            .map_or(repair_placements, |o| o.greedy_placements),
         solve_seconds: t0.elapsed().as_secs_f64(),
         notes,
-        interrupted: fresh.interrupted,
+        interrupted: solved.as_ref().is_some_and(|o| o.interrupted),
         plan: chosen.plan,
         fleet: chosen.fleet,
     };
@@ -278,6 +398,96 @@ pub fn replan(
         stats,
         lang: opts.lang,
     }
+}
+
+/// Who counts as touched by a change: the rule behind `touched_students` and
+/// `untouched_kept_share` (README "Re-planning").
+pub const TOUCHED_RULE: &str =
+    "a student is touched when their choices changed, when a group of theirs \
+lost its teacher, room or host school to the change (absent teacher, closed room or school), when \
+their own day can no longer be travelled (closed road, closed school), or when the bus they rode \
+is broken; every other student with a group in the published plan is untouched";
+
+/// `net` with pins that keep, for every student `keep` says, their groups in `plan`
+/// exactly (each such group pinned with all its attributes), besides the bundle's own
+/// pins (a group a bundle pin already names is not pinned twice).
+fn keep_pinned(net: &Network, plan: &Plan, keep: &dyn Fn(StudentId) -> bool) -> Network {
+    use crate::model::{PinnedGroup, PinnedStudent};
+    let mut out = net.clone();
+    let mut taken = vec![false; out.pins.groups.len()];
+    for g in &plan.groups {
+        let members: Vec<StudentId> = g.members.iter().copied().filter(|&s| keep(s)).collect();
+        if members.is_empty() {
+            continue;
+        }
+        let own = (0..net.pins.groups.len())
+            .find(|&k| !taken[k] && crate::solve::pins::matches(&net.pins.groups[k], g));
+        let k = match own {
+            Some(k) => {
+                taken[k] = true;
+                k
+            }
+            None => {
+                out.pins.groups.push(PinnedGroup {
+                    id: None,
+                    line: 0,
+                    course: g.course,
+                    school: g.school,
+                    first: g.first,
+                    room: Some(g.room),
+                    teacher: Some(g.teacher),
+                    distance: Some(g.mode == Mode::Distance),
+                });
+                out.pins.groups.len() - 1
+            }
+        };
+        for s in members {
+            if out
+                .pins
+                .students
+                .iter()
+                .any(|p| p.student == s && p.course == g.course)
+            {
+                continue;
+            }
+            out.pins.students.push(PinnedStudent {
+                line: 0,
+                student: s,
+                course: g.course,
+                group: Some(k),
+            });
+        }
+    }
+    out
+}
+
+/// The candidate of a solve around the re-plan's own pins: a pinned group the search
+/// could not fill to its minimum (rule 2) closes, and the plan is fitted to the fleet
+/// again; a plan without such a group is taken as it is.
+fn valid_candidate(
+    net: &Network,
+    tt: &TravelTimes,
+    o: &SolveOutcome,
+    ids: Vec<String>,
+    template: Option<&crate::plan::transport::Transport>,
+) -> Candidate {
+    let short = |g: &Group| g.members.len() < net.courses[g.course.idx()].min_group as usize;
+    if !o.plan.groups.iter().any(short) {
+        return Candidate {
+            plan: o.plan.clone(),
+            ids,
+            fleet: o.fleet.clone(),
+        };
+    }
+    let (groups, ids): (Vec<Group>, Vec<String>) = o
+        .plan
+        .groups
+        .iter()
+        .cloned()
+        .zip(ids)
+        .filter(|(g, _)| !short(g))
+        .unzip();
+    fitted(net, tt, Plan { groups }, ids, template)
 }
 
 /// One candidate plan with the id of each group, fitted to the fleet.
@@ -339,16 +549,15 @@ fn next_number(ids: &[String]) -> usize {
         .unwrap_or(0)
 }
 
-/// Ids for a plan made from scratch: a group equal to a published one (course, school,
-/// room, teacher, periods, mode) takes its id; others get new ones. Groups are ordered
-/// as the published ones, then the new.
-fn match_ids(old: &PlanOnDisk, plan: &Plan, next: &mut usize) -> Vec<String> {
+/// Ids for a plan made anew: a group equal (course, school, room, teacher, periods,
+/// mode) to one of `reference` (the repair, whose changed groups keep their published
+/// ids) takes its id; others get new ones, numbered on from `next`.
+fn match_ids_to(reference: &Plan, ids: &[String], plan: &Plan, next: &mut usize) -> Vec<String> {
     let key = |g: &Group| (g.course, g.school, g.room, g.teacher, g.first, g.mode);
-    let old_ids: HashMap<_, &String> = old
-        .plan
+    let old_ids: HashMap<_, &String> = reference
         .groups
         .iter()
-        .zip(&old.group_ids)
+        .zip(ids)
         .map(|(g, id)| (key(g), id))
         .collect();
     plan.groups
