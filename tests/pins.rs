@@ -947,3 +947,31 @@ fn a_generated_network_with_buses_keeps_a_third_of_its_plan_pinned() {
     let violations = profnet::check::check_plan_dir(&net, &out).unwrap();
     assert!(violations.is_empty(), "{violations:#?}");
 }
+
+#[test]
+fn a_scenario_keeps_its_bases_pins_unless_it_has_its_own() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = tmp.path().join("base");
+    write_dir(&base, Some(GOOD_GROUPS), Some(GOOD_STUDENTS));
+    let scn = tmp.path().join("scn");
+    std::fs::create_dir_all(&scn).unwrap();
+    std::fs::write(
+        scn.join("scenario.toml"),
+        "name = \"Меньшая группа\"\n[settings]\nmin_group = 4\n",
+    )
+    .unwrap();
+    let s = profnet::input::scenario::load(&base, &scn).unwrap();
+    assert_eq!(s.net.pins.groups.len(), 3);
+    assert_eq!(s.net.pins.students.len(), 4);
+    // Its own pin files replace the base's.
+    std::fs::write(scn.join("pinned_groups.csv"), groups("MATH,A,2,,,,M9\n")).unwrap();
+    std::fs::write(
+        scn.join("pinned_students.csv"),
+        "student,course,group\nX003,MATH,M9\n",
+    )
+    .unwrap();
+    let s = profnet::input::scenario::load(&base, &scn).unwrap();
+    assert_eq!(s.net.pins.groups.len(), 1);
+    assert_eq!(s.net.pins.groups[0].id.as_deref(), Some("M9"));
+    assert_eq!(s.net.pins.students.len(), 1);
+}

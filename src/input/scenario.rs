@@ -60,6 +60,8 @@ const IGNORED_FILE: &str = "W0502";
 
 use crate::input::bundle::{COURSES, LINKS, NETWORK, ROOMS, SCHOOLS, STUDENTS, TEACHERS, VEHICLES};
 const CSV_FILES: [&str; 7] = [SCHOOLS, LINKS, ROOMS, COURSES, TEACHERS, STUDENTS, VEHICLES];
+/// The pin files (SPEC §8): a scenario's own replace the base's, else the base's hold.
+const PIN_FILES: [&str; 2] = ["pinned_groups.csv", "pinned_students.csv"];
 
 /// Keys of network.toml that `[settings]` may override.
 const SETTINGS_KEYS: [&str; 9] = [
@@ -134,7 +136,10 @@ fn load_over(base: &Path, base_files: &BundleFiles, dir: &Path) -> Result<Scenar
                     )
                     .hint("put the keys that change under [settings] in scenario.toml"),
                 );
-            } else if n.to_lowercase().ends_with(".csv") && !CSV_FILES.contains(&n.as_str()) {
+            } else if n.to_lowercase().ends_with(".csv")
+                && !CSV_FILES.contains(&n.as_str())
+                && !PIN_FILES.contains(&n.as_str())
+            {
                 let near = CSV_FILES
                     .iter()
                     .find(|f| f.eq_ignore_ascii_case(&n))
@@ -260,6 +265,22 @@ fn load_over(base: &Path, base_files: &BundleFiles, dir: &Path) -> Result<Scenar
         if let Some(m) = merged.get(file) {
             files.push((file, &m.bytes));
         }
+    }
+    // The pins (SPEC §8) hold in a scenario as in its base, unless it has pin files of
+    // its own, which replace the base's.
+    let pin_bytes: Vec<(&str, Vec<u8>)> = PIN_FILES
+        .iter()
+        .filter_map(|&f| {
+            let own = dir.join(f);
+            if own.exists() {
+                table::read_bytes(&own, f).ok().map(|b| (f, b))
+            } else {
+                base_files.get(f).ok().map(|b| (f, b.to_vec()))
+            }
+        })
+        .collect();
+    for (f, b) in &pin_bytes {
+        files.push((f, b));
     }
     let (net, loaded) = match crate::input::load_from_memory(&files) {
         Ok((net, d)) => (Some(net), d),
