@@ -977,6 +977,26 @@ pub fn fit_fleet_keeping(
     plan: Plan,
     template: Option<&Transport>,
 ) -> FleetFit {
+    // A pinned student (SPEC §8) keeps their seat first.
+    let pinned = |s: StudentId, c: crate::model::CourseId| {
+        net.pins
+            .students
+            .iter()
+            .any(|p| p.student == s && p.course == c)
+    };
+    fit_fleet_keeping_first(net, tt, plan, template, &pinned)
+}
+
+/// As [`fit_fleet_keeping`], where a student `first(student, course)` says keeps their
+/// seat on a leg to or from that course's group first: one who lacks a seat takes that
+/// of a rider of the same flow whom `first` does not favour, and that one gives way.
+pub fn fit_fleet_keeping_first(
+    net: &Network,
+    tt: &TravelTimes,
+    plan: Plan,
+    template: Option<&Transport>,
+    first: &dyn Fn(StudentId, crate::model::CourseId) -> bool,
+) -> FleetFit {
     let mut plan = plan;
     let mut shortages = Vec::new();
     let mut dropped = Vec::new();
@@ -1009,14 +1029,7 @@ pub fn fit_fleet_keeping(
                     .find(|&g| plan.groups[g].start(net) == due)
             }
         };
-        // A pinned student (SPEC §8) who lacks a seat takes that of a rider of the same
-        // flow who is not pinned to the group; that one gives way instead.
-        let pinned = |s: StudentId, gi: usize| {
-            net.pins
-                .students
-                .iter()
-                .any(|p| p.student == s && p.course == plan.groups[gi].course)
-        };
+        let pinned = |s: StudentId, gi: usize| first(s, plan.groups[gi].course);
         let mut gave_way: Vec<StudentId> = Vec::new();
         let mut remove: Vec<(usize, StudentId, String)> = Vec::new();
         for sh in &transport.shortages {
@@ -1032,7 +1045,7 @@ pub fn fit_fleet_keeping(
                 let Some(gi) = group_of_leg(s, sh.to, sh.ready, sh.due) else {
                     continue;
                 };
-                if !net.pins.students.is_empty() && pinned(s, gi) {
+                if pinned(s, gi) {
                     let stand_in = transport
                         .requests
                         .iter()

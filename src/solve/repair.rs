@@ -469,11 +469,14 @@ impl Work<'_, '_> {
     /// does, so that recovery starts from a carried plan.
     fn fit_fleet(&mut self) {
         let net = self.st.net;
-        let fit = crate::plan::transport::fit_fleet_keeping(
+        // Students the change did not touch keep their seats first.
+        let touched = self.touched.clone();
+        let fit = crate::plan::transport::fit_fleet_keeping_first(
             net,
             &self.st.prep.tt,
             self.current(),
             self.template,
+            &|s, _| !touched[s.idx()],
         );
         for d in fit.dropped {
             let gi = self

@@ -28,7 +28,7 @@ use crate::graph::TravelTimes;
 use crate::input::change::Change;
 use crate::lang::Lang;
 use crate::model::{CourseId, Hhmm, Network, StudentId};
-use crate::plan::transport::fit_fleet_keeping;
+use crate::plan::transport::fit_fleet_keeping_first;
 use crate::plan::{Group, Mode, Plan};
 use crate::planfile::read::{read_plan, PlanOnDisk};
 use crate::planfile::write::{group_id, PlanFiles};
@@ -178,7 +178,7 @@ pub fn replan(
         })
         .collect();
     let notes_a = fate_notes(&net2, old, &rep.fate);
-    let a = fitted(&net2, &tt, plan_a, ids_a, template.as_ref());
+    let a = fitted(&net2, &tt, plan_a, ids_a, template.as_ref(), &touched);
 
     // Re-optimising around what stays: the full search over the changed network with
     // every untouched student's groups (as the repair left them) pinned, from the repair.
@@ -208,7 +208,7 @@ pub fn replan(
         &pinned.plan,
         &mut next_b,
     );
-    let b = valid_candidate(&net2, &tt, &pinned, ids_b, template.as_ref());
+    let b = valid_candidate(&net2, &tt, &pinned, ids_b, template.as_ref(), &touched);
     // The same with the pins of untouched students whose day could gain released.
     let mut have = vec![0usize; net2.students.len()];
     for g in &b.plan.groups {
@@ -232,7 +232,7 @@ pub fn replan(
         &relaxed.plan,
         &mut next_c,
     );
-    let c = valid_candidate(&net2, &tt, &relaxed, ids_c, template.as_ref());
+    let c = valid_candidate(&net2, &tt, &relaxed, ids_c, template.as_ref(), &touched);
     candidates.push((c, "relaxed", Some(relaxed)));
 
     let old_a = assignments(&old.plan, &old.group_ids);
@@ -470,6 +470,7 @@ fn valid_candidate(
     o: &SolveOutcome,
     ids: Vec<String>,
     template: Option<&crate::plan::transport::Transport>,
+    touched: &[bool],
 ) -> Candidate {
     let short = |g: &Group| g.members.len() < net.courses[g.course.idx()].min_group as usize;
     if !o.plan.groups.iter().any(short) {
@@ -487,7 +488,7 @@ fn valid_candidate(
         .zip(ids)
         .filter(|(g, _)| !short(g))
         .unzip();
-    fitted(net, tt, Plan { groups }, ids, template)
+    fitted(net, tt, Plan { groups }, ids, template, touched)
 }
 
 /// One candidate plan with the id of each group, fitted to the fleet.
@@ -505,6 +506,7 @@ fn fitted(
     plan: Plan,
     ids: Vec<String>,
     template: Option<&crate::plan::transport::Transport>,
+    touched: &[bool],
 ) -> Candidate {
     if net.vehicles.is_empty() {
         return Candidate {
@@ -521,7 +523,8 @@ fn fitted(
         .enumerate()
         .map(|(i, (g, id))| ((g.room.idx(), g.first), (i, id.clone())))
         .collect();
-    let mut fit = fit_fleet_keeping(net, tt, plan, template);
+    // Students the change did not touch keep their bus seats first.
+    let mut fit = fit_fleet_keeping_first(net, tt, plan, template, &|s, _| !touched[s.idx()]);
     let mut keyed: Vec<(usize, String, Group)> = fit
         .plan
         .groups
