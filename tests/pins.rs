@@ -838,6 +838,19 @@ fn solve_keeps_every_pin_and_check_confirms_rule_9() {
         math_groups.iter().any(|g| in_group("Y001", g)),
         "Y001 takes no MATH"
     );
+    // summary.json says which bound the gap is measured against.
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(plan.join("summary.json")).unwrap()).unwrap();
+    let kind = summary["bound_kind"].as_str().unwrap();
+    assert!(
+        [
+            "reachable_choices",
+            "relaxation_at_limit",
+            "relaxation_optimal"
+        ]
+        .contains(&kind),
+        "{summary}"
+    );
     // The independent checker, rule 9 included.
     let (code, stdout, stderr) = profnet(&["check", s(&dir), s(&plan)]);
     assert_eq!(code, 0, "{stdout}\n{stderr}");

@@ -21,12 +21,50 @@ impl Status {
     }
 }
 
+/// Which bound a plan is measured against (summary.json `bound_kind`), so that a planner
+/// can tell what the gap means.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum BoundKind {
+    /// Every student's choices that some candidate group could serve them: cheap, and
+    /// far above the truth where teachers, rooms or buses are scarce.
+    #[default]
+    ReachableChoices,
+    /// The relaxation of the whole problem (stage 1), stopped at its time limit: its
+    /// best proven dual bound.
+    RelaxationAtLimit,
+    /// The relaxation solved to optimality: the best bound it can give.
+    RelaxationOptimal,
+}
+
+impl BoundKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BoundKind::ReachableChoices => "reachable_choices",
+            BoundKind::RelaxationAtLimit => "relaxation_at_limit",
+            BoundKind::RelaxationOptimal => "relaxation_optimal",
+        }
+    }
+
+    /// In words, for the text summary.
+    pub fn words(self) -> &'static str {
+        match self {
+            BoundKind::ReachableChoices => {
+                "the choices some group could serve (an easy bound: where teachers are scarce the true gap is smaller)"
+            }
+            BoundKind::RelaxationAtLimit => "the relaxation, stopped at its time limit",
+            BoundKind::RelaxationOptimal => "the relaxation, solved to the end",
+        }
+    }
+}
+
 /// A solved plan and what the optimiser found on the way.
 pub struct SolveOutcome {
     pub plan: Plan,
     pub status: Status,
     /// Proven upper bound on placements.
     pub bound: f64,
+    /// Which bound `bound` is.
+    pub bound_kind: BoundKind,
     pub greedy_placements: usize,
     pub solve_seconds: f64,
     /// What each stage did, for the log.

@@ -395,6 +395,7 @@ fn summary_json(net: &Network, o: &SolveOutcome, k: &Kpis) -> serde_json::Value 
         "status": o.status.as_str(),
         "objective": o.plan.placements(),
         "bound": o.bound,
+        "bound_kind": o.bound_kind.as_str(),
         "gap": gap(o.plan.placements(), o.bound),
         "solve_seconds": (o.solve_seconds * 100.0).round() / 100.0,
         "greedy_placements": o.greedy_placements,
@@ -648,7 +649,7 @@ pub fn text_summary(net: &Network, o: &SolveOutcome, k: &Kpis) -> String {
     format!(
         "{name}: {status}\n  placements {p} of {r} requested ({rate:.1}%), unserved choices {u}\n  \
          groups {g} ({d} distance), first-choice rate {fc:.1}%, worst school {ws} at {wr:.1}%\n  \
-         travel: students {sm} min, teachers {tm} min{bus}\n  bound {b}, gap {gap:.2}%, greedy {gr}, \
+         travel: students {sm} min, teachers {tm} min{bus}\n  bound {b} ({bk}), gap {gap:.2}%, greedy {gr}, \
          solved in {t:.1} s",
         name = net.name,
         status = o.status.as_str(),
@@ -672,6 +673,7 @@ pub fn text_summary(net: &Network, o: &SolveOutcome, k: &Kpis) -> String {
             )
         },
         b = o.bound,
+        bk = o.bound_kind.words(),
         gap = 100.0 * gap(k.placements, o.bound),
         gr = o.greedy_placements,
         t = o.solve_seconds,

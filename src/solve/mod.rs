@@ -33,7 +33,7 @@ use lp::MipSettings;
 use prep::Prep;
 
 pub use crate::model::Weights;
-pub use crate::plan::outcome::{SolveOutcome, Status};
+pub use crate::plan::outcome::{BoundKind, SolveOutcome, Status};
 
 #[derive(Clone, Debug)]
 pub struct SolveOptions {
@@ -152,6 +152,7 @@ pub fn solve(net: &Network, opts: &SolveOptions, progress: &dyn Fn(&str)) -> Sol
         progress,
     );
     let mut bound = reachable_bound as f64;
+    let mut bound_kind = BoundKind::ReachableChoices;
     notes.push(format!("bound from the reachable choices: {bound}"));
     if (best.placements() as f64) < bound && !stopped() && prep.unit_offer_pairs() <= STAGE1_LIMIT {
         progress("stage 1: proving a bound");
@@ -164,8 +165,16 @@ pub fn solve(net: &Network, opts: &SolveOptions, progress: &dyn Fn(&str)) -> Sol
             verbose: opts.verbose,
         };
         match stage1::bound(&prep, &best, settings) {
-            Ok(b) if b.is_finite() => {
-                bound = bound.min((b + 1e-6).floor());
+            Ok((b, optimal)) if b.is_finite() => {
+                let b = (b + 1e-6).floor();
+                if b < bound {
+                    bound = b;
+                    bound_kind = if optimal {
+                        BoundKind::RelaxationOptimal
+                    } else {
+                        BoundKind::RelaxationAtLimit
+                    };
+                }
                 notes.push(format!("stage-1 relaxation: bound {bound}"));
             }
             Ok(_) => notes.push("stage-1 relaxation: no bound within the time limit".into()),
@@ -247,6 +256,7 @@ pub fn solve(net: &Network, opts: &SolveOptions, progress: &dyn Fn(&str)) -> Sol
         plan,
         status,
         bound: bound.max(0.0),
+        bound_kind,
         greedy_placements,
         solve_seconds: t0.elapsed().as_secs_f64(),
         notes,

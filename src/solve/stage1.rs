@@ -341,10 +341,11 @@ fn set_start(prep: &Prep, mip: &mut Mip, v: &Vars, plan: &Plan) {
 
 /// The stage-1 relaxation's proven upper bound on placements (its MIP dual bound when
 /// the deadline comes, `inf` when it has none). `start`, a valid plan, is its MIP start.
-pub fn bound(prep: &Prep, start: &Plan, settings: MipSettings) -> Result<f64, String> {
+/// The relaxation's proven dual bound, and whether it was solved to optimality.
+pub fn bound(prep: &Prep, start: &Plan, settings: MipSettings) -> Result<(f64, bool), String> {
     let mut mip = Mip::new();
     let v = build(prep, &mut mip, Some(start));
     let obj = sum(&v.all_x);
     let r = mip.solve(obj, true, &settings, true)?;
-    Ok(r.dual_bound)
+    Ok((r.dual_bound, r.status == super::lp::MipStatus::Optimal))
 }

@@ -298,7 +298,7 @@ pub fn replan(
             fleet: None,
         };
         let (_, moved, _) = lost_untouched(&c);
-        (c.plan.placements(), moved)
+        (c.plan.placements(), moved, f.bound, f.bound_kind)
     });
     let placements_of: Vec<usize> = candidates.iter().map(|c| c.0.plan.placements()).collect();
     let moved_of: Vec<usize> = candidates.iter().map(|c| lost_untouched(&c.0).1).collect();
@@ -318,7 +318,7 @@ pub fn replan(
         0,
         format!("re-plan with keep = {keep_w}: {line}; {name} chosen"),
     );
-    if let Some((p, moved)) = fresh {
+    if let Some((p, moved, _, _)) = fresh {
         notes.insert(
             1,
             format!("a plan from scratch would place {p} and move {moved} untouched students (not a candidate)"),
@@ -348,12 +348,16 @@ pub fn replan(
     let untouched_students = untouched.iter().filter(|s| with_groups.contains(s)).count();
     let (_, moved, losers) = lost_untouched(&chosen);
     let placements_after = chosen.plan.placements();
-    // The bound of the changed network without the re-plan's own pins.
-    let fresh_bound = Prep::new(&net2).bound() as f64;
-    let bound = solved
-        .as_ref()
-        .map_or(fresh_bound, |o| o.bound.max(fresh_bound))
-        .max(placements_after as f64);
+    // The bound of the changed network without the re-plan's own pins (a solve's
+    // bound under them bounds only the pinned network).
+    let (bound, bound_kind) = match fresh {
+        Some((_, _, b, kind)) => (b, kind),
+        None => (
+            Prep::new(&net2).bound() as f64,
+            crate::solve::BoundKind::ReachableChoices,
+        ),
+    };
+    let bound = bound.max(placements_after as f64);
     let stats = ReplanStats {
         chosen: name.into(),
         untouched_students,
@@ -375,6 +379,7 @@ pub fn replan(
         keep_weight: keep_w,
     };
     let outcome = SolveOutcome {
+        bound_kind,
         status: if placements_after as f64 >= bound {
             Status::Optimal
         } else {
