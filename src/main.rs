@@ -58,6 +58,9 @@ enum Command {
     /// Re-plans a published plan after a change (an absent teacher, a closed road, a
     /// broken bus, ...), moving as little as it can, and says who must be told what.
     Replan(cli::replan::Args),
+    /// Turns chosen groups and seats of a published plan into pins (SPEC section 8):
+    /// what was agreed stays, a solve plans the rest around it.
+    Pin(cli::pin::Args),
 }
 
 fn main() -> ExitCode {
@@ -75,6 +78,7 @@ fn main() -> ExitCode {
         Command::Collect(args) => cli::collect::run(&args),
         Command::Report(args) => cli::report::run(&args),
         Command::Replan(args) => cli::replan::run(&args),
+        Command::Pin(args) => cli::pin::run(&args),
         #[cfg(feature = "serve")]
         Command::Serve(args) => cli::serve::run(&args),
         Command::Generate(args) => cli::generate::run(&args),

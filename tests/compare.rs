@@ -41,10 +41,12 @@ fn compare_shows_every_kpi_with_its_difference_and_writes_the_files() {
     let tmp = tempfile::tempdir().unwrap();
     let base_dir = tmp.path().join("base");
     base().write(&base_dir);
+    // A name with spaces and Cyrillic: shown as written, a slug only for folders.
+    let college = "Колледж присоединяется";
     let art = tmp.path().join("art-teacher");
     write_scenario(
         &art,
-        "name = \"Art teacher joins\"\n",
+        &format!("name = \"{college}\"\n"),
         &[(
             "teachers.csv",
             "id,name,school,courses,max_periods,travels,periods\nT9,Teacher T9,B,ART,,no,\n",
@@ -68,15 +70,36 @@ fn compare_shows_every_kpi_with_its_difference_and_writes_the_files() {
         "20",
     ]);
     assert_eq!(code, 0, "{stdout}\n{stderr}");
-    // The terminal table: placements 12 in the base, +12 with the art teacher, 0 with
-    // a minimum nobody reaches.
+    // The terminal table: headed by the names (the base network's for the base), no
+    // slugs; placements 12 in the base, +12 with the art teacher, 0 with a minimum
+    // nobody reaches.
+    let head = stdout.lines().find(|l| l.starts_with("KPI")).unwrap();
+    let cols: Vec<&str> = head
+        .split("  ")
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect();
+    assert_eq!(cols, ["KPI", "test", college, "Minimum group 13"], "{head}");
+    assert!(!stdout.contains("Колледж-присоединяется"), "{stdout}");
+    assert!(!stdout.contains("Minimum-group-13"), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "{college}: 12 choices gained, 0 lost against the base"
+        )),
+        "{stdout}"
+    );
     let line = stdout
         .lines()
         .find(|l| l.starts_with("placements"))
         .unwrap();
     assert!(line.contains("24 (+12, better)"), "{line}");
     assert!(line.contains("0 (-12, worse)"), "{line}");
-    // comparison.csv: every KPI, each scenario's value and difference.
+    // comparison.csv: every KPI, each scenario's value and difference, the columns
+    // headed by the names.
+    let text = std::fs::read_to_string(out.join("comparison.csv")).unwrap();
+    assert!(text.starts_with(&format!(
+        "kpi,test,{college},{college}_diff,Minimum group 13,Minimum group 13_diff\n"
+    )));
     let csv = rows(&out.join("comparison.csv"));
     let get = |k: &str| csv.iter().find(|r| r[0] == k).unwrap().clone();
     assert_eq!(get("placements")[1..], ["12", "24", "12", "0", "-12"]);
@@ -95,31 +118,37 @@ fn compare_shows_every_kpi_with_its_difference_and_writes_the_files() {
     ] {
         assert_eq!(get(k).len(), 6, "{k}");
     }
-    assert!(std::fs::read_to_string(out.join("comparison.md"))
-        .unwrap()
-        .contains("| placements | 12 | 24 (+12, better) | 0 (-12, worse) |"));
-    // Who gains and who loses.
+    let md = std::fs::read_to_string(out.join("comparison.md")).unwrap();
+    assert!(md.contains(&format!("| KPI | test | {college} | Minimum group 13 |")));
+    assert!(md.contains("| placements | 12 | 24 (+12, better) | 0 (-12, worse) |"));
+    // …and where each one's files are.
+    assert!(md.contains(&format!(
+        "| {college} | `Колледж-присоединяется/` | `Колледж-присоединяется.bundle/` |"
+    )));
+    // Who gains and who loses, by name, with the plan's folder.
     let changed = rows(&out.join("students_changed.csv"));
     let gained: Vec<_> = changed
         .iter()
-        .filter(|r| r[0] == "Art-teacher-joins" && r[3] == "gained")
+        .filter(|r| r[0] == college && r[3] == "gained")
         .collect();
     assert_eq!(gained.len(), 12);
-    assert!(gained.iter().all(|r| r[2] == "ART" && r[5] == "B"));
+    assert!(gained
+        .iter()
+        .all(|r| r[2] == "ART" && r[5] == "B" && r[6] == "Колледж-присоединяется"));
     let lost = changed
         .iter()
-        .filter(|r| r[0] == "Minimum-group-13" && r[3] == "lost")
+        .filter(|r| r[0] == "Minimum group 13" && r[3] == "lost")
         .count();
     assert_eq!(lost, 12);
-    // Every network's plan, checked.
-    for d in ["base", "Art-teacher-joins", "Minimum-group-13"] {
+    // Every network's plan, checked, in a folder named by its slug.
+    for d in ["base", "Колледж-присоединяется", "Minimum-group-13"] {
         assert!(out.join(d).join("groups.csv").exists(), "{d}");
     }
     // Each scenario is also written as a whole bundle its plan checks against.
     let (code, stdout, stderr) = profnet(&[
         "check",
-        out.join("Art-teacher-joins.bundle").to_str().unwrap(),
-        out.join("Art-teacher-joins").to_str().unwrap(),
+        out.join("Колледж-присоединяется.bundle").to_str().unwrap(),
+        out.join("Колледж-присоединяется").to_str().unwrap(),
     ]);
     assert_eq!(code, 0, "{stdout}{stderr}");
 }
@@ -195,11 +224,11 @@ fn partners_are_ranked_by_what_they_add() {
         .collect();
     assert_eq!(ranked.len(), 2, "{stdout}");
     assert!(
-        ranked[0].contains("Art-school") && ranked[0].contains("+12"),
+        ranked[0].contains("Art school") && ranked[0].contains("+12"),
         "{stdout}"
     );
     assert!(
-        ranked[1].contains("Chess-club") && ranked[1].contains("+0"),
+        ranked[1].contains("Chess club") && ranked[1].contains("+0"),
         "{stdout}"
     );
 }

@@ -814,6 +814,10 @@ fn scenarios_compare_replan_and_buses_through_the_api() {
         s(&cli),
     ]);
     assert_eq!(code, 0, "{out}{err}");
+    // …and calls it by its name, in the table and in comparison.csv.
+    assert!(out.lines().next().unwrap().contains(name), "{out}");
+    let header = std::fs::read_to_string(cli.join("comparison.csv")).unwrap();
+    assert!(header.lines().next().unwrap().contains(name), "{header}");
     // The name is shown as text in the pages, never as markup.
     let net_page = page(&a, &srv, &format!("/networks/{base}"));
     assert!(net_page.contains("&lt;b&gt;Без Кощаковской&lt;/b&gt; &amp; медколледж"));
@@ -842,6 +846,8 @@ fn scenarios_compare_replan_and_buses_through_the_api() {
         "ranking row"
     );
     assert!(cmp.contains("data-kpi=\"students_gaining\""));
+    // The plans are called by their networks' names (the scenario's as written).
+    assert!(cmp.contains("&lt;b&gt;Без Кощаковской&lt;/b&gt; &amp; медколледж"));
 
     // The bus trips and every school's departure sheet.
     let buses = page(&a, &srv, &format!("/runs/{r_base}/buses"));

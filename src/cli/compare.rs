@@ -30,16 +30,42 @@ pub struct Args {
     #[command(flatten)]
     pub run: RunOpts,
     /// Solve every network with equal access first (see `profnet solve --equity`); the
-    /// base is then also solved without it and shown first, as "base-no-equity", so
-    /// that the table shows the price of equity.
+    /// base is then also solved without it and shown first, as "NAME (no equity)" (its
+    /// plan in the folder base-no-equity), so that the table shows the price of equity.
     #[arg(long)]
     pub equity: bool,
 }
 
-/// A network to solve: its name (unique, usable as a directory name) and itself.
+/// A network to solve: its name as people wrote it (scenario.toml's `name`, the base
+/// network's name; unique, shown in every table), the folder its plan gets under
+/// `--out` (unique, usable as a directory name) and itself.
 struct Input {
     name: String,
+    folder: String,
     net: Network,
+}
+
+/// `name`, or the first of `name (2)`, `name (3)`, … that no input has yet.
+fn unique_name(inputs: &[Input], name: &str) -> String {
+    let mut out = name.to_string();
+    let mut k = 2;
+    while inputs.iter().any(|i| i.name == out) {
+        out = format!("{name} ({k})");
+        k += 1;
+    }
+    out
+}
+
+/// `safe_name(name)`, or the first of `-2`, `-3`, … after it that no input's folder is.
+fn unique_folder(inputs: &[Input], name: &str) -> String {
+    let stem = safe_name(name);
+    let mut out = stem.clone();
+    let mut k = 2;
+    while inputs.iter().any(|i| i.folder == out) {
+        out = format!("{stem}-{k}");
+        k += 1;
+    }
+    out
 }
 
 fn safe_name(s: &str) -> String {
@@ -68,7 +94,8 @@ fn load_all(args: &Args) -> Result<Vec<Input>, u8> {
     let mut bad = false;
     match super::load(&args.base, args.run.quiet) {
         Ok((net, _)) => out.push(Input {
-            name: "base".into(),
+            name: net.name.clone(),
+            folder: "base".into(),
             net,
         }),
         Err(_) => bad = true,
@@ -87,7 +114,7 @@ fn load_all(args: &Args) -> Result<Vec<Input>, u8> {
                             .collect();
                         super::print_capped(&own);
                     }
-                    Ok((s.name, s.net))
+                    Ok((s.name.clone(), s.name, s.net))
                 }
                 Err(invalid) => {
                     super::print_capped(&invalid.0);
@@ -100,20 +127,31 @@ fn load_all(args: &Args) -> Result<Vec<Input>, u8> {
                 }
             }
         } else {
+            // A whole bundle: its network's name, or its directory's when another
+            // network already has that name (a copy of the base, changed).
             super::load(dir, args.run.quiet)
-                .map(|(net, _)| (dir_name(dir), net))
+                .map(|(net, _)| {
+                    let folder = dir_name(dir);
+                    let name =
+                        if net.name.trim().is_empty() || out.iter().any(|i| i.name == net.name) {
+                            folder.clone()
+                        } else {
+                            net.name.clone()
+                        };
+                    (name, folder, net)
+                })
                 .map_err(|_| ())
         };
         match loaded {
-            Ok((name, net)) => {
-                let mut name = safe_name(if name.is_empty() { &net.name } else { &name });
-                let stem = name.clone();
-                let mut k = 2;
-                while out.iter().any(|i| i.name == name) {
-                    name = format!("{stem}-{k}");
-                    k += 1;
-                }
-                out.push(Input { name, net });
+            Ok((name, folder, net)) => {
+                let name = if name.trim().is_empty() {
+                    net.name.clone()
+                } else {
+                    name
+                };
+                let folder = unique_folder(&out, if folder.is_empty() { &name } else { &folder });
+                let name = unique_name(&out, &name);
+                out.push(Input { name, folder, net });
             }
             Err(()) => bad = true,
         }
@@ -218,10 +256,13 @@ fn run_all(args: &Args) -> Result<(Vec<Input>, Vec<SolveOutcome>), u8> {
     let mut equity = vec![args.equity; inputs.len()];
     if args.equity {
         // The base without equal access first: the price of equity is its difference.
+        let name = unique_name(&inputs, &format!("{} (no equity)", inputs[0].name));
+        let folder = unique_folder(&inputs, "base-no-equity");
         inputs.insert(
             0,
             Input {
-                name: "base-no-equity".into(),
+                name,
+                folder,
                 net: inputs[0].net.clone(),
             },
         );
@@ -311,12 +352,12 @@ pub fn run(args: &Args) -> u8 {
     };
     let written = write_dir_atomically(out, |dir| {
         for (k, (i, f)) in inputs.iter().zip(&files).enumerate() {
-            let plan_dir = dir.join(&i.name);
+            let plan_dir = dir.join(&i.folder);
             std::fs::create_dir_all(&plan_dir)?;
             f.write_checked(&plan_dir)?;
             // Each scenario as a whole bundle, to check, solve or edit on its own.
             if k > 0 {
-                let bundle = dir.join(format!("{}.bundle", i.name));
+                let bundle = dir.join(format!("{}.bundle", i.folder));
                 std::fs::create_dir_all(&bundle)?;
                 profnet::input::write::write_bundle(&i.net, &bundle)?;
             }
@@ -329,10 +370,11 @@ pub fn run(args: &Args) -> u8 {
         std::fs::write(
             dir.join("comparison.md"),
             format!(
-                "# {} and {} scenario(s)\n\nEach scenario's value, with its difference to the base in brackets (pp: percentage points).\n\n{}",
+                "# {} and {} scenario(s)\n\nEach scenario's value, with its difference to the base in brackets (pp: percentage points).\n\n{}\n## Files\n\n{}",
                 inputs[0].net.name,
                 inputs.len() - 1,
-                markdown_table(&t)
+                markdown_table(&t),
+                markdown_table(&files_table(&inputs))
             ),
         )?;
         let mut w = csv::Writer::from_path(dir.join("students_changed.csv"))?;
@@ -343,6 +385,7 @@ pub fn run(args: &Args) -> u8 {
             "change",
             "base_school",
             "scenario_school",
+            "folder",
         ])?;
         for c in &changes {
             w.write_record([
@@ -352,6 +395,7 @@ pub fn run(args: &Args) -> u8 {
                 c.change,
                 &c.base_school,
                 &c.scenario_school,
+                folder_of(&inputs, &c.scenario),
             ])?;
         }
         w.flush()?;
@@ -370,6 +414,36 @@ pub fn run(args: &Args) -> u8 {
             EXIT_FAIL
         }
     }
+}
+
+/// The folder of the input named `name` (its plan's directory under `--out`).
+fn folder_of<'a>(inputs: &'a [Input], name: &str) -> &'a str {
+    inputs
+        .iter()
+        .find(|i| i.name == name)
+        .map_or("", |i| i.folder.as_str())
+}
+
+/// comparison.md's list of where each network's files are under `--out`.
+fn files_table(inputs: &[Input]) -> Vec<Vec<String>> {
+    let mut t = vec![vec![
+        "network".to_string(),
+        "plan".to_string(),
+        "bundle".to_string(),
+    ]];
+    for (k, i) in inputs.iter().enumerate() {
+        t.push(vec![
+            i.name.clone(),
+            format!("`{}/`", i.folder),
+            // As written: every network after the first also as a whole bundle.
+            if k > 0 {
+                format!("`{}.bundle/`", i.folder)
+            } else {
+                String::new()
+            },
+        ]);
+    }
+    t
 }
 
 /// `profnet partners BASE CANDIDATES...`: candidates (scenarios that each add one

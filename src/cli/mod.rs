@@ -34,6 +34,7 @@ pub mod convert;
 pub mod form_template;
 pub mod generate;
 pub mod init;
+pub mod pin;
 pub mod replan;
 pub mod report;
 #[cfg(feature = "serve")]

@@ -10,6 +10,9 @@ use crate::plan::Plan;
 
 /// One solved network of a comparison.
 pub struct Solved<'a> {
+    /// What the tables call it, unique within a comparison: `compare` and `partners`
+    /// give the scenario's name as scenario.toml writes it (the network's name for the
+    /// base), never a folder slug; the workspace gives a run's id.
     pub name: String,
     pub net: &'a Network,
     pub plan: &'a Plan,
@@ -138,11 +141,16 @@ pub fn text_table(t: &[Vec<String>]) -> String {
     s
 }
 
-/// `table` as markdown.
+/// `table` as markdown (a `|` or a line break in a cell, as a name may hold, is
+/// escaped).
 pub fn markdown_table(t: &[Vec<String>]) -> String {
     let mut s = String::new();
     for (i, r) in t.iter().enumerate() {
-        s.push_str(&format!("| {} |\n", r.join(" | ")));
+        let cells: Vec<String> = r
+            .iter()
+            .map(|c| c.replace('|', "\\|").replace(['\r', '\n'], " "))
+            .collect();
+        s.push_str(&format!("| {} |\n", cells.join(" | ")));
         if i == 0 {
             let seps: Vec<&str> = (0..r.len())
                 .map(|c| if c == 0 { "---" } else { "---:" })
@@ -153,7 +161,8 @@ pub fn markdown_table(t: &[Vec<String>]) -> String {
     s
 }
 
-/// comparison.csv: `kpi,<base>,<scenario>,<scenario>_diff,...`, raw numbers.
+/// comparison.csv: `kpi,<base>,<scenario>,<scenario>_diff,...`, raw numbers; each
+/// network's column is headed by its [`Solved::name`].
 pub fn csv_rows(all: &[Solved]) -> Vec<Vec<String>> {
     let mut out = Vec::new();
     let mut head = vec!["kpi".to_string()];
