@@ -33,7 +33,7 @@ pub struct Args {
 pub fn run(args: &Args) -> u8 {
     let Some(family) = Family::parse(&args.family) else {
         errln!(
-            "profnet: --family must be rural, chain or city (got '{}')",
+            "profnet: --family must be rural, chain, city or scarce (got '{}')",
             args.family
         );
         return EXIT_BAD_INPUT;

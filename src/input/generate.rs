@@ -1,6 +1,9 @@
 //! Synthetic network bundles for tests and benchmarks: a rural district (villages on a
-//! road tree around a centre), a chain (schools along one road) or a city (a dense
-//! grid). Deterministic per seed.
+//! road tree around a centre), a chain (schools along one road), a city (a dense grid)
+//! or a scarce district (rural, teachers the binding limit: villages up to 70 minutes
+//! out, teachers at 15–30 % of what the demand would need — its requests in groups of
+//! 15 over teachers' 3 periods —, `max_periods` 2–4, a third who do not travel,
+//! students with 2–3 choices). Deterministic per seed.
 //!
 //! With [`GenParams::fleet`] the bundle also gets `vehicles.csv` (SPEC §1), school buses
 //! with ids `BUS-<school>-<n>`:
@@ -24,6 +27,10 @@ pub enum Family {
     Rural,
     Chain,
     City,
+    /// A rural district where teachers are the binding limit (issue 21): villages up to
+    /// 70 minutes out, teachers at 15–30 % of what the demand would need, most with
+    /// `max_periods` 2–4, a third who do not travel, students with 2–3 choices.
+    Scarce,
 }
 
 impl Family {
@@ -32,6 +39,7 @@ impl Family {
             "rural" => Some(Family::Rural),
             "chain" => Some(Family::Chain),
             "city" => Some(Family::City),
+            "scarce" => Some(Family::Scarce),
             _ => None,
         }
     }
@@ -148,6 +156,16 @@ pub fn generate(p: &GenParams) -> Network {
                 };
                 link(parent, i, rng.range(10, 45));
             }
+            Family::Scarce => {
+                // Villages straight off the centre, some far out (up to 70 minutes).
+                let parent = if i < 6 || rng.chance(0.6) {
+                    0
+                } else {
+                    rng.range(1, i as u64 - 1) as usize
+                };
+                let far = if parent == 0 { 70 } else { 35 };
+                link(parent, i, rng.range(15, far));
+            }
             Family::Chain => link(i - 1, i, rng.range(8, 25)),
             Family::City => {
                 if i % side != 0 {
@@ -217,8 +235,16 @@ pub fn generate(p: &GenParams) -> Network {
             add(computer, 1, &mut rng);
         }
     }
-    // Teachers.
-    let nt = (p.students / 14).max(nc);
+    // Teachers: for a scarce district 15–30 % of what the demand would need (its
+    // requests in groups of 15, each course's periods, over a teacher's 3 periods).
+    let scarce = p.family == Family::Scarce;
+    let nt = if scarce {
+        let share = 0.15 + 0.15 * rng.unit();
+        let needed = (p.students as f64 * 2.0 / 15.0) * 1.3 / 3.0;
+        ((needed * share).round() as usize).max(3)
+    } else {
+        (p.students / 14).max(nc)
+    };
     let mut teachers = Vec::new();
     for i in 0..nt {
         let home = rng.weighted(&weight);
@@ -242,8 +268,12 @@ pub fn generate(p: &GenParams) -> Network {
             name: format!("Teacher {}", i + 1),
             school: SchoolId::from(home),
             courses: cs,
-            max_periods: rng.range(3, 6) as usize,
-            travels: !rng.chance(0.15),
+            max_periods: if scarce {
+                rng.range(2, 4) as usize
+            } else {
+                rng.range(3, 6) as usize
+            },
+            travels: !rng.chance(if scarce { 0.33 } else { 0.15 }),
             periods: PeriodSet::all(7),
         });
     }
@@ -253,7 +283,11 @@ pub fn generate(p: &GenParams) -> Network {
         let home = rng.weighted(&weight);
         let grade = 10 + rng.range(0, 1) as u32;
         let prof = rng.weighted(&PROFILE_WEIGHT);
-        let n = rng.range(3, 4) as usize;
+        let n = if scarce {
+            rng.range(2, 3) as usize
+        } else {
+            rng.range(3, 4) as usize
+        };
         let mut choices: Vec<CourseId> = Vec::new();
         let mut guard = 0;
         while choices.len() < n && guard < 50 {
@@ -314,8 +348,8 @@ fn fleet(family: Family, schools: &[School]) -> Vec<Vehicle> {
     let mut out = Vec::new();
     for (i, s) in schools.iter().enumerate() {
         let (count, seats) = match family {
-            Family::Rural if i == 0 => (2, 30),
-            Family::Rural | Family::Chain | Family::City => (1, 22),
+            Family::Rural | Family::Scarce if i == 0 => (2, 30),
+            Family::Rural | Family::Chain | Family::City | Family::Scarce => (1, 22),
         };
         for n in 1..=count {
             out.push(Vehicle {
@@ -404,6 +438,47 @@ mod tests {
         assert_eq!(digest(&rural), RURAL_DIGEST, "rural bundle changed");
     }
 
+    #[test]
+    fn the_scarce_family_is_short_of_teachers_and_far_out() {
+        let p = GenParams {
+            family: Family::Scarce,
+            schools: 15,
+            students: 1000,
+            courses: 12,
+            seed: 3,
+            fleet: false,
+        };
+        let net = generate(&p);
+        let (dir, _) = written(&p);
+        crate::input::load(dir.path()).expect("a scarce bundle loads");
+        // Teacher periods against what the requests would need in groups of 15.
+        let capacity: usize = net.teachers.iter().map(|t| t.max_periods).sum();
+        let needed = 1000.0 * 2.0 / 15.0 * 1.3;
+        let share = capacity as f64 / needed;
+        assert!(
+            (0.1..0.35).contains(&share),
+            "teacher capacity {share:.2} of need"
+        );
+        assert!(net
+            .teachers
+            .iter()
+            .all(|t| (2..=4).contains(&t.max_periods)));
+        let stay = net.teachers.iter().filter(|t| !t.travels).count() as f64;
+        assert!(
+            (0.15..0.5).contains(&(stay / net.teachers.len() as f64)),
+            "{stay}"
+        );
+        assert!(net.links.iter().all(|l| (15..=70).contains(&l.minutes)));
+        assert!(
+            net.links.iter().any(|l| l.minutes > 45),
+            "no village far out"
+        );
+        assert!(net
+            .students
+            .iter()
+            .all(|s| (2..=3).contains(&s.choices.len())));
+    }
+
     /// FNV-1a of `params(Rural, false)` written (pinned when `fleet` was added; the code
     /// path without a fleet was not touched then).
     const RURAL_DIGEST: u64 = 0xc365_bf2b_744f_738c;
@@ -420,7 +495,7 @@ mod tests {
             );
             let ids: Vec<&str> = net.vehicles.iter().map(|v| v.id.as_str()).collect();
             match family {
-                Family::Rural => {
+                Family::Rural | Family::Scarce => {
                     assert_eq!(net.vehicles.len(), 6 + 2);
                     assert_eq!(&ids[..3], &["BUS-S01-1", "BUS-S01-2", "BUS-S02-1"]);
                     for v in &net.vehicles {
