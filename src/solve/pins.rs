@@ -37,9 +37,35 @@ pub fn matches(p: &PinnedGroup, g: &Group) -> bool {
         && p.distance.is_none_or(|d| d == (g.mode == Mode::Distance))
 }
 
+const PINNED_GROUPS: &str = "pinned_groups.csv";
+const PINNED_STUDENTS: &str = "pinned_students.csv";
+
+/// A pin that cannot be kept: its file and line, and why (the message names it too).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Unkept {
+    pub file: &'static str,
+    pub line: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for Unkept {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// Pinned group `p` cannot be kept, for reason `why`.
+fn unkept(net: &Network, p: &PinnedGroup, why: String) -> Unkept {
+    Unkept {
+        file: PINNED_GROUPS,
+        line: p.line,
+        message: format!("{}: {why}", where_(net, p)),
+    }
+}
+
 fn where_(net: &Network, p: &PinnedGroup) -> String {
     format!(
-        "pinned_groups.csv line {} ({} at {}, period {})",
+        "{PINNED_GROUPS} line {} ({} at {}, period {})",
         p.line,
         net.courses[p.course.idx()].id,
         net.schools[p.school.idx()].id,
@@ -72,7 +98,7 @@ const RESOLVE_TRIES: usize = 200_000;
 /// rooms and teachers (pins with fewest candidates first, at most [`RESOLVE_TRIES`]
 /// tries), so that a pin that leaves its teacher free does not take the one another
 /// pin needs.
-pub fn resolve(net: &Network, tt: &TravelTimes) -> Result<Option<Resolved>, String> {
+pub fn resolve(net: &Network, tt: &TravelTimes) -> Result<Option<Resolved>, Unkept> {
     if net.pins.is_empty() {
         return Ok(None);
     }
@@ -81,9 +107,10 @@ pub fn resolve(net: &Network, tt: &TravelTimes) -> Result<Option<Resolved>, Stri
         let course = &net.courses[p.course.idx()];
         let len = course.periods;
         if len == 0 || p.first + len > net.num_periods() {
-            return Err(format!(
-                "{}: the course's {len} periods do not fit in the day from that period",
-                where_(net, p)
+            return Err(unkept(
+                net,
+                p,
+                format!("the course's {len} periods do not fit in the day from that period",),
             ));
         }
         let stay = Stay {
@@ -103,10 +130,13 @@ pub fn resolve(net: &Network, tt: &TravelTimes) -> Result<Option<Resolved>, Stri
             .collect();
         rooms.sort_by_key(|r| (std::cmp::Reverse(net.rooms[r.idx()].capacity), *r));
         if rooms.is_empty() {
-            return Err(format!(
-                "{}: no room of kind '{}' at the school is open in those periods",
-                where_(net, p),
-                net.kind_name(course.room_kind)
+            return Err(unkept(
+                net,
+                p,
+                format!(
+                    "no room of kind '{}' at the school is open in those periods",
+                    net.kind_name(course.room_kind)
+                ),
             ));
         }
         let mut teachers: Vec<TeacherId> = (0..net.teachers.len())
@@ -123,9 +153,10 @@ pub fn resolve(net: &Network, tt: &TravelTimes) -> Result<Option<Resolved>, Stri
             .collect();
         teachers.sort_by_key(|t| (net.teachers[t.idx()].school != p.school, *t));
         if teachers.is_empty() {
-            return Err(format!(
-                "{}: no teacher of the course can teach it then (their periods, max_periods or travel rule it out)",
-                where_(net, p)
+            return Err(unkept(
+                net,
+                p,
+                "no teacher of the course can teach it then (their periods, max_periods or travel rule it out)".to_string(),
             ));
         }
         choices.push(Choices {
@@ -229,15 +260,17 @@ pub fn resolve(net: &Network, tt: &TravelTimes) -> Result<Option<Resolved>, Stri
         (&mut stuck, &mut deepest),
     ) {
         let p = &net.pins.groups[stuck];
-        return Err(format!(
-            "{}: no room and teacher of the course are free to hold it next to the other pinned groups{}",
-            where_(net, p),
+        return Err(unkept(
+            net,
+            p,
+            format!(
+            "no room and teacher of the course are free to hold it next to the other pinned groups{}",
             if tries > RESOLVE_TRIES {
                 " (the search for one gave up)"
             } else {
                 ""
             }
-        ));
+        )));
     }
     let mut groups = Vec::with_capacity(choices.len());
     for (k, p) in net.pins.groups.iter().enumerate() {
@@ -312,32 +345,25 @@ pub fn problems(
     tt: &TravelTimes,
     plan: Option<&Plan>,
 ) -> Vec<crate::diag::Diagnostic> {
-    let messages = match resolve(net, tt) {
+    let unkept = match resolve(net, tt) {
         Err(e) => vec![e],
         Ok(_) => plan.map(|p| broken(net, p)).unwrap_or_default(),
     };
-    messages
+    unkept
         .into_iter()
-        .map(|m| {
-            let (file, rest) = m.split_once(' ').unwrap_or(("pinned_groups.csv", &m));
-            let line = rest
-                .strip_prefix("line ")
-                .and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next())
-                .and_then(|n| n.parse().ok());
-            let d = crate::diag::Diagnostic::error(UNKEPT, file, m.clone()).hint(
-                "unpin it or change the pin (another period, school, room or teacher), \
-                 or make room for it: allow distance, lower min_group, add a teacher",
-            );
-            match line {
-                Some(l) => d.row(l),
-                None => d,
-            }
+        .map(|u| {
+            crate::diag::Diagnostic::error(UNKEPT, u.file, u.message)
+                .row(u.line)
+                .hint(
+                    "unpin it or change the pin (another period, school, room or teacher), \
+                     or make room for it: allow distance, lower min_group, add a teacher",
+                )
         })
         .collect()
 }
 
 /// The pins `plan` does not keep, each named with why (empty when it keeps them all).
-pub fn broken(net: &Network, plan: &Plan) -> Vec<String> {
+pub fn broken(net: &Network, plan: &Plan) -> Vec<Unkept> {
     let mut out = Vec::new();
     // Each pinned group is matched to one group of the plan (the first that fits the
     // pin and no earlier pin took).
@@ -362,17 +388,21 @@ pub fn broken(net: &Network, plan: &Plan) -> Vec<String> {
                 net.courses[p.course.idx()].min_group,
             );
             if size < min as usize {
-                out.push(format!(
-                    "{}: the group has {size} students, fewer than the course's minimum of {min}, and no more who chose it can join",
-                    where_(net, p)
-                ));
+                out.push(unkept(
+                    net,
+                    p,
+                    format!(
+                    "the group has {size} students, fewer than the course's minimum of {min}, and no more who chose it can join",
+                )));
             }
         } else {
-            out.push(format!(
-                "{}: the plan has no such group (it could not be filled to the course's minimum of {} with students who can reach it)",
-                where_(net, p),
+            out.push(unkept(
+                net,
+                p,
+                format!(
+                "the plan has no such group (it could not be filled to the course's minimum of {} with students who can reach it)",
                 net.courses[p.course.idx()].min_group
-            ));
+            )));
         }
         slot_of.push(gi);
     }
@@ -386,12 +416,16 @@ pub fn broken(net: &Network, plan: &Plan) -> Vec<String> {
                 .any(|g| g.course == ps.course && g.members.contains(&s)),
         };
         if !ok {
-            out.push(format!(
-                "pinned_students.csv line {}: student {} could not be seated in {} with every other pin kept (their pinned groups clash in time or travel, or the group is full)",
-                ps.line,
-                net.students[s.idx()].id,
-                net.courses[ps.course.idx()].id
-            ));
+            out.push(Unkept {
+                file: PINNED_STUDENTS,
+                line: ps.line,
+                message: format!(
+                    "{PINNED_STUDENTS} line {}: student {} could not be seated in {} with every other pin kept (their pinned groups clash in time or travel, or the group is full)",
+                    ps.line,
+                    net.students[s.idx()].id,
+                    net.courses[ps.course.idx()].id
+                ),
+            });
         }
     }
     out

@@ -155,9 +155,9 @@ pub struct Prep<'a> {
     /// allows, any time.
     pub waves: Vec<Vec<Wave>>,
     /// The pins (SPEC §8) as groups every search keeps ([`super::pins`]); `None`
-    /// without pins, or when they cannot be resolved ([`Prep::pin_problem`] says why).
+    /// without pins, or when they cannot be resolved ([`super::pins::problems`] says
+    /// why, before any solve).
     pub pins: Option<super::pins::Resolved>,
-    pub pin_problem: Option<String>,
 }
 
 /// A stretch of the day that a home school's students may spend at one host: the bus
@@ -197,14 +197,10 @@ impl<'a> Prep<'a> {
             .iter()
             .map(|a| a.iter().copied().filter(|c| offered[c.idx()]).collect())
             .collect();
-        let (pins, pin_problem) = match super::pins::resolve(net, &tt) {
-            Ok(p) => (p, None),
-            Err(e) => (None, Some(e)),
-        };
+        let pins = super::pins::resolve(net, &tt).ok().flatten();
         let mut prep = Prep {
             net,
             pins,
-            pin_problem,
             tt,
             units: make_units(net, &offerable, Granularity::Cohort),
             granularity: Granularity::Cohort,

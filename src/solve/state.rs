@@ -644,12 +644,6 @@ impl<'p, 'a> PlanState<'p, 'a> {
         !self.any_holds || self.keeps_holds(s, &[from], std::iter::once(self.slots[to].g.course))
     }
 
-    /// The pinned group (index into `net.pins.groups`) slot `gi` is, if any.
-    #[inline]
-    pub fn pin_of(&self, gi: usize) -> Option<usize> {
-        self.fixed[gi]
-    }
-
     /// Whether group `gi` may move to the time, place, room, teacher and mode of `to`:
     /// any group may unless it is pinned and `to` is not as its pin says.
     #[inline]
