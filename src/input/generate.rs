@@ -235,12 +235,14 @@ pub fn generate(p: &GenParams) -> Network {
             add(computer, 1, &mut rng);
         }
     }
-    // Teachers: for a scarce district 15–30 % of what the demand would need (its
-    // requests in groups of 15, each course's periods, over a teacher's 3 periods).
+    // Teachers: for a scarce district 15–30 % of what the demand would need if every
+    // school taught its own students: a teacher per course per school (more where a
+    // school has over 67 students, the rural average).
     let scarce = p.family == Family::Scarce;
     let nt = if scarce {
         let share = 0.15 + 0.15 * rng.unit();
-        let needed = (p.students as f64 * 2.0 / 15.0) * 1.3 / 3.0;
+        let per_school = (p.students as f64 / p.schools.max(1) as f64 / 67.0).max(1.0);
+        let needed = (p.schools * nc) as f64 * per_school * 0.5;
         ((needed * share).round() as usize).max(3)
     } else {
         (p.students / 14).max(nc)

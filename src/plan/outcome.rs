@@ -29,10 +29,11 @@ pub enum BoundKind {
     /// far above the truth where teachers, rooms or buses are scarce.
     #[default]
     ReachableChoices,
-    /// The relaxation of the whole problem (stage 1), stopped at its time limit: its
-    /// best proven dual bound.
+    /// A relaxation of the whole problem (the compact one of `solve::relax`, or stage
+    /// 1 on small networks), stopped at its time limit: its best proven dual bound.
     RelaxationAtLimit,
-    /// The relaxation solved to optimality: the best bound it can give.
+    /// A relaxation solved to optimality (the best bound it can give), or stopped once
+    /// its bound proved the plan optimal.
     RelaxationOptimal,
 }
 
@@ -52,7 +53,9 @@ impl BoundKind {
                 "the choices some group could serve (an easy bound: where teachers are scarce the true gap is smaller)"
             }
             BoundKind::RelaxationAtLimit => "the relaxation, stopped at its time limit",
-            BoundKind::RelaxationOptimal => "the relaxation, solved to the end",
+            BoundKind::RelaxationOptimal => {
+                "the relaxation, solved to the end or until it proved the plan optimal"
+            }
         }
     }
 }

@@ -502,7 +502,7 @@ fn write_run_reports(net: &Network, run: &Run) -> anyhow::Result<serde_json::Val
 /// The optimiser's progress message in Russian (the stages of [`crate::solve::solve`]);
 /// one it does not know is shown as it is.
 fn stage_ru(msg: &str) -> String {
-    const STAGES: [(&str, &str); 12] = [
+    const STAGES: [(&str, &str); 13] = [
         (
             "repairing the published plan",
             "перепланирование: кого изменение не задело, остаются на своих местах",
@@ -526,6 +526,10 @@ fn stage_ru(msg: &str) -> String {
         (
             "greedy plans and local search",
             "первые планы и их улучшение",
+        ),
+        (
+            "proving the bound",
+            "доказательство оценки: сколько выборов можно выполнить в лучшем случае",
         ),
         (
             "stage 1: proving a bound",

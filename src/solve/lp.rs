@@ -3,6 +3,8 @@
 
 use good_lp::solvers::highs::highs;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Instant;
 
 use good_lp::{variable, Constraint, Expression, ProblemVariables, SolverModel, Variable};
@@ -129,6 +131,19 @@ impl Mip {
         settings: &MipSettings,
         use_start: bool,
     ) -> Result<MipResult, String> {
+        self.solve_watched(objective, maximise, settings, use_start, None)
+    }
+
+    /// [`Mip::solve`] that another thread can watch and stop through `watch` (a
+    /// maximisation: it stops once its dual bound is below `watch`'s target + 1).
+    pub fn solve_watched(
+        self,
+        objective: Expression,
+        maximise: bool,
+        settings: &MipSettings,
+        use_start: bool,
+        watch: Option<Arc<Watch>>,
+    ) -> Result<MipResult, String> {
         let Mip {
             vars,
             constraints,
@@ -182,6 +197,19 @@ impl Mip {
             model
                 .try_set_solution(Some(&start), None, None, None)
                 .map_err(|e| format!("HiGHS start: {e:?}"))?;
+        }
+        if let Some(w) = &watch {
+            // SAFETY: the callback only reads HiGHS's data and the Watch, which `watch`
+            // keeps alive until `try_solve` returns; HiGHS calls it on this thread.
+            unsafe {
+                let ptr = model.as_mut_ptr();
+                highs_sys::Highs_setCallback(
+                    ptr,
+                    Some(on_mip_interrupt),
+                    Arc::as_ptr(w) as *mut std::os::raw::c_void,
+                );
+                highs_sys::Highs_startCallback(ptr, highs_sys::kHighsCallbackMipInterrupt);
+            }
         }
         let solved = model
             .try_solve()
@@ -237,6 +265,78 @@ impl Mip {
             objective,
             dual_bound,
         })
+    }
+}
+
+/// Shared between a MIP solve and the thread that waits for it: the best dual bound so
+/// far (as `f64` bits), a target (the best plan's objective: once the bound is below
+/// target + 1 nothing better exists), and a stop flag.
+#[derive(Debug)]
+pub struct Watch {
+    dual_bound: AtomicU64,
+    target: AtomicU64,
+    stop: AtomicBool,
+    user_stop: Option<Arc<AtomicBool>>,
+}
+
+impl Watch {
+    pub fn new(user_stop: Option<Arc<AtomicBool>>) -> Self {
+        Watch {
+            dual_bound: AtomicU64::new(f64::INFINITY.to_bits()),
+            target: AtomicU64::new(f64::NEG_INFINITY.to_bits()),
+            stop: AtomicBool::new(false),
+            user_stop,
+        }
+    }
+
+    /// The best dual bound HiGHS reported so far (`inf` before any).
+    pub fn dual_bound(&self) -> f64 {
+        f64::from_bits(self.dual_bound.load(Ordering::Relaxed))
+    }
+
+    /// Stop once the dual bound proves no solution above `objective`.
+    pub fn set_target(&self, objective: f64) {
+        self.target.store(objective.to_bits(), Ordering::Relaxed);
+    }
+
+    /// Stop at the next chance.
+    pub fn stop(&self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+
+    fn should_stop(&self) -> bool {
+        self.stop.load(Ordering::Relaxed)
+            || self
+                .user_stop
+                .as_ref()
+                .is_some_and(|s| s.load(Ordering::Relaxed))
+            || self.dual_bound() < f64::from_bits(self.target.load(Ordering::Relaxed)) + 1.0
+    }
+}
+
+unsafe extern "C" fn on_mip_interrupt(
+    kind: std::os::raw::c_int,
+    _message: *const std::os::raw::c_char,
+    out: *const highs_sys::HighsCallbackDataOut,
+    input: *mut highs_sys::HighsCallbackDataIn,
+    user: *mut std::os::raw::c_void,
+) {
+    if kind != highs_sys::kHighsCallbackMipInterrupt as std::os::raw::c_int
+        || out.is_null()
+        || input.is_null()
+        || user.is_null()
+    {
+        return;
+    }
+    // SAFETY: `user` is the Watch passed to Highs_setCallback, alive for the solve;
+    // `out` and `input` are HiGHS's, valid during the call.
+    let (watch, out, input) = unsafe { (&*(user as *const Watch), &*out, &mut *input) };
+    let b = out.mip_dual_bound;
+    if b.is_finite() && b < watch.dual_bound() {
+        watch.dual_bound.store(b.to_bits(), Ordering::Relaxed);
+    }
+    if watch.should_stop() {
+        input.user_interrupt = 1;
     }
 }
 

@@ -20,13 +20,13 @@ use crate::plan::stay_alone_fits;
 /// Something a person does in the day in the stage-1 model: a variable with a place and
 /// a time window.
 #[derive(Clone, Copy)]
-struct Item {
-    var: Variable,
-    place: SchoolId,
-    first: Period,
-    last: Period,
+pub(super) struct Item {
+    pub var: Variable,
+    pub place: SchoolId,
+    pub first: Period,
+    pub last: Period,
     /// Bit of the item's course in its unit (0 for teachers).
-    bit: u128,
+    pub bit: u128,
 }
 
 struct Vars {
@@ -213,7 +213,7 @@ fn build(prep: &Prep, mip: &mut Mip, start_from: Option<&Plan>) -> Vars {
 }
 
 /// Σ of items covering each period ≤ cap(courses involved).
-fn one_at_a_time(mip: &mut Mip, items: &[Item], np: usize, cap: &dyn Fn(u128) -> f64) {
+pub(super) fn one_at_a_time(mip: &mut Mip, items: &[Item], np: usize, cap: &dyn Fn(u128) -> f64) {
     for q in 0..np {
         let covering: Vec<&Item> = items
             .iter()
@@ -260,7 +260,7 @@ fn course_pairs_at_a_time(mip: &mut Mip, u: &Unit, items: &[Item], np: usize) {
 /// For each place L and periods qe < qs: the items ending at qe at L and the items
 /// starting at qs too far from L to reach in time pairwise exclude each other for one
 /// person, so for a set of people they hold at most cap(courses involved).
-fn travel_cliques(
+pub(super) fn travel_cliques(
     net: &Network,
     prep: &Prep,
     mip: &mut Mip,

@@ -1,0 +1,309 @@
+//! The compact relaxation: a proven upper bound on placements that stays small where
+//! the stage-1 model ([`super::stage1`]) does not, and is strong where teachers are
+//! scarce.
+//!
+//! It keeps every rule of SPEC §3 that limits *groups* exactly, per candidate offer
+//! ([`super::prep::Offer`]: course, host, first period, mode) and period, and counts
+//! *students* per home school and course without their times. Every plan gives a
+//! solution of it with the same placements (set each variable to what the plan does),
+//! so its optimum, and HiGHS's dual bound at any moment, bounds every plan:
+//!
+//! - `w[o,t]`, `g[o,r]` (binary): teacher `t` / room `r` holds a group of offer `o`.
+//!   A group has one teacher and one room: `Σ_t w[o,t] = Σ_r g[o,r]` = `G_o`, the
+//!   offer's groups. Every plan's groups are such pairs.
+//! - Rooms (rule 4): a room holds one group at a time: per room and period, the offers
+//!   covering the period sum to ≤ 1.
+//! - Teachers (rule 5): one group at a time per period, at most `max_periods` periods
+//!   (`Σ len_o w[o,t] ≤ max_periods`), and the travel cliques of [`super::stage1`]: a
+//!   group ending at place L and one starting too soon after at a place not reachable
+//!   from L in time exclude each other.
+//! - Students: `x[h,s]` (integer ≤ the choosers at home `h` of the site's course)
+//!   students of home school `h` in groups of *site* `s` — a course at a host in person,
+//!   or a course at a distance (all hosts pooled). It exists only when some offer of the
+//!   site can be reached from `h` and left in time (`stay_alone_fits`), as every
+//!   in-person placement needs.
+//! - Group sizes (rule 3): per site, `Σ_h x[h,s]` lies between `min_group · Σ_o G_o`
+//!   and the seats `Σ_o Σ_r min(capacity_r, max_group) · g[o,r]` (distance:
+//!   `max_group · G_o`), since every group of the site holds between its minimum and
+//!   its seats.
+//! - Reach: where only some offers of a site can be reached from `h`, `x[h,s]` is at
+//!   most the seats of those offers.
+//! - Choices (rule 2): per home and course, the sites sum to at most the choosers (a
+//!   student is in at most one group of a course); per home, all sites sum to at most
+//!   `Σ min(wants, choices some offer serves)`.
+//! - The cut that makes it strong where villages are small (a variable upper bound):
+//!   `x[h,s] ≤ d[h,c] · Σ_{o reachable} G_o`. Valid because with no reachable group
+//!   open `x = 0`, and with one open `x ≤ d` anyway. In the LP it stops a tenth of a
+//!   group with one tenth of a teacher from seating a village's choosers: together with
+//!   the minimum group size it makes small demands pay for whole groups.
+//!
+//! What it leaves out (so it stays a relaxation, never a tighter model): which
+//! student is in which group, students' times and their travel between hosts, pins,
+//! buses. Each only removes plans, so the bound stays valid with them.
+
+use std::collections::BTreeMap;
+
+use good_lp::{Expression, Variable};
+
+use crate::model::{CourseId, SchoolId};
+use crate::plan::{stay_alone_fits, Mode};
+
+use std::sync::Arc;
+
+use super::lp::{sum, Mip, MipResult, MipSettings, MipStatus, Watch};
+use super::prep::Prep;
+
+/// A site of the relaxation: a course at a host in person, or a course at a distance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Site {
+    InPerson(CourseId, SchoolId),
+    Distance(CourseId),
+}
+
+/// The relaxation, built and ready to solve (on any thread).
+pub struct Relaxation {
+    mip: Mip,
+    objective: Expression,
+    /// Per offer: its groups.
+    y: Vec<Variable>,
+    /// Variables and rows, for the notes.
+    pub size: (usize, usize),
+}
+
+/// What the relaxation proved.
+#[derive(Clone, Debug)]
+pub struct Proof {
+    /// A proven upper bound on placements (`inf` when HiGHS had none).
+    pub bound: f64,
+    /// Whether the relaxation was solved to optimality.
+    pub optimal: bool,
+    /// Per offer, the groups the relaxation's best solution opens (empty without one).
+    pub groups: Vec<u32>,
+    pub seconds: f64,
+}
+
+/// Builds the relaxation of `prep`'s network over its candidate offers.
+pub fn build(prep: &Prep) -> Relaxation {
+    let net = prep.net;
+    let tt = &prep.tt;
+    let np = net.num_periods();
+    let ns = net.schools.len();
+    let mut mip = Mip::new();
+
+    // Choosers per (home, course) among courses some offer serves, and per home the
+    // placements its students could have at most.
+    let mut offered = vec![false; net.courses.len()];
+    for o in &prep.offers {
+        offered[o.course.idx()] = true;
+    }
+    let mut demand: BTreeMap<(SchoolId, CourseId), u32> = BTreeMap::new();
+    let mut home_cap = vec![0usize; ns];
+    for (st, adm) in net.students.iter().zip(&prep.admissible) {
+        let mut n = 0;
+        for &c in adm.iter().filter(|c| offered[c.idx()]) {
+            *demand.entry((st.school, c)).or_default() += 1;
+            n += 1;
+        }
+        home_cap[st.school.idx()] += st.wants.min(n);
+    }
+
+    // Groups per offer, and the most one of them seats.
+    let mut y: Vec<Variable> = Vec::with_capacity(prep.offers.len());
+    let mut seats: Vec<f64> = Vec::with_capacity(prep.offers.len());
+    for o in &prep.offers {
+        let course = &net.courses[o.course.idx()];
+        let most = o.rooms.len().min(o.teachers.len());
+        y.push(mip.int(most as f64));
+        seats.push(match o.mode {
+            Mode::InPerson => o
+                .rooms
+                .iter()
+                .map(|r| net.rooms[r.idx()].capacity.min(course.max_group))
+                .max()
+                .unwrap_or(0) as f64,
+            Mode::Distance => course.max_group as f64,
+        });
+    }
+
+    // Rooms: per host, kind and period, the groups covering it at most the rooms free.
+    let mut room_rows: BTreeMap<(SchoolId, usize, usize), Expression> = BTreeMap::new();
+    for (oi, o) in prep.offers.iter().enumerate() {
+        let kind = net.courses[o.course.idx()].room_kind.idx();
+        for q in o.first..=o.last() {
+            *room_rows.entry((o.host, kind, q)).or_default() += y[oi];
+        }
+    }
+    for ((host, kind, q), e) in room_rows {
+        let free = net
+            .rooms
+            .iter()
+            .filter(|r| r.school == host && r.kind.idx() == kind && r.periods.contains_range(q, 1))
+            .count();
+        mip.add(e.leq(free as f64));
+    }
+
+    // Teachers, counted per (teacher, course, host): how many groups of the course they
+    // teach there, within their max_periods.
+    let mut z: BTreeMap<(usize, CourseId, SchoolId), Variable> = BTreeMap::new();
+    let mut per_course_host: BTreeMap<(CourseId, SchoolId), Vec<usize>> = BTreeMap::new();
+    for (oi, o) in prep.offers.iter().enumerate() {
+        per_course_host
+            .entry((o.course, o.host))
+            .or_default()
+            .push(oi);
+    }
+    let mut load: Vec<Expression> = vec![Expression::default(); net.teachers.len()];
+    for (&(c, h), offers) in &per_course_host {
+        let len = net.courses[c.idx()].periods;
+        let mut teachers: Vec<usize> = offers
+            .iter()
+            .flat_map(|&oi| prep.offers[oi].teachers.iter().map(|t| t.idx()))
+            .collect();
+        teachers.sort();
+        teachers.dedup();
+        let mut taught = Expression::default();
+        for &t in &teachers {
+            let most = net.teachers[t].max_periods.min(np) / len.max(1);
+            let v = mip.int(most as f64);
+            z.insert((t, c, h), v);
+            taught += v;
+            load[t] += (len as f64) * v;
+        }
+        mip.add((sum(offers.iter().map(|&oi| &y[oi])) - taught).eq(0.0));
+        // Per period, the groups running at most the teachers who could teach them then.
+        for q in 0..np {
+            let covering: Vec<usize> = offers
+                .iter()
+                .copied()
+                .filter(|&oi| prep.offers[oi].covers(q))
+                .collect();
+            if covering.is_empty() {
+                continue;
+            }
+            let mut able: Vec<usize> = covering
+                .iter()
+                .flat_map(|&oi| prep.offers[oi].teachers.iter().map(|t| t.idx()))
+                .collect();
+            able.sort();
+            able.dedup();
+            mip.add(sum(covering.iter().map(|&oi| &y[oi])).leq(able.len() as f64));
+        }
+    }
+    for (t, l) in load.into_iter().enumerate() {
+        mip.add(l.leq(net.teachers[t].max_periods.min(np) as f64));
+    }
+
+    // Sites and who can reach which of their offers.
+    let mut sites: BTreeMap<Site, Vec<usize>> = BTreeMap::new();
+    for (oi, o) in prep.offers.iter().enumerate() {
+        let site = match o.mode {
+            Mode::InPerson => Site::InPerson(o.course, o.host),
+            Mode::Distance => Site::Distance(o.course),
+        };
+        sites.entry(site).or_default().push(oi);
+    }
+    let mut objective = Expression::default();
+    let mut per_home_course: BTreeMap<(SchoolId, CourseId), Vec<Variable>> = BTreeMap::new();
+    let mut per_home: Vec<Vec<Variable>> = vec![Vec::new(); ns];
+    for (site, offers) in &sites {
+        let course_id = match *site {
+            Site::InPerson(c, _) | Site::Distance(c) => c,
+        };
+        let course = &net.courses[course_id.idx()];
+        let mut members = Expression::default();
+        for (h, xs_of_home) in per_home.iter_mut().enumerate() {
+            let home = SchoolId::from(h);
+            let Some(&d) = demand.get(&(home, course_id)) else {
+                continue;
+            };
+            let reachable: Vec<usize> = offers
+                .iter()
+                .copied()
+                .filter(|&oi| {
+                    let o = &prep.offers[oi];
+                    o.mode == Mode::Distance
+                        || stay_alone_fits(net, tt, home, o.stay_for(net, home))
+                })
+                .collect();
+            if reachable.is_empty() {
+                continue;
+            }
+            let x = mip.int(d as f64);
+            members += x;
+            objective += x;
+            per_home_course
+                .entry((home, course_id))
+                .or_default()
+                .push(x);
+            xs_of_home.push(x);
+            // The variable upper bound: no reachable group, no students.
+            let open = sum(reachable.iter().map(|&oi| &y[oi]));
+            mip.add((Expression::from(x) - (d as f64) * open).leq(0.0));
+            if reachable.len() < offers.len() {
+                let mut cap = Expression::default();
+                for &oi in &reachable {
+                    cap += seats[oi] * y[oi];
+                }
+                mip.add((Expression::from(x) - cap).leq(0.0));
+            }
+        }
+        let mut all_groups = Expression::default();
+        let mut all_seats = Expression::default();
+        for &oi in offers {
+            all_groups += y[oi];
+            all_seats += seats[oi] * y[oi];
+        }
+        mip.add((members.clone() - (course.min_group as f64) * all_groups).geq(0.0));
+        mip.add((members - all_seats).leq(0.0));
+    }
+    for ((home, c), xs) in &per_home_course {
+        if xs.len() > 1 {
+            mip.add(sum(xs).leq(demand[&(*home, *c)] as f64));
+        }
+    }
+    for (h, xs) in per_home.iter().enumerate() {
+        let total: u32 = demand
+            .range((SchoolId::from(h), CourseId::from(0))..)
+            .take_while(|((home, _), _)| home.idx() == h)
+            .map(|(_, &d)| d)
+            .sum();
+        if (home_cap[h] as u32) < total && xs.len() > 1 {
+            mip.add(sum(xs).leq(home_cap[h] as f64));
+        }
+    }
+    let size = (mip.num_vars(), mip.num_constraints());
+    Relaxation {
+        mip,
+        objective,
+        y,
+        size,
+    }
+}
+
+impl Relaxation {
+    /// Solves within `settings` and returns the proven bound (and the groups of the
+    /// best solution found, which a search may follow).
+    pub fn solve(self, settings: MipSettings, watch: Arc<Watch>) -> Result<Proof, String> {
+        let t = std::time::Instant::now();
+        let Relaxation {
+            mip, objective, y, ..
+        } = self;
+        let r: MipResult = mip.solve_watched(objective, true, &settings, false, Some(watch))?;
+        let groups = if r.values.is_empty() {
+            Vec::new()
+        } else {
+            y.iter().map(|&v| r.int(v)).collect()
+        };
+        let bound = match r.status {
+            MipStatus::Infeasible => 0.0,
+            _ if r.dual_bound.is_finite() => r.dual_bound,
+            _ => f64::INFINITY,
+        };
+        Ok(Proof {
+            bound,
+            optimal: r.status == MipStatus::Optimal,
+            groups,
+            seconds: t.elapsed().as_secs_f64(),
+        })
+    }
+}
