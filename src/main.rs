@@ -51,6 +51,9 @@ enum Command {
     /// Writes reports people read from a plan: an HTML page with a map and timetables,
     /// an Excel workbook, calendars, attendance registers and a FET file.
     Report(cli::report::Args),
+    /// Writes copies of a plan's CSV files for Excel on a Russian Windows (`--excel`:
+    /// `;`-separated, UTF-8 with a BOM); the plan's own files stay as SPEC writes them.
+    Export(cli::export::Args),
     /// Serves the web workspace for planners (in Russian): upload a workbook, solve with
     /// progress, read and download the plan.
     #[cfg(feature = "serve")]
@@ -70,6 +73,7 @@ fn main() -> ExitCode {
         Command::Solve(args) => cli::solve::run(&args),
         Command::SolveMany(args) => cli::solve_many::run(&args),
         Command::Check(args) => cli::check::run(&args),
+        Command::Export(args) => cli::export::run(&args),
         Command::Compare(args) => cli::compare::run(&args),
         Command::Partners(args) => cli::compare::run_partners(&args),
         Command::Convert(args) => cli::convert::run(&args),

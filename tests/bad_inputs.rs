@@ -11,7 +11,7 @@
 //! * `[[edit]]` tables on one `file`, applied in order: `find`/`replace` (every
 //!   occurrence; TOML escapes such as `\u0000` and `\uFEFF` give the odd bytes),
 //!   `prepend`, `append` (`times` repeats it), `write` (replace the content), `bytes`
-//!   (raw content), `encode` (`windows-1251`, `utf-16le`, `utf-16le-bom`).
+//!   (raw content), `encode` (`windows-1251`, `utf-16le`, `utf-16le-bom`, `utf-16be-bom`).
 //!
 //! Expectations: `[[error]]` / `[[warning]]` with `code`, `file`, `line` (absent: the
 //! diagnostic must have no line) and optionally `column`; `loads = true` (no error);
@@ -214,6 +214,13 @@ fn encode(text: &str, how: &str) -> Vec<u8> {
             }
             for u in text.encode_utf16() {
                 out.extend(u.to_le_bytes());
+            }
+            out
+        }
+        "utf-16be-bom" => {
+            let mut out = vec![0xFE, 0xFF];
+            for u in text.encode_utf16() {
+                out.extend(u.to_be_bytes());
             }
             out
         }

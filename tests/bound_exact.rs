@@ -171,6 +171,11 @@ fn sum(vars: &[Variable]) -> Expression {
 /// The most placements of any plan of `net` (which has no vehicles and no pins), and a
 /// plan with them.
 fn exact(net: &Network) -> Exact {
+    exact_within(net, 120.0)
+}
+
+/// [`exact`] with a time limit of `secs`.
+fn exact_within(net: &Network, secs: f64) -> Exact {
     assert!(net.vehicles.is_empty() && net.pins.is_empty() && net.closed.is_empty());
     let tt = TravelTimes::new(net);
     let np = net.num_periods();
@@ -393,7 +398,7 @@ fn exact(net: &Network) -> Exact {
         .maximise(objective)
         .using(highs)
         .set_threads(1)
-        .set_time_limit(120.0)
+        .set_time_limit(secs)
         .set_option("mip_rel_gap", 0.0)
         // The objective is a whole number: a gap below 1 proves the optimum.
         .set_option("mip_abs_gap", 0.5)
@@ -855,4 +860,45 @@ fn no_time_to_travel_between_consecutive_periods() {
     let r = run_case("travel", &b).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(r.optimum, 5);
     assert!(r.placements <= 5);
+}
+
+/// A probe, not part of the suite: the exact optimum of one bundle next to profnet's plan
+/// and bound (`BOUND_EXACT_BUNDLE=DIR [BOUND_EXACT_SECONDS=600] cargo test --release
+/// --test bound_exact -- --ignored --nocapture`), to tell how far the plan and the bound
+/// are from the truth on networks small enough to solve exactly.
+#[test]
+#[ignore]
+fn exact_optimum_of_a_bundle() {
+    let Ok(dir) = std::env::var("BOUND_EXACT_BUNDLE") else {
+        return;
+    };
+    let secs: f64 = std::env::var("BOUND_EXACT_SECONDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(600.0);
+    let net = profnet::input::load(std::path::Path::new(&dir)).expect("the bundle loads");
+    let t = std::time::Instant::now();
+    let ex = exact_within(&net, secs);
+    println!(
+        "exact optimum {} ({} variables, {} rows, {:.1} s)",
+        ex.placements,
+        ex.vars,
+        ex.constraints,
+        t.elapsed().as_secs_f64()
+    );
+    let out = solve(
+        &net,
+        &SolveOptions {
+            time_limit: 60.0,
+            threads: 2,
+            ..Default::default()
+        },
+        &|_| {},
+    );
+    println!(
+        "profnet plan {} bound {} ({:?})",
+        out.plan.placements(),
+        out.bound,
+        out.bound_kind
+    );
 }

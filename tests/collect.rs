@@ -745,8 +745,24 @@ fn old_xls_and_encrypted_workbooks_say_what_to_do() {
     );
     assert!(line("locked.xlsx").contains("encrypted"), "{stderr}");
     assert!(!stderr.contains("good.csv"), "{stderr}");
-    assert!(stderr.contains("nothing was written"), "{stderr}");
-    assert!(!d.join("students.csv").exists());
+    // The readable file is merged all the same; the report names the two others.
+    assert!(
+        stderr.contains("could not be read or gave no students"),
+        "{stderr}"
+    );
+    assert_eq!(
+        fs::read_to_string(d.join("students.csv")).unwrap(),
+        "id,school,grade,choice_1\nG1,S01,10,PHYS\n"
+    );
+    let report = report_of(&d.join("students.report.csv"));
+    for name in ["old.xls", "locked.xlsx"] {
+        assert!(
+            report
+                .iter()
+                .any(|r| r.0 == name && r.3 == "unreadable" && r.4 == "no"),
+            "{name}: {report:?}"
+        );
+    }
 }
 
 #[test]
@@ -788,7 +804,9 @@ fn a_file_that_is_no_workbook_is_unreadable() {
         "{stderr}"
     );
     assert!(line("empty.xlsx").contains("empty"), "{stderr}");
-    assert!(!d.join("students.csv").exists());
+    assert!(fs::read_to_string(d.join("students.csv"))
+        .unwrap()
+        .contains("G1,S01,10,PHYS"));
 
     // A workbook whose sheets hold no choice list: its first sheet is read, and collect
     // says what its header lacks.

@@ -79,7 +79,11 @@ fn compare_shows_every_kpi_with_its_difference_and_writes_the_files() {
         .map(str::trim)
         .filter(|c| !c.is_empty())
         .collect();
-    assert_eq!(cols, ["KPI", "test", college, "Minimum group 13"], "{head}");
+    assert_eq!(
+        cols,
+        ["KPI", "test", college, "Minimum group 13", "search noise"],
+        "{head}"
+    );
     assert!(!stdout.contains("Колледж-присоединяется"), "{stdout}");
     assert!(!stdout.contains("Minimum-group-13"), "{stdout}");
     assert!(
@@ -98,11 +102,15 @@ fn compare_shows_every_kpi_with_its_difference_and_writes_the_files() {
     // headed by the names.
     let text = std::fs::read_to_string(out.join("comparison.csv")).unwrap();
     assert!(text.starts_with(&format!(
-        "kpi,test,{college},{college}_diff,Minimum group 13,Minimum group 13_diff\n"
+        "kpi,test,{college},{college}_diff,Minimum group 13,Minimum group 13_diff,search_noise,\
+         {college}_within_noise,Minimum group 13_within_noise\n"
     )));
     let csv = rows(&out.join("comparison.csv"));
     let get = |k: &str| csv.iter().find(|r| r[0] == k).unwrap().clone();
-    assert_eq!(get("placements")[1..], ["12", "24", "12", "0", "-12"]);
+    assert_eq!(
+        get("placements")[1..],
+        ["12", "24", "12", "0", "-12", "0", "no", "no"]
+    );
     for k in [
         "placement_rate",
         "first_choice_rate",
@@ -116,11 +124,13 @@ fn compare_shows_every_kpi_with_its_difference_and_writes_the_files() {
         "schools_involved_share",
         "teachers_involved_share",
     ] {
-        assert_eq!(get(k).len(), 6, "{k}");
+        assert_eq!(get(k).len(), 9, "{k}");
     }
     let md = std::fs::read_to_string(out.join("comparison.md")).unwrap();
-    assert!(md.contains(&format!("| KPI | test | {college} | Minimum group 13 |")));
-    assert!(md.contains("| placements | 12 | 24 (+12, better) | 0 (-12, worse) |"));
+    assert!(md.contains(&format!(
+        "| KPI | test | {college} | Minimum group 13 | search noise |"
+    )));
+    assert!(md.contains("| placements | 12 | 24 (+12, better) | 0 (-12, worse) | ±0 |"));
     // …and where each one's files are.
     assert!(md.contains(&format!(
         "| {college} | `Колледж-присоединяется/` | `Колледж-присоединяется.bundle/` |"
@@ -252,4 +262,128 @@ fn a_broken_scenario_is_reported_with_its_file_and_nothing_is_solved() {
     assert!(stderr.contains("scenario.toml"), "{stderr}");
     assert!(stderr.contains("T404"), "{stderr}");
     assert!(!out.exists());
+}
+
+/// Issue 25: a scenario never looks better than the base where the base could have used
+/// the scenario's plan (a plan of "Minimum group 12" or "winter road closed" obeys
+/// every rule of the base too); a README caught by a scenario glob is skipped with a
+/// warning.
+#[test]
+fn no_scenario_beats_the_base_with_a_plan_the_base_could_use() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base_dir = tmp.path().join("base");
+    // More to choose from than the first test's base: alternates, two teachers, a
+    // second course at B, so that plans differ in ranks and first choices.
+    let mut b = Bundle::new(3);
+    b.school("A").school("B").link("A", "B", 20);
+    b.room("A", "A-R1", 25, "general", "")
+        .room("B", "B-R1", 25, "general", "");
+    b.course("MATH", 1, "general", false, "")
+        .course("ART", 1, "general", false, "")
+        .course("BIO", 1, "general", false, "");
+    b.teacher("T1", "A", "MATH BIO", "", true, "")
+        .teacher("T2", "B", "ART BIO", "", true, "");
+    b.students("M", 14, "A", 10, &["MATH", "BIO", "ART"]);
+    b.students("R", 13, "B", 10, &["ART", "BIO", "MATH"]);
+    b.students("Q", 11, "B", 10, &["BIO", "ART"]);
+    b.write(&base_dir);
+    let scenarios = tmp.path().join("scenarios");
+    write_scenario(
+        &scenarios.join("min-12"),
+        "name = \"Minimum group 12\"\n[settings]\nmin_group = 12\n",
+        &[],
+    );
+    write_scenario(
+        &scenarios.join("winter"),
+        "name = \"winter road closed\"\n[remove]\nlinks = [[\"A\", \"B\"]]\n",
+        &[],
+    );
+    std::fs::write(scenarios.join("README.md"), "# what-if scenarios\n").unwrap();
+    std::fs::create_dir_all(scenarios.join("notes")).unwrap();
+    let mut args = vec!["compare".to_string(), base_dir.to_str().unwrap().into()];
+    // What `scenarios/*` gives, in order.
+    let mut caught: Vec<String> = std::fs::read_dir(&scenarios)
+        .unwrap()
+        .map(|e| e.unwrap().path().to_str().unwrap().to_owned())
+        .collect();
+    caught.sort();
+    args.extend(caught);
+    let out = tmp.path().join("cmp");
+    args.extend(["--out".into(), out.to_str().unwrap().into()]);
+    args.extend(["--time-limit".into(), "20".into()]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, stdout, stderr) = profnet(&args);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("README.md is not a scenario") && stderr.contains("skipped"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("notes is not a scenario"), "{stderr}");
+    let csv = rows(&out.join("comparison.csv"));
+    let get = |k: &str| csv.iter().find(|r| r[0] == k).unwrap().clone();
+    let head = {
+        let mut r = csv::Reader::from_path(out.join("comparison.csv")).unwrap();
+        r.headers()
+            .unwrap()
+            .iter()
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
+    let num = |k: &str, col: &str| -> f64 {
+        let i = head.iter().position(|h| h == col).unwrap();
+        get(k)[i].parse().unwrap()
+    };
+    let mut checked = 0;
+    for (name, folder) in [
+        ("Minimum group 12", "Minimum-group-12"),
+        ("winter road closed", "winter-road-closed"),
+    ] {
+        // The scenario's plan checked against the base by the independent checker.
+        let (valid, o, e) = profnet(&[
+            "check",
+            base_dir.to_str().unwrap(),
+            out.join(folder).to_str().unwrap(),
+        ]);
+        // Every plan written is checked against its own network too.
+        let (own, o2, e2) = profnet(&[
+            "check",
+            out.join(format!("{folder}.bundle")).to_str().unwrap(),
+            out.join(folder).to_str().unwrap(),
+        ]);
+        assert_eq!(own, 0, "{o2}{e2}");
+        if valid != 0 {
+            assert!(valid == 1, "{o}{e}");
+            continue;
+        }
+        checked += 1;
+        let (bp, sp) = (num("placements", "test"), num("placements", name));
+        let (br, sr) = (num("rank_sum", "test"), num("rank_sum", name));
+        let (bf, sf) = (
+            num("first_choice_rate", "test"),
+            num("first_choice_rate", name),
+        );
+        assert!(
+            bp > sp || (bp == sp && (br < sr || (br == sr && bf >= sf))),
+            "{name}'s plan is valid for the base, yet the base reports placements {bp}, rank sum \
+             {br}, first choices {bf} against {sp}, {sr}, {sf}\n{stdout}"
+        );
+    }
+    assert!(
+        checked >= 1,
+        "neither scenario's plan fits the base\n{stdout}"
+    );
+    let (code, stdout, _) = profnet(&[
+        "check",
+        base_dir.to_str().unwrap(),
+        out.join("base").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stdout}");
+    // Only a glob of nothing but non-scenarios is an error.
+    let (code, _, stderr) = profnet(&[
+        "compare",
+        base_dir.to_str().unwrap(),
+        scenarios.join("README.md").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("no scenario to compare"), "{stderr}");
 }

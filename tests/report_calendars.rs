@@ -217,9 +217,9 @@ fn check_calendars(net: &Network, disk: &PlanOnDisk, dir: &Path) {
             let summary = unescape(prop(e, "SUMMARY"));
             let (from, to) = (school_name(net, &l.from), school_name(net, &l.to));
             if l.vehicle.is_empty() {
-                assert_eq!(summary, format!("Переезд из {from} в {to}"));
+                assert_eq!(summary, format!("Переезд: {from} → {to}"));
             } else {
-                assert_eq!(summary, format!("Автобус {} из {from} в {to}", l.vehicle));
+                assert_eq!(summary, format!("Автобус {}: {from} → {to}", l.vehicle));
             }
             checked_legs += 1;
         }
@@ -304,8 +304,18 @@ fn check_calendars(net: &Network, disk: &PlanOnDisk, dir: &Path) {
             assert!(found, "{}: no arrival of {}", school.id, r.person);
         }
     }
+    // For people: `;` and a BOM (Excel on a Russian Windows), one row per calendar.
     let index = std::fs::read_to_string(dir.join("index.csv")).unwrap();
-    assert!(index.starts_with("kind,id,name,file,events\n"));
+    let header = index.lines().next().unwrap_or_default();
+    assert!(
+        header == "\u{feff}Чей календарь;Код;Имя;Файл;Событий"
+            || header == "\u{feff}kind;id;name;file;events",
+        "{index}"
+    );
+    let files = std::fs::read_dir(dir.join("students")).unwrap().count()
+        + std::fs::read_dir(dir.join("teachers")).unwrap().count()
+        + std::fs::read_dir(dir.join("schools")).unwrap().count();
+    assert_eq!(index.lines().count(), files + 1);
 }
 
 /// FET's command-line client, or a failure that says how to install it.

@@ -233,9 +233,20 @@ fn unserved_choices_come_with_their_reasons() {
     let f = fixture();
     let unserved = rows(&f.plan.join("unserved.csv"));
     assert!(!unserved.is_empty());
-    let reasons: BTreeSet<String> = unserved.iter().map(|r| r["reason"].clone()).collect();
-    for reason in &reasons {
-        assert!(f.ru.contains(&escape(reason)), "reason missing: {reason}");
+    // The English page shows unserved.csv's text; the Russian page the same reason
+    // rendered from its code and figures by the one catalogue.
+    for r in &unserved {
+        let reason = &r["reason"];
+        assert!(f.en.contains(&escape(reason)), "reason missing: {reason}");
+        let code = profnet::plan::reason::Reason::parse(&r["code"], &r["figures"])
+            .unwrap_or_else(|| panic!("no code for {reason}"));
+        assert_eq!(&code.to_string(), reason);
+        let ru = code.text(profnet::lang::Lang::Ru);
+        assert!(f.ru.contains(&escape(&ru)), "Russian reason missing: {ru}");
+        assert!(
+            !f.ru.contains(&escape(reason)),
+            "English reason on the Russian page"
+        );
     }
     let table =
         f.ru.find("<table class=\"unserved\">")

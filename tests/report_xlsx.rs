@@ -303,7 +303,7 @@ fn workbook_shows_the_plan() {
                 u["student"].clone(),
                 u["course"].clone(),
                 u["rank"].clone(),
-                u["reason"].clone(),
+                ru_reason(u),
             )
         })
         .collect();
@@ -359,7 +359,7 @@ fn workbook_shows_the_plan() {
         assert_eq!(row["Ученик"], u["student"]);
         assert_eq!(row["Курс"], u["course"]);
         assert_eq!(row["Выбор №"], u["rank"]);
-        assert_eq!(row["Причина"], u["reason"]);
+        assert_eq!(row["Причина"], ru_reason(u));
         let st = net.students.iter().find(|s| s.id == u["student"]).unwrap();
         assert_eq!(row["Школа"], net.schools[st.school.idx()].id);
     }
@@ -636,4 +636,13 @@ fn report_command_writes_the_workbook_and_registers() {
             "{name}"
         );
     }
+}
+
+/// An unserved.csv row's reason in Russian: rendered from its code and figures by the
+/// catalogue (whose English is the row's `reason`).
+fn ru_reason(u: &HashMap<String, String>) -> String {
+    let r = profnet::plan::reason::Reason::parse(&u["code"], &u["figures"])
+        .unwrap_or_else(|| panic!("no code for {}", u["reason"]));
+    assert_eq!(r.to_string(), u["reason"]);
+    r.text(profnet::lang::Lang::Ru)
 }

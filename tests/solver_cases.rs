@@ -293,7 +293,7 @@ fn generated_rural_fleet_carries_nine_tenths_of_the_placements_without_a_fleet()
         let (id, course) = (&st.id, &net.courses[d.course.idx()].id);
         let row = unserved.iter().find(|r| &r[0] == id && &r[1] == course);
         assert!(
-            row.is_some_and(|r| r[3] == d.reason),
+            row.is_some_and(|r| r[3] == d.reason.to_string()),
             "{id} {course}: {row:?}"
         );
         said += 1;

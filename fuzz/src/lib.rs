@@ -44,7 +44,7 @@ pub fn table(data: &[u8]) {
     let Ok((t, problems)) = parse_table(&text, "t.csv") else {
         return;
     };
-    assert!(t.delimiter == b',' || t.delimiter == b';');
+    assert!(matches!(t.delimiter, b',' | b';' | b'\t'));
     assert!(t.header_line >= 1);
     let mut last = t.header_line;
     for row in &t.rows {

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use profnet::input::collect::{collect, Catalog};
+use profnet::input::collect::{collect_with, Catalog, Options};
 use profnet::input::collect_xlsx::read_school_file;
 
 use super::write_atomically;
@@ -26,6 +26,12 @@ pub struct Args {
     /// The report (default: beside --out, `<name>.report.csv`).
     #[arg(long)]
     pub report: Option<PathBuf>,
+    /// The school of every row whose school cell is empty or whose file has no school
+    /// column (its id, or its name as schools.csv has it: «Кощаковская СОШ» will do);
+    /// without it, the school a file's name names («S01 …», «Кощаковская СОШ - выбор
+    /// курсов.csv»).
+    #[arg(long, value_name = "ID|NAME")]
+    pub school: Option<String>,
 }
 
 fn default_report(out: &Path) -> PathBuf {
@@ -48,8 +54,21 @@ pub fn run(args: &Args) -> u8 {
             return EXIT_BAD_INPUT;
         }
     };
+    let school = match &args.school {
+        None => None,
+        Some(text) => match catalog.school_id(text) {
+            Ok(id) => Some(id),
+            Err(why) => {
+                errln!("error: --school: {why}");
+                errln!("profnet: nothing was written");
+                return EXIT_BAD_INPUT;
+            }
+        },
+    };
+    // A file that cannot be read is reported and the others are merged all the same;
+    // the exit code says that something is missing.
     let mut inputs = Vec::new();
-    let mut failed = false;
+    let mut unreadable = Vec::new();
     for path in &args.files {
         let label = path.display().to_string();
         let read = profnet::input::table::read_bytes(path, &label)
@@ -66,26 +85,19 @@ pub fn run(args: &Args) -> u8 {
                     d.hint = "check the path and the file name".into();
                 }
                 errln!("{d}");
-                failed = true;
+                unreadable.push((label, format!("{} — {}", d.message, d.hint)));
             }
         }
     }
-    if failed {
-        errln!("profnet: some files could not be read; nothing was written");
-        return EXIT_BAD_INPUT;
+    let mut collected = collect_with(&catalog, &inputs, &Options { school });
+    for (label, why) in unreadable {
+        collected.add_unreadable(&label, why);
     }
-    let collected = match collect(&catalog, &inputs) {
-        Ok(c) => c,
-        Err(bad) => {
-            for b in bad {
-                errln!("error: {}: {}", b.file, b.message);
-            }
-            errln!(
-                "profnet: rename the columns (e.g. id, school, grade, choice_1, choice_2) and run again; nothing was written"
-            );
-            return EXIT_BAD_INPUT;
+    for b in &collected.failed {
+        if b.status != "unreadable" {
+            errln!("error: {}: {}", b.file, b.message);
         }
-    };
+    }
     for f in &collected.files {
         let cols: Vec<String> = f
             .columns
@@ -99,6 +111,13 @@ pub fn run(args: &Args) -> u8 {
             f.shape,
             cols.join(", ")
         );
+    }
+    if collected.students.is_empty() {
+        errln!(
+            "profnet: not one student came out of the files; nothing was written. Fix the \
+             files named above and run again."
+        );
+        return EXIT_BAD_INPUT;
     }
     let report_path = args
         .report
@@ -122,5 +141,16 @@ pub fn run(args: &Args) -> u8 {
         report_path.display(),
         counts.join(", ")
     );
+    if !collected.failed.is_empty() {
+        errln!(
+            "profnet: {} file(s) or sheet(s) of the {} given could not be read or gave no students \
+             (named above and in the report); the \
+             others are merged into {}. Fix those files and collect again.",
+            collected.failed.len(),
+            args.files.len(),
+            args.out.display()
+        );
+        return EXIT_BAD_INPUT;
+    }
     EXIT_OK
 }

@@ -8,7 +8,8 @@ use profnet::model::Network;
 use profnet::planfile::write::{is_inside, write_dir_atomically, PlanFiles};
 use profnet::solve::{solve, SolveOptions, SolveOutcome};
 use profnet::workflow::compare::{
-    csv_rows, markdown_table, rank_partners, students_changed, table, text_table, Solved,
+    csv_rows_with, markdown_table, rank_partners, search_noise, students_changed, table_with,
+    text_table, Extras, Solved,
 };
 use rayon::prelude::*;
 
@@ -100,7 +101,21 @@ fn load_all(args: &Args) -> Result<Vec<Input>, u8> {
         }),
         Err(_) => bad = true,
     }
+    let mut skipped = 0;
     for dir in &args.scenarios {
+        // A glob such as `scenarios/*` catches a README or a notes folder: not a
+        // network, so it is left out with a word, not a reason to stop.
+        if !looks_like_network(dir) {
+            if !args.run.quiet {
+                errln!(
+                    "warning: {} is not a scenario (no scenario.toml) nor a bundle (no \
+                     network.toml, not a .xlsx workbook); it is skipped",
+                    dir.display()
+                );
+            }
+            skipped += 1;
+            continue;
+        }
         let loaded = if profnet::input::scenario::is_scenario(dir) {
             match profnet::input::scenario::load(&args.base, dir) {
                 Ok(s) => {
@@ -160,7 +175,144 @@ fn load_all(args: &Args) -> Result<Vec<Input>, u8> {
         errln!("profnet: nothing was compared. Fix the errors above and run again.");
         return Err(EXIT_BAD_INPUT);
     }
+    if out.len() < 2 {
+        errln!(
+            "profnet: no scenario to compare with the base ({skipped} path(s) skipped): give \
+             scenario directories (with scenario.toml) or bundles"
+        );
+        return Err(EXIT_BAD_INPUT);
+    }
     Ok(out)
+}
+
+/// A scenario directory, a bundle directory or a workbook.
+fn looks_like_network(p: &Path) -> bool {
+    if p.is_dir() {
+        profnet::input::scenario::is_scenario(p) || p.join("network.toml").is_file()
+    } else {
+        // A file that is missing is left to the loader, which says so.
+        !p.exists()
+            || p.extension()
+                .is_some_and(|e| e.to_string_lossy().eq_ignore_ascii_case("xlsx"))
+    }
+}
+
+/// The network with its students in reverse order (pins renumbered): the same network
+/// to the letter, but the search meets its students in another order, as a re-run with
+/// another seed would. The spread between the two searches is the search noise.
+fn reversed_students(net: &Network) -> Network {
+    let mut r = net.clone();
+    let n = r.students.len();
+    r.students.reverse();
+    for p in &mut r.pins.students {
+        p.student = (n - 1 - p.student.idx()).into();
+    }
+    r
+}
+
+/// The solver's objective for a plan, as a key where more is better: placements, then
+/// the lowest rank sum, then the first-choice rate, then the least student travel.
+fn objective(
+    k: &profnet::plan::kpi::Kpis,
+) -> (usize, std::cmp::Reverse<usize>, u64, std::cmp::Reverse<u64>) {
+    (
+        k.placements,
+        std::cmp::Reverse(k.rank_sum),
+        (k.first_choice_rate * 1e9).round() as u64,
+        std::cmp::Reverse(k.student_travel_minutes),
+    )
+}
+
+/// Offers every network every other plan of the set (and `extra` ones, the noise
+/// probe's): a plan carried over by ids that the independent checker
+/// (`src/check`) accepts in the network — rules 1–7 and its pins, and rule 8 after
+/// fitting the network's fleet — replaces the network's own when it is better by the
+/// network's own objective ([`objective`]); a tie keeps its own. Returns, per network,
+/// the name of the network whose search found the plan it keeps.
+fn adopt_best_plans(
+    inputs: &[Input],
+    outcomes: &mut [SolveOutcome],
+    extra: &[(String, &Network, &SolveOutcome)],
+) -> Vec<String> {
+    let plans: Vec<(String, &Network, profnet::plan::Plan)> = inputs
+        .iter()
+        .zip(outcomes.iter())
+        .map(|(i, o)| (i.name.clone(), &i.net, o.plan.clone()))
+        .chain(
+            extra
+                .iter()
+                .map(|(n, net, o)| (n.clone(), *net, o.plan.clone())),
+        )
+        .collect();
+    let mut found = Vec::new();
+    for (j, input) in inputs.iter().enumerate() {
+        let net = &input.net;
+        let tt = TravelTimes::new(net);
+        let own = &outcomes[j];
+        let mut best = objective(&profnet::plan::routes::kpis_with(
+            net,
+            &tt,
+            &own.plan,
+            own.fleet.as_ref().map(|f| &f.transport),
+        ));
+        let mut chosen: Option<(
+            usize,
+            profnet::plan::Plan,
+            Option<profnet::plan::transport::FleetFit>,
+        )> = None;
+        for (i, (_, from, plan)) in plans.iter().enumerate() {
+            if i == j {
+                continue;
+            }
+            let Some(plan) = profnet::workflow::compare::transfer(from, plan, net) else {
+                continue;
+            };
+            if !profnet::workflow::compare::valid_in(net, &plan) {
+                continue;
+            }
+            let (plan, fleet) = if net.vehicles.is_empty() {
+                (plan, None)
+            } else {
+                let fit = profnet::plan::transport::fit_fleet(net, &tt, plan);
+                // Fitting the fleet may drop a seat a pin holds: check again.
+                if !profnet::workflow::compare::valid_in(net, &fit.plan) {
+                    continue;
+                }
+                (fit.plan.clone(), Some(fit))
+            };
+            let key = objective(&profnet::plan::routes::kpis_with(
+                net,
+                &tt,
+                &plan,
+                fleet.as_ref().map(|f| &f.transport),
+            ));
+            if key > best {
+                best = key;
+                chosen = Some((i, plan, fleet));
+            }
+        }
+        let Some((i, plan, fleet)) = chosen else {
+            found.push(input.name.clone());
+            continue;
+        };
+        let o = &mut outcomes[j];
+        o.notes.push(format!(
+            "compare: the plan {}'s search found obeys every rule here too and is better by \
+             this network's objective (placements {} against {}); it is kept",
+            plans[i].0,
+            plan.placements(),
+            o.plan.placements()
+        ));
+        o.status = if plan.placements() as f64 >= o.bound {
+            profnet::solve::Status::Optimal
+        } else {
+            profnet::solve::Status::Feasible
+        };
+        o.plan = plan;
+        o.fleet = fleet;
+        found.push(plans[i].0.clone());
+    }
+    found
 }
 
 fn dir_name(p: &Path) -> String {
@@ -216,41 +368,8 @@ fn check_args(args: &Args) -> Result<(), u8> {
     Ok(())
 }
 
-/// Replaces `o` (a scenario's outcome) by the base's plan carried over to the scenario
-/// when that plan obeys every rule there (after fitting it to the scenario's fleet) and
-/// places more students.
-fn keep_base_plan_if_better(base: &Network, b: &SolveOutcome, net: &Network, o: &mut SolveOutcome) {
-    let Some(plan) = profnet::workflow::compare::transfer(base, &b.plan, net) else {
-        return;
-    };
-    if !profnet::workflow::compare::valid_in(net, &plan) {
-        return;
-    }
-    let (plan, fleet) = if net.vehicles.is_empty() {
-        (plan, None)
-    } else {
-        let fit = profnet::plan::transport::fit_fleet(net, &TravelTimes::new(net), plan);
-        (fit.plan.clone(), Some(fit))
-    };
-    if plan.placements() <= o.plan.placements() {
-        return;
-    }
-    o.notes.push(format!(
-        "compare: the base's plan, which obeys every rule here too, places {} students where this scenario's own search placed {}; it is kept",
-        plan.placements(),
-        o.plan.placements()
-    ));
-    o.status = if plan.placements() as f64 >= o.bound {
-        profnet::solve::Status::Optimal
-    } else {
-        profnet::solve::Status::Feasible
-    };
-    o.plan = plan;
-    o.fleet = fleet;
-}
-
-/// Loads, solves and builds every plan's files: `(inputs, outcomes, kpis)`.
-fn run_all(args: &Args) -> Result<(Vec<Input>, Vec<SolveOutcome>), u8> {
+/// Loads, solves and builds every plan's files: `(inputs, outcomes, extras)`.
+fn run_all(args: &Args) -> Result<(Vec<Input>, Vec<SolveOutcome>, Extras), u8> {
     check_args(args)?;
     let mut inputs = load_all(args)?;
     let mut equity = vec![args.equity; inputs.len()];
@@ -270,23 +389,67 @@ fn run_all(args: &Args) -> Result<(Vec<Input>, Vec<SolveOutcome>), u8> {
     }
     let threads = args.run.threads();
     let time_limit = args.run.seconds(60.0)?;
+    // The noise probe: the base once more, its students in reverse order.
+    let base_name = inputs[0].name.clone();
+    inputs.push(Input {
+        name: format!("{base_name} (re-run)"),
+        folder: String::new(),
+        net: reversed_students(&inputs[0].net),
+    });
+    equity.push(equity[0]);
     errln!(
-        "profnet: solving {} networks ({} at a time, time limit {} s each)",
-        inputs.len(),
+        "profnet: solving {} networks and the base once more to measure the search's noise \
+         ({} at a time, time limit {} s each)",
+        inputs.len() - 1,
         threads.min(inputs.len() as u32),
         time_limit
     );
     let mut outcomes = solve_all(&inputs, time_limit, threads, &equity);
-    // A scenario that keeps what the base's plan needs may use that plan: the
-    // comparison then never shows a loss that only the search's luck made.
-    // (Not with --equity: more placements is then not better.)
-    if !args.equity {
-        let (base, scenarios) = outcomes.split_at_mut(1);
-        for (i, o) in scenarios.iter_mut().enumerate() {
-            keep_base_plan_if_better(&inputs[0].net, &base[0], &inputs[i + 1].net, o);
-        }
-    }
-    Ok((inputs, outcomes))
+    let probe_input = inputs.pop().expect("the probe was pushed");
+    let probe = outcomes.pop().expect("one outcome per input");
+    let kpis_of = |net: &Network, o: &SolveOutcome| {
+        profnet::plan::routes::kpis_with(
+            net,
+            &TravelTimes::new(net),
+            &o.plan,
+            o.fleet.as_ref().map(|f| &f.transport),
+        )
+    };
+    let noise = search_noise(
+        &kpis_of(&inputs[0].net, &outcomes[0]),
+        &kpis_of(&probe_input.net, &probe),
+    );
+    // Every network may use any plan of the set that obeys its rules and is better by
+    // its own objective: the comparison then never shows a scenario better (or worse)
+    // where only the search's luck made it so. (Not with --equity: more placements is
+    // then not better.)
+    let found_by = if args.equity {
+        inputs.iter().map(|i| i.name.clone()).collect()
+    } else {
+        adopt_best_plans(
+            &inputs,
+            &mut outcomes,
+            &[(probe_input.name.clone(), &probe_input.net, &probe)],
+        )
+    };
+    let found_by = found_by
+        .into_iter()
+        .map(|f| {
+            if f == probe_input.name {
+                base_name.clone()
+            } else {
+                f
+            }
+        })
+        .collect();
+    Ok((
+        inputs,
+        outcomes,
+        Extras {
+            noise: Some(noise),
+            found_by: Some(found_by),
+        },
+    ))
 }
 
 /// Every network's plan files (and KPIs), worked out once.
@@ -323,14 +486,14 @@ fn solved<'a>(
 }
 
 pub fn run(args: &Args) -> u8 {
-    let (inputs, outcomes) = match run_all(args) {
+    let (inputs, outcomes, extras) = match run_all(args) {
         Ok(x) => x,
         Err(code) => return code,
     };
     let tts: Vec<TravelTimes> = inputs.iter().map(|i| TravelTimes::new(&i.net)).collect();
     let files = plan_files(&inputs, &outcomes, &tts);
     let solved = solved(&inputs, &outcomes, &files);
-    let t = table(&solved);
+    let t = table_with(&solved, &extras);
     out!("{}", text_table(&t));
     let changes = students_changed(&solved);
     for s in &solved[1..] {
@@ -363,14 +526,14 @@ pub fn run(args: &Args) -> u8 {
             }
         }
         let mut w = csv::Writer::from_path(dir.join("comparison.csv"))?;
-        for r in csv_rows(&solved) {
+        for r in csv_rows_with(&solved, &extras) {
             w.write_record(&r)?;
         }
         w.flush()?;
         std::fs::write(
             dir.join("comparison.md"),
             format!(
-                "# {} and {} scenario(s)\n\nEach scenario's value, with its difference to the base in brackets (pp: percentage points).\n\n{}\n## Files\n\n{}",
+                "# {} and {} scenario(s)\n\nEach scenario's value, with its difference to the base in brackets (pp: percentage points). Every network may take another's plan that obeys all its rules and is better by its own objective (row 'plan found by'). 'search noise' is how far a second search of the base (its students in another order) moved each figure: a difference no larger is marked 'within search noise', not an effect of the scenario.\n\n{}\n## Files\n\n{}",
                 inputs[0].net.name,
                 inputs.len() - 1,
                 markdown_table(&t),
@@ -450,7 +613,7 @@ fn files_table(inputs: &[Input]) -> Vec<Vec<String>> {
 /// school or organisation) ranked by the placements they add, then a better worst
 /// school, then travel saved.
 pub fn run_partners(args: &Args) -> u8 {
-    let (inputs, outcomes) = match run_all(args) {
+    let (inputs, outcomes, _) = match run_all(args) {
         Ok(x) => x,
         Err(code) => return code,
     };

@@ -31,6 +31,7 @@ pub mod check;
 pub mod collect;
 pub mod compare;
 pub mod convert;
+pub mod export;
 pub mod form_template;
 pub mod generate;
 pub mod init;

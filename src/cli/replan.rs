@@ -129,6 +129,11 @@ pub fn run(args: &Args) -> u8 {
                 },
                 profnet::workflow::replan::TOUCHED_RULE
             );
+            // What was not chosen, in words: the price of keeping people where they were.
+            let not = s.not_chosen();
+            if !not.is_empty() {
+                outln!("not chosen: {}", not.join("; "));
+            }
             outln!("see changes.csv for what differs and notify.csv for who must be told");
             EXIT_OK
         }

@@ -14,7 +14,7 @@
 //! |-------|---------|---------|
 //! | E0001 | error   | a required file is missing (`vehicles.csv` is optional) |
 //! | E0002 | error   | a required column is missing from a header (students: at least one `choice_N`) |
-//! | E0003 | error   | the file is not text: binary data, NUL bytes, UTF-16, undecodable bytes |
+//! | E0003 | error   | the file is not text: binary data, NUL bytes, UTF-16 cut off mid-character or with a lone surrogate, undecodable bytes |
 //! | E0004 | error   | a row has a different number of fields than the header |
 //! | E0005 | error   | a CSV file is empty (no header row) or malformed |
 //! | E0006 | error   | the same column appears twice in a header |
@@ -480,7 +480,7 @@ impl Loader {
             .get(file)
             .and_then(|b| table::decode_text(b, file))
             .and_then(|text| table::parse_table(&text, file));
-        let (table, problems) = match read {
+        let (mut table, problems) = match read {
             Ok(x) => x,
             Err(d) => {
                 let d = if d.code == table::MISSING_FILE {
@@ -505,6 +505,8 @@ impl Loader {
             }
         };
         self.diags.extend(problems);
+        // Russian headers (Код, Название, Школа, Класс …) name SPEC §1 columns.
+        schema.rename_aliases(&mut table.headers);
         table.require(required, &mut self.diags);
         table.warn_unknown(|h| schema.knows(h), &mut self.diags);
         if need == Need::Rows && table.rows.is_empty() {

@@ -24,7 +24,7 @@
 //! column,value,detail`: `kept` says whether the row made it into the output (a
 //! replaced duplicate did not, though its student is there from the latest one).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use crate::diag::Diagnostic;
@@ -48,6 +48,9 @@ pub struct CourseInfo {
     pub grades: Option<Vec<u32>>,
     /// `distance` cell as written.
     pub distance: bool,
+    /// Other names of the course (courses.csv's optional `aliases` column: names
+    /// separated by `;` or `|`), which collect matches as the name itself.
+    pub aliases: Vec<String>,
 }
 
 /// What collect and the form template read from a bundle: schools, courses and the
@@ -119,6 +122,7 @@ impl Catalog {
                     periods: courses.get(r, "periods").to_owned(),
                     grades: (!grades.is_empty()).then_some(grades),
                     distance: crate::input::parse_bool(courses.get(r, "distance")).unwrap_or(false),
+                    aliases: split_aliases(courses.get(r, "aliases")),
                 }
             })
             .collect();
@@ -141,6 +145,41 @@ impl Catalog {
             courses,
             wants,
         })
+    }
+}
+
+/// The names of an `aliases` cell: separated by `;` or `|`, trimmed, empty ones left
+/// out.
+pub fn split_aliases(cell: &str) -> Vec<String> {
+    cell.split([';', '|'])
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+impl Catalog {
+    /// The school `--school` names: its id, or its name as people write it (СОШ,
+    /// МБОУ, «школа №», quotes, endings; see [`Matcher::schools`]). `Err` says why not.
+    pub fn school_id(&self, text: &str) -> Result<String, String> {
+        let m = Matcher::schools(
+            self.schools
+                .iter()
+                .map(|s| (s.id.as_str(), s.name.as_str())),
+        );
+        match m.matches(text) {
+            Match::Exact(i) | Match::Tolerant(i, _) => Ok(m.id(i).to_owned()),
+            Match::Ambiguous(c) => {
+                let ids: Vec<&str> = c.iter().map(|&i| m.id(i)).collect();
+                Err(format!(
+                    "'{text}' could be any of the schools {}; give the school's id",
+                    ids.join(", ")
+                ))
+            }
+            Match::None => Err(format!(
+                "no school in schools.csv has the id or a name like '{text}'; give an id from schools.csv"
+            )),
+        }
     }
 }
 
@@ -227,12 +266,27 @@ fn tolerance(len: usize) -> usize {
     }
 }
 
-/// Two words are the same allowing for a typo or an ending (физика / физики).
-fn same_word(a: &str, b: &str) -> bool {
-    a == b || {
-        let len = a.chars().count().min(b.chars().count());
-        len >= 5 && edit_distance(a, b) <= if len >= 8 { 2 } else { 1 }
+/// How far apart two words are when they are the same allowing for a typo or an ending
+/// (физика / физики), or share a stem: at least 5 letters in common at the start, and
+/// at most 4 letters of ending or suffix after them on each side (беспилотники /
+/// беспилотные). 0 when equal; a stem match counts the letters after the common start;
+/// `None` when they are different words.
+fn word_distance(a: &str, b: &str) -> Option<usize> {
+    if a == b {
+        return Some(0);
     }
+    let (la, lb) = (a.chars().count(), b.chars().count());
+    let len = la.min(lb);
+    if len >= 5 {
+        let d = edit_distance(a, b);
+        if d <= if len >= 8 { 2 } else { 1 } {
+            return Some(d);
+        }
+    }
+    let common = a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count();
+    let alphabetic = a.chars().take(common).all(char::is_alphabetic);
+    (alphabetic && common >= 5 && la - common <= 4 && lb - common <= 4)
+        .then(|| (la - common).max(lb - common))
 }
 
 /// Words of at least 3 letters (drops "по", "и", "в" …) and numbers ("№ 2").
@@ -240,6 +294,94 @@ fn words(s: &str) -> Vec<&str> {
     s.split(' ')
         .filter(|w| w.chars().count() >= 3 || w.chars().all(|c| c.is_ascii_digit()))
         .collect()
+}
+
+/// A school's name as people shorten it (input already [`normalize`]d): the kind of
+/// school as its abbreviation (`средняя общеобразовательная школа`, `средней школы` →
+/// `сош`; `основная …` → `оош`; `начальная …` → `нош`), and the words that only say
+/// what legal form or place it is (`МБОУ`, `муниципальное бюджетное … учреждение`,
+/// `школа`, `имени`, `села` …) dropped. The number stays: «Средняя школа № 2» and
+/// «МБОУ "СОШ №2"» both become `сош 2`; «Богородская СОШ», «Богородская средняя
+/// школа» and «МБОУ "Богородская СОШ"» `богородская сош`.
+pub fn school_core(normalized: &str) -> String {
+    const DROP: &[&str] = &[
+        "мбоу",
+        "маоу",
+        "мкоу",
+        "моу",
+        "гбоу",
+        "гаоу",
+        "гкоу",
+        "оу",
+        "мбу",
+        "чоу",
+        "ано",
+        "им",
+        "имени",
+        "с",
+        "село",
+        "села",
+        "пос",
+        "поселок",
+        "поселка",
+        "п",
+        "д",
+        "дер",
+        "деревня",
+        "деревни",
+        "г",
+        "город",
+        "города",
+        "района",
+        "район",
+        "рт",
+        "no",
+        "n",
+    ];
+    const DROP_STEMS: &[&str] = &[
+        "муниципальн",
+        "бюджетн",
+        "автономн",
+        "казенн",
+        "государственн",
+        "учрежден",
+        "образовательн",
+        "общеобразовательн",
+        "школ",
+        "организац",
+    ];
+    let tokens: Vec<&str> = normalized.split(' ').filter(|t| !t.is_empty()).collect();
+    let mut out: Vec<&str> = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        let t = tokens[i];
+        let kind = if t.starts_with("средн") {
+            Some("сош")
+        } else if t.starts_with("основн") {
+            Some("оош")
+        } else if t.starts_with("начальн") {
+            Some("нош")
+        } else {
+            None
+        };
+        if let Some(kind) = kind {
+            // "средняя [общеобразовательная] школа": the abbreviation.
+            let mut j = i + 1;
+            while j < tokens.len() && tokens[j].starts_with("общеобразовательн") {
+                j += 1;
+            }
+            if j < tokens.len() && tokens[j].starts_with("школ") {
+                out.push(kind);
+                i = j + 1;
+                continue;
+            }
+        }
+        if !DROP.contains(&t) && !DROP_STEMS.iter().any(|s| t.starts_with(s)) {
+            out.push(t);
+        }
+        i += 1;
+    }
+    out.join(" ")
 }
 
 /// The outcome of matching a typed value against ids and names.
@@ -255,14 +397,23 @@ pub enum Match {
 }
 
 /// Matches typed values to the ids of a list of (id, name) entries: exact id (any case),
-/// exact name, an id in the text ("Физика (PHYS)"), the name without parenthesised
-/// parts or the part before a colon ("Физика (решение задач)" → "Физика"), all the
-/// words of one within the other, then edit distance.
+/// exact name (or one of its aliases), an id in the text ("Физика (PHYS)"), the name
+/// without parenthesised parts or the part before a colon ("Физика (решение задач)" →
+/// "Физика"), all the words of one within the other (allowing typos, endings and a
+/// shared stem: «медицина» → «Основы медицины», «Беспилотники» → «Беспилотные
+/// системы»; the closest wins), then edit distance. For schools
+/// ([`Matcher::schools`]) names are compared as [`school_core`] has them (СОШ, МБОУ,
+/// «школа №», quotes).
 pub struct Matcher {
-    entries: Vec<Keys>,
+    /// One key per name (a course's aliases are further keys of the same entry).
+    keys: Vec<Keys>,
+    ids: Vec<String>,
+    schools: bool,
 }
 
 struct Keys {
+    /// The entry this key belongs to.
+    owner: usize,
     id: String,
     id_norm: String,
     name_norm: String,
@@ -272,21 +423,48 @@ struct Keys {
 
 impl Matcher {
     pub fn new<'a>(entries: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
-        let entries = entries
-            .into_iter()
-            .map(|(id, name)| {
-                let core = normalize(&without_parens(name));
-                let head = normalize(name.split([':', '—', '–']).next().unwrap_or(""));
-                Keys {
+        Self::build(
+            entries.into_iter().map(|(id, name)| (id, vec![name])),
+            false,
+        )
+    }
+
+    /// A matcher of entries with several names each: `(id, [name, alias, …])`.
+    pub fn with_aliases<'a>(entries: impl IntoIterator<Item = (&'a str, Vec<&'a str>)>) -> Self {
+        Self::build(entries, false)
+    }
+
+    /// A matcher of schools: names compared as [`school_core`] has them.
+    pub fn schools<'a>(entries: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        Self::build(entries.into_iter().map(|(id, name)| (id, vec![name])), true)
+    }
+
+    fn build<'a>(
+        entries: impl IntoIterator<Item = (&'a str, Vec<&'a str>)>,
+        schools: bool,
+    ) -> Self {
+        let mut keys = Vec::new();
+        let mut ids = Vec::new();
+        for (owner, (id, names)) in entries.into_iter().enumerate() {
+            ids.push(id.to_owned());
+            for name in names {
+                let mut core = normalize(&without_parens(name));
+                let mut head = normalize(name.split([':', '—', '–']).next().unwrap_or(""));
+                if schools {
+                    core = school_core(&normalize(name));
+                    head = school_core(&head);
+                }
+                keys.push(Keys {
+                    owner,
                     id: id.to_owned(),
                     id_norm: normalize(id),
                     name_norm: normalize(name),
                     core,
                     head,
-                }
-            })
-            .collect();
-        Matcher { entries }
+                });
+            }
+        }
+        Matcher { keys, ids, schools }
     }
 
     fn unique(found: Vec<usize>, how: impl Fn(usize) -> Match) -> Option<Match> {
@@ -300,9 +478,12 @@ impl Matcher {
         }
     }
 
+    /// The entries (owners) with a key for which `pred` holds.
     fn find(&self, pred: impl Fn(&Keys) -> bool) -> Vec<usize> {
-        (0..self.entries.len())
-            .filter(|&i| pred(&self.entries[i]))
+        self.keys
+            .iter()
+            .filter(|k| pred(k))
+            .map(|k| k.owner)
             .collect()
     }
 
@@ -312,8 +493,8 @@ impl Matcher {
         if v.is_empty() {
             return Match::None;
         }
-        if let Some(i) = self.entries.iter().position(|e| e.id == value) {
-            return Match::Exact(i);
+        if let Some(k) = self.keys.iter().find(|e| e.id == value) {
+            return Match::Exact(k.owner);
         }
         let exact = self.find(|e| !e.name_norm.is_empty() && e.name_norm == v);
         if let Some(m) = Self::unique(exact, Match::Exact) {
@@ -326,11 +507,19 @@ impl Matcher {
         }
         // An id among the words: "Физика (PHYS)", "PHYS — Физика".
         let tokens: Vec<&str> = v.split(' ').collect();
-        let by_id = self.find(|e| e.id_norm.len() >= 2 && tokens.contains(&e.id_norm.as_str()));
-        if let Some(m) = Self::unique(by_id, |i| {
-            let rest = normalize(&v.replacen(&self.entries[i].id_norm, " ", 1));
-            let e = &self.entries[i];
-            if rest.is_empty() || rest == e.name_norm || rest == e.core {
+        let by_id: Vec<&Keys> = self
+            .keys
+            .iter()
+            .filter(|e| e.id_norm.len() >= 2 && tokens.contains(&e.id_norm.as_str()))
+            .collect();
+        let owners: Vec<usize> = by_id.iter().map(|k| k.owner).collect();
+        if let Some(m) = Self::unique(owners, |i| {
+            let rest = normalize(&v.replacen(&normalize(&self.ids[i]), " ", 1));
+            let exact = by_id
+                .iter()
+                .filter(|k| k.owner == i)
+                .any(|e| rest.is_empty() || rest == e.name_norm || rest == e.core);
+            if exact {
                 Match::Exact(i)
             } else {
                 Match::Tolerant(i, "the id in the text".into())
@@ -338,31 +527,60 @@ impl Matcher {
         }) {
             return m;
         }
-        let vc = normalize(&without_parens(value));
+        let vc = if self.schools {
+            school_core(&v)
+        } else {
+            normalize(&without_parens(value))
+        };
         // Long free text is not a course name: no fuzzy matching (and no quadratic cost).
         if !vc.is_empty() && vc.chars().count() <= 200 {
             let core = self.find(|e| e.core == vc || e.name_norm == vc || e.head == vc);
-            if let Some(m) = Self::unique(core, tolerant("the name without the extra words")) {
+            let why = if self.schools {
+                "the name without СОШ/МБОУ/школа and such words"
+            } else {
+                "the name without the extra words"
+            };
+            if let Some(m) = Self::unique(core, tolerant(why)) {
                 return m;
             }
-            // All the words of the value in the name, or of the name in the value.
+            // All the words of the value in the name, or of the name in the value; of
+            // several such names the closest (fewest letters apart) wins.
             let vw = words(&vc);
-            let contained = |inner: &[&str], outer: &[&str]| {
-                !inner.is_empty() && inner.iter().all(|w| outer.iter().any(|o| same_word(w, o)))
+            let contained = |inner: &[&str], outer: &[&str]| -> Option<usize> {
+                if inner.is_empty() {
+                    return None;
+                }
+                inner
+                    .iter()
+                    .map(|w| outer.iter().filter_map(|o| word_distance(w, o)).min())
+                    .sum()
             };
-            let by_words = self.find(|e| {
+            let mut scored: std::collections::BTreeMap<usize, usize> = Default::default();
+            for e in &self.keys {
                 let ew = words(&e.core);
-                contained(&vw, &ew) || contained(&ew, &vw)
-            });
-            if let Some(m) = Self::unique(by_words, tolerant("the words of the name")) {
-                return m;
+                let Some(d) = contained(&vw, &ew).or_else(|| contained(&ew, &vw)) else {
+                    continue;
+                };
+                let s = scored.entry(e.owner).or_insert(d);
+                *s = (*s).min(d);
+            }
+            if let Some(&best) = scored.values().min() {
+                let tied: Vec<usize> = scored
+                    .iter()
+                    .filter(|(_, s)| **s == best)
+                    .map(|(&o, _)| o)
+                    .collect();
+                return if tied.len() == 1 {
+                    Match::Tolerant(tied[0], "the words of the name".into())
+                } else {
+                    Match::Ambiguous(tied)
+                };
             }
             // Typos: the closest name within the tolerance, if it is the only one.
             let mut best: Vec<(usize, usize)> = self
-                .entries
+                .keys
                 .iter()
-                .enumerate()
-                .filter_map(|(i, e)| {
+                .filter_map(|e| {
                     [&e.core, &e.name_norm, &e.id_norm]
                         .iter()
                         .filter(|k| !k.is_empty())
@@ -373,16 +591,18 @@ impl Matcher {
                         .filter(|&(_, ok)| ok)
                         .map(|(d, _)| d)
                         .min()
-                        .map(|d| (d, i))
+                        .map(|d| (d, e.owner))
                 })
                 .collect();
             best.sort_unstable();
             if let Some(&(d0, i0)) = best.first() {
-                let tied: Vec<usize> = best
+                let mut tied: Vec<usize> = best
                     .iter()
                     .filter(|&&(d, _)| d == d0)
                     .map(|&(_, i)| i)
                     .collect();
+                tied.sort_unstable();
+                tied.dedup();
                 return if tied.len() == 1 {
                     Match::Tolerant(i0, format!("a close spelling ({d0} typo(s))"))
                 } else {
@@ -394,7 +614,7 @@ impl Matcher {
     }
 
     pub fn id(&self, i: usize) -> &str {
-        &self.entries[i].id
+        &self.ids[i]
     }
 }
 
@@ -735,13 +955,29 @@ pub struct Collected {
     pub students: Vec<OutStudent>,
     pub report: Vec<ReportRow>,
     pub files: Vec<FileSummary>,
+    /// Files that could not be understood or gave no student (each also has a row
+    /// of its own in the report, line 0): the others are merged all the same.
+    pub failed: Vec<Unrecognised>,
 }
 
-/// Why a file could not be understood.
+/// Why a file could not be understood, or gave no student.
 #[derive(Clone, Debug)]
 pub struct Unrecognised {
     pub file: String,
+    /// The report's status for it: `unrecognised` (no id or choice column),
+    /// `no_students` (read, but not one student came out of it) or `unreadable` (not
+    /// a file collect can read at all).
+    pub status: &'static str,
     pub message: String,
+}
+
+/// What `profnet collect` is told besides the files.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// The school (an id of schools.csv) of every row whose school cell is empty or
+    /// whose file has no school column; it takes the place of a school the file name
+    /// names. See [`Catalog::school_id`] for turning `--school ID|NAME` into one.
+    pub school: Option<String>,
 }
 
 struct Choice {
@@ -754,6 +990,9 @@ struct Choice {
 /// One student's submission: a wide row, or the rows of one student in a long file.
 struct Submission {
     file: usize,
+    /// The id is a name or an e-mail (no id column): two rows with the same one may be
+    /// namesakes.
+    by_name: bool,
     lines: Vec<usize>,
     id: String,
     school: String,
@@ -870,6 +1109,7 @@ fn columns(t: &Table, label: &str, notes: &mut Vec<ReportRow>) -> Result<Columns
     if cols.id.is_none() {
         return Err(Unrecognised {
             file: label.to_owned(),
+            status: "unrecognised",
             message: format!(
                 "no column with student ids (looked for id, student, код ученика, ФИО, e-mail …); the header has: {}",
                 headers()
@@ -879,6 +1119,7 @@ fn columns(t: &Table, label: &str, notes: &mut Vec<ReportRow>) -> Result<Columns
     if cols.choices.is_empty() {
         return Err(Unrecognised {
             file: label.to_owned(),
+            status: "unrecognised",
             message: format!(
                 "no column with course choices (looked for choice_1…, course, \"Выберите первый курс\", \"Choice 1\" …); the header has: {}",
                 headers()
@@ -932,23 +1173,24 @@ fn sheet_of_label(label: &str) -> Option<(&str, &str)> {
     label.strip_suffix(']')?.rsplit_once(" [")
 }
 
-/// The school a file name names: a word of the file's name that is a school id; for a
-/// sheet of a workbook, a word of the sheet's name first, then of the file's.
-fn school_of_file(label: &str, catalog: &Catalog) -> Option<String> {
+/// The school a file name names: a word of the file's name that is a school id, else
+/// a part of it that is a school's name («Кощаковская СОШ - выбор курсов.csv»: parts
+/// are split at ` - `, `_`, `—`, brackets and commas; the whole name last), if exactly
+/// one school fits; for a sheet of a workbook, the sheet's name first, then the file's.
+fn school_of_file(label: &str, catalog: &Catalog, schools: &Matcher) -> Option<String> {
     if let Some((file, sheet)) = sheet_of_label(label) {
-        return school_named(&sheet.to_lowercase(), catalog)
-            .or_else(|| school_of_file(file, catalog));
+        return school_named(sheet, catalog, schools)
+            .or_else(|| school_of_file(file, catalog, schools));
     }
-    let stem = Path::new(label)
-        .file_stem()?
-        .to_string_lossy()
-        .to_lowercase();
-    school_named(&stem, catalog)
+    let stem = Path::new(label).file_stem()?.to_string_lossy().into_owned();
+    school_named(&stem, catalog, schools)
 }
 
-/// The school id among the words of `text` (lowercase), if exactly one is.
-fn school_named(text: &str, catalog: &Catalog) -> Option<String> {
-    let words: Vec<&str> = text
+/// The school id among the words of `text`, if exactly one is; else the school whose
+/// name a part of `text` (or the whole) is, if exactly one.
+fn school_named(text: &str, catalog: &Catalog, schools: &Matcher) -> Option<String> {
+    let lower = text.to_lowercase();
+    let words: Vec<&str> = lower
         .split(|c: char| !c.is_alphanumeric() && c != '-')
         .filter(|w| !w.is_empty())
         .collect();
@@ -957,25 +1199,61 @@ fn school_named(text: &str, catalog: &Catalog) -> Option<String> {
         .iter()
         .filter(|s| words.contains(&s.id.to_lowercase().as_str()))
         .collect();
-    (found.len() == 1).then(|| found[0].id.clone())
+    if found.len() == 1 {
+        return Some(found[0].id.clone());
+    }
+    if !found.is_empty() {
+        return None;
+    }
+    let parts = text
+        .split(" - ")
+        .flat_map(|p| p.split(['_', '—', '–', '(', ')', '[', ']', ',']))
+        .map(str::trim)
+        .filter(|p| p.chars().any(char::is_alphabetic));
+    let mut ids: Vec<String> = parts
+        .filter_map(|p| match schools.matches(p) {
+            Match::Exact(i) | Match::Tolerant(i, _) => Some(schools.id(i).to_owned()),
+            _ => None,
+        })
+        .collect();
+    ids.sort();
+    ids.dedup();
+    match ids.len() {
+        1 => ids.pop(),
+        0 => match schools.matches(text) {
+            Match::Exact(i) | Match::Tolerant(i, _) => Some(schools.id(i).to_owned()),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// Reads the submissions of one file.
-fn submissions(fi: usize, input: &Input, cols: &Columns, default_school: &str) -> Vec<Submission> {
+fn submissions(
+    fi: usize,
+    input: &Input,
+    cols: &Columns,
+    (default_school, default_from): (&str, &str),
+    by_name: bool,
+) -> Vec<Submission> {
     let t = &input.table;
     let make = |row: &Row| {
         let ts_raw = cell(row, cols.timestamp).to_owned();
         Submission {
             file: fi,
+            by_name,
             lines: vec![row.line],
             id: cell(row, cols.id).to_owned(),
             school: match cell(row, cols.school) {
                 "" => default_school.to_owned(),
                 s => s.to_owned(),
             },
-            school_column: cols
-                .school
-                .map_or("(file name)".into(), |c| t.headers[c].clone()),
+            school_column: match cols.school {
+                Some(c) if !cell(row, Some(c)).is_empty() => t.headers[c].clone(),
+                _ if !default_school.is_empty() => default_from.to_owned(),
+                Some(c) => t.headers[c].clone(),
+                None => "(file name)".into(),
+            },
             grade: cell(row, cols.grade).to_owned(),
             grade_column: cols.grade.map_or("grade".into(), |c| t.headers[c].clone()),
             wants: cell(row, cols.wants).to_owned(),
@@ -1085,15 +1363,33 @@ fn submissions(fi: usize, input: &Input, cols: &Columns, default_school: &str) -
 }
 
 /// Merges the inputs into one list of students and a report; `Err` names the files
-/// whose columns could not be understood (nothing is merged then).
+/// whose columns could not be understood (nothing is merged then). [`collect_with`]
+/// merges the others all the same.
 pub fn collect(catalog: &Catalog, inputs: &[Input]) -> Result<Collected, Vec<Unrecognised>> {
-    let courses = Matcher::new(
-        catalog
-            .courses
-            .iter()
-            .map(|c| (c.id.as_str(), c.name.as_str())),
-    );
-    let schools = Matcher::new(
+    let c = collect_with(catalog, inputs, &Options::default());
+    let bad: Vec<Unrecognised> = c
+        .failed
+        .iter()
+        .filter(|f| f.status == "unrecognised")
+        .cloned()
+        .collect();
+    if bad.is_empty() {
+        Ok(c)
+    } else {
+        Err(bad)
+    }
+}
+
+/// Merges the inputs into one list of students and a report. A file whose columns
+/// cannot be understood, or from which not one student comes, is in
+/// [`Collected::failed`] (and in the report); the other files are merged all the same.
+pub fn collect_with(catalog: &Catalog, inputs: &[Input], opts: &Options) -> Collected {
+    let courses = Matcher::with_aliases(catalog.courses.iter().map(|c| {
+        let mut names = vec![c.name.as_str()];
+        names.extend(c.aliases.iter().map(String::as_str));
+        (c.id.as_str(), names)
+    }));
+    let schools = Matcher::schools(
         catalog
             .schools
             .iter()
@@ -1102,6 +1398,7 @@ pub fn collect(catalog: &Catalog, inputs: &[Input]) -> Result<Collected, Vec<Unr
     let mut report = Vec::new();
     let mut subs: Vec<Submission> = Vec::new();
     let mut bad = Vec::new();
+    let mut readable = vec![false; inputs.len()];
     let mut files = Vec::new();
     for (fi, input) in inputs.iter().enumerate() {
         for d in &input.problems {
@@ -1123,6 +1420,7 @@ pub fn collect(catalog: &Catalog, inputs: &[Input]) -> Result<Collected, Vec<Unr
                 continue;
             }
         };
+        readable[fi] = true;
         let t = &input.table;
         let role =
             |c: Option<usize>, name: &str| c.map(|c| (t.headers[c].clone(), name.to_owned()));
@@ -1165,14 +1463,24 @@ pub fn collect(catalog: &Catalog, inputs: &[Input]) -> Result<Collected, Vec<Unr
             rows: t.rows.len(),
             columns: used,
         });
-        // For rows whose school cell is empty, or files without one.
-        let default_school = school_of_file(&input.label, catalog).unwrap_or_default();
+        // For rows whose school cell is empty, or files without one: --school, else
+        // the school the file's name names.
+        let default_school = match &opts.school {
+            Some(id) => (id.clone(), "(--school)"),
+            None => (
+                school_of_file(&input.label, catalog, &schools).unwrap_or_default(),
+                "(file name)",
+            ),
+        };
         let first = subs.len();
-        subs.extend(submissions(fi, input, &cols, &default_school));
+        subs.extend(submissions(
+            fi,
+            input,
+            &cols,
+            (&default_school.0, default_school.1),
+            by_name,
+        ));
         cell_errors(input, &cols, &mut subs[first..], &mut report);
-    }
-    if !bad.is_empty() {
-        return Err(bad);
     }
 
     // Check each submission: id, school, grade, wants, choices.
@@ -1204,7 +1512,10 @@ pub fn collect(catalog: &Catalog, inputs: &[Input]) -> Result<Collected, Vec<Unr
                     "unknown_school",
                     &col,
                     &school,
-                    "no school given (no school column, and the file name names no school id)"
+                    "no school given: the cell is empty, and neither the file name nor \
+                     --school names a school — put the school's id or name in the file \
+                     name (e.g. «S01 - выбор курсов.csv»), add a school column, or run \
+                     collect with --school ID"
                         .into(),
                 );
                 ok = false;
@@ -1413,9 +1724,69 @@ pub fn collect(catalog: &Catalog, inputs: &[Input]) -> Result<Collected, Vec<Unr
         }
     }
     let mut replaced: Vec<Option<usize>> = vec![None; subs.len()];
-    let mut group_list: Vec<&Vec<usize>> = groups.values().filter(|g| g.len() > 1).collect();
+    let mut group_list: Vec<Vec<usize>> = groups.into_values().filter(|g| g.len() > 1).collect();
     group_list.sort();
+    // Namesakes: where the ids are names (or e-mails), rows of one name with another
+    // school or grade are other students. They are kept apart (the later ones' ids get
+    // their school and grade) and reported, for a person to decide.
+    let mut split: Vec<Vec<usize>> = Vec::new();
     for g in group_list {
+        let places: Vec<(String, u32)> = g
+            .iter()
+            .map(|&i| {
+                usable[i]
+                    .as_ref()
+                    .map(|u| (u.school.clone(), u.grade))
+                    .unwrap_or_default()
+            })
+            .collect();
+        let place = |i: usize| places[g.iter().position(|&x| x == i).unwrap_or(0)].clone();
+        if !g.iter().all(|&i| subs[i].by_name) {
+            split.push(g);
+            continue;
+        }
+        let mut clusters: Vec<Vec<usize>> = Vec::new();
+        for &i in &g {
+            match clusters.iter_mut().find(|c| place(c[0]) == place(i)) {
+                Some(c) => c.push(i),
+                None => clusters.push(vec![i]),
+            }
+        }
+        if clusters.len() > 1 {
+            let name = subs[g[0]].id.clone();
+            let mut ids: Vec<String> = Vec::new();
+            for (k, c) in clusters.iter().enumerate() {
+                let (school, grade) = place(c[0]);
+                let id = if k == 0 {
+                    name.clone()
+                } else {
+                    format!("{name} ({school}, {grade})")
+                };
+                for &i in c {
+                    subs[i].id = id.clone();
+                    if let Some(u) = usable[i].as_mut() {
+                        u.id = id.clone();
+                    }
+                }
+                ids.push(format!("'{id}' ({})", where_(&subs[c[0]], inputs)));
+            }
+            let detail = format!(
+                "{} students named '{name}' with different schools or grades: kept apart as {}; \
+                 if they are one student, delete the wrong row — better, give every student a \
+                 code (an id column) instead of the name",
+                clusters.len(),
+                ids.join(" and ")
+            );
+            for c in &clusters {
+                for &i in c {
+                    let l = subs[i].lines[0];
+                    subs[i].issue(l, "namesake", "", "", detail.clone());
+                }
+            }
+        }
+        split.extend(clusters.into_iter().filter(|c| c.len() > 1));
+    }
+    for g in &split {
         let mut winner = g[0];
         for &i in &g[1..] {
             if later(&subs[i], &subs[winner]) {
@@ -1432,8 +1803,14 @@ pub fn collect(catalog: &Catalog, inputs: &[Input]) -> Result<Collected, Vec<Unr
             .filter(|&&i| i != winner)
             .map(|&i| where_(&subs[i], inputs))
             .collect();
+        let by_name = if subs[winner].by_name {
+            "; the ids are names: if these are two students of the same name, give them \
+             codes (an id column) and collect again"
+        } else {
+            ""
+        };
         let detail = format!(
-            "the latest of {} submissions{}; replaces {}",
+            "the latest of {} submissions{}; replaces {}{by_name}",
             g.len(),
             stamp(&subs[winner]),
             others.join(", ")
@@ -1495,6 +1872,64 @@ pub fn collect(catalog: &Catalog, inputs: &[Input]) -> Result<Collected, Vec<Unr
             }
         }
     }
+    // A file read but yielding no student is an error of its own: nothing of it may
+    // vanish quietly. (A submission replaced by a later one of the same student still
+    // yields that student.)
+    for (fi, input) in inputs.iter().enumerate() {
+        if !readable[fi] {
+            continue;
+        }
+        let mine: Vec<usize> = (0..subs.len()).filter(|&i| subs[i].file == fi).collect();
+        if mine
+            .iter()
+            .any(|&i| usable[i].is_some() || replaced[i].is_some())
+        {
+            continue;
+        }
+        let mut why: BTreeMap<&str, usize> = BTreeMap::new();
+        for &i in &mine {
+            for x in &subs[i].issues {
+                if !matches!(x.status, "matched" | "ok") {
+                    *why.entry(x.status).or_default() += 1;
+                }
+            }
+        }
+        let why: Vec<String> = why.iter().map(|(k, n)| format!("{k} {n}")).collect();
+        let hint = if subs
+            .iter()
+            .any(|x| x.file == fi && x.issues.iter().any(|i| i.status == "unknown_school"))
+        {
+            " — name the school: in a school column, in the file name (its id or name), \
+             or with --school ID"
+        } else {
+            " — see this file's rows in the report"
+        };
+        bad.push(Unrecognised {
+            file: input.label.clone(),
+            status: "no_students",
+            message: format!(
+                "not one student came out of this file ({} row(s){}){hint}",
+                input.table.rows.len(),
+                if why.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", why.join(", "))
+                }
+            ),
+        });
+    }
+    for b in &bad {
+        report.push(ReportRow {
+            file: b.file.clone(),
+            line: 0,
+            student: String::new(),
+            status: b.status,
+            kept: Some(false),
+            column: String::new(),
+            value: String::new(),
+            detail: b.message.clone(),
+        });
+    }
     let order: HashMap<&str, usize> = inputs
         .iter()
         .enumerate()
@@ -1502,11 +1937,12 @@ pub fn collect(catalog: &Catalog, inputs: &[Input]) -> Result<Collected, Vec<Unr
         .collect();
     report.sort_by_key(|r| (order.get(r.file.as_str()).copied().unwrap_or(0), r.line));
     let students = usable.into_iter().flatten().collect();
-    Ok(Collected {
+    Collected {
         students,
         report,
         files,
-    })
+        failed: bad,
+    }
 }
 
 /// Reports the Excel errors of an input: on the submission of the row when the cell
@@ -1630,6 +2066,26 @@ impl Collected {
             ]);
         }
         String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+    }
+
+    /// Records a file that could not be read at all (status `unreadable`): in
+    /// [`Collected::failed`] and as a report row of its own.
+    pub fn add_unreadable(&mut self, file: &str, message: String) {
+        self.report.push(ReportRow {
+            file: file.to_owned(),
+            line: 0,
+            student: String::new(),
+            status: "unreadable",
+            kept: Some(false),
+            column: String::new(),
+            value: String::new(),
+            detail: message.clone(),
+        });
+        self.failed.push(Unrecognised {
+            file: file.to_owned(),
+            status: "unreadable",
+            message,
+        });
     }
 
     /// Count of report rows per status.
@@ -1817,6 +2273,63 @@ mod tests {
         assert!(matches!(m.matches("математики"), Match::Ambiguous(_)));
         assert_eq!(m.matches("Астрономия"), Match::None);
         assert_eq!(m.matches("XYZ"), Match::None);
+    }
+
+    #[test]
+    fn school_names_as_people_write_them() {
+        let m = Matcher::schools([
+            ("KOSH", "МБОУ «Кощаковская СОШ»"),
+            ("KOSHO", "Кощаковская основная общеобразовательная школа"),
+            ("BOG", "Богородская средняя школа"),
+            ("S1", "Средняя школа № 1"),
+            ("S12", "МБОУ \"СОШ №12\""),
+        ]);
+        for (v, want) in [
+            ("Кощаковская СОШ", "KOSH"),
+            ("кощаковская средняя общеобразовательная школа", "KOSH"),
+            ("Кощаковская ООШ", "KOSHO"),
+            ("Богородская СОШ", "BOG"),
+            ("МБОУ \"Богородская СОШ\"", "BOG"),
+            ("Богородская", "BOG"),
+            ("Богородской школы", "BOG"),
+            ("школа №1", "S1"),
+            ("СОШ № 1", "S1"),
+            ("СОШ 12", "S12"),
+        ] {
+            assert_eq!(id(&m, v).as_deref(), Some(want), "{v}");
+        }
+        assert!(matches!(m.matches("Кощаковская"), Match::Ambiguous(_)));
+        assert_eq!(m.matches("Гимназия 7"), Match::None);
+    }
+
+    #[test]
+    fn stems_and_aliases_of_course_names() {
+        let m = Matcher::with_aliases([
+            ("MED", vec!["Основы медицины"]),
+            ("MEDCHEM", vec!["Медицинская химия"]),
+            ("UAV", vec!["Беспилотные системы"]),
+            ("ROBO", vec!["Робототехника", "Роботы", "Lego"]),
+            ("INF", vec!["Информатика"]),
+        ]);
+        for (v, want) in [
+            ("медицина", "MED"),
+            ("Беспилотники", "UAV"),
+            ("беспилотная система", "UAV"),
+            ("Роботы", "ROBO"),
+            ("lego", "ROBO"),
+            ("информационные технологии", "-"),
+        ] {
+            assert_eq!(id(&m, v).as_deref().unwrap_or("-"), want, "{v}");
+        }
+        assert_eq!(
+            m.matches("Роботы"),
+            Match::Exact(3),
+            "an alias is as good as the name"
+        );
+        assert_eq!(
+            split_aliases(" Роботы | Lego;;Robo "),
+            ["Роботы", "Lego", "Robo"]
+        );
     }
 
     #[test]

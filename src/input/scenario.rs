@@ -913,7 +913,17 @@ fn read_csv(path: &Path, file_label: &str) -> Read {
 /// A CSV file's bytes split into a table, or why they cannot be.
 fn parsed(bytes: Vec<u8>, file_label: &str) -> Read {
     match table::decode_text(&bytes, file_label).and_then(|t| table::parse_table(&t, file_label)) {
-        Ok((t, problems)) => Read::Ok(t, problems),
+        Ok((mut t, problems)) => {
+            // Russian headers name the same columns as in the bundle (SPEC §1 aliases).
+            let name = Path::new(file_label)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if let Some(schema) = crate::input::schema::by_name(&name) {
+                schema.rename_aliases(&mut t.headers);
+            }
+            Read::Ok(t, problems)
+        }
         Err(d) => Read::Failed(d, Some(bytes)),
     }
 }

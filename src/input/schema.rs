@@ -26,6 +26,9 @@ pub struct BundleFile {
     /// Columns numbered from 1 after the others (`choice_1`, `choice_2`, …): their
     /// prefix.
     pub numbered: Option<&'static str>,
+    /// Optional columns that only some readers use and the bundle writer never writes
+    /// (courses.csv `aliases`, read by `profnet collect`): known, so never warned about.
+    pub read_only: &'static [&'static str],
     /// The template's example rows, a cell per column of [`BundleFile::header`] with
     /// two numbered columns.
     pub examples: &'static [&'static [&'static str]],
@@ -39,6 +42,7 @@ impl BundleFile {
     pub fn knows(&self, column: &str) -> bool {
         self.required.contains(&column)
             || self.optional.contains(&column)
+            || self.read_only.contains(&column)
             || self.numbered_index(column).is_some()
     }
 
@@ -84,6 +88,7 @@ pub const SCHOOLS: BundleFile = BundleFile {
     required: &["id", "name"],
     optional: &["kind", "lat", "lon", "priority"],
     numbered: None,
+    read_only: &[],
     examples: &[
         &[
             "S01",
@@ -103,6 +108,7 @@ pub const LINKS: BundleFile = BundleFile {
     required: &["from", "to", "minutes"],
     optional: &["mode"],
     numbered: None,
+    read_only: &[],
     examples: &[&["S01", "S02", "20", "road"]],
 };
 
@@ -112,6 +118,7 @@ pub const ROOMS: BundleFile = BundleFile {
     required: &["school", "id", "capacity"],
     optional: &["kind", "periods"],
     numbered: None,
+    read_only: &[],
     examples: &[&["S01", "S01-R1", "25", "general", ""]],
 };
 
@@ -128,6 +135,7 @@ pub const COURSES: BundleFile = BundleFile {
         "grades",
     ],
     numbered: None,
+    read_only: &["aliases"],
     examples: &[&[
         "PHYS",
         "Физика (углублённый курс)",
@@ -146,6 +154,7 @@ pub const TEACHERS: BundleFile = BundleFile {
     required: &["id", "name", "school", "courses"],
     optional: &["max_periods", "travels", "periods"],
     numbered: None,
+    read_only: &[],
     examples: &[&["T001", "Иванова А. П.", "S01", "PHYS", "4", "yes", ""]],
 };
 
@@ -155,6 +164,7 @@ pub const STUDENTS: BundleFile = BundleFile {
     required: &["id", "school", "grade"],
     optional: &["wants"],
     numbered: Some("choice_"),
+    read_only: &[],
     examples: &[&["P0001", "S02", "10", "", "PHYS", ""]],
 };
 
@@ -164,6 +174,7 @@ pub const VEHICLES: BundleFile = BundleFile {
     required: &["id", "school", "seats"],
     optional: &[],
     numbered: None,
+    read_only: &[],
     examples: &[&["BUS-S02-1", "S02", "22"]],
 };
 
@@ -175,6 +186,7 @@ pub const PINNED_GROUPS: BundleFile = BundleFile {
     required: &["course", "school", "first_period"],
     optional: &["room", "teacher", "mode", "id"],
     numbered: None,
+    read_only: &[],
     examples: &[&["PHYS", "S01", "3", "S01-R1", "T001", "in_person", "G1"]],
 };
 
@@ -185,8 +197,137 @@ pub const PINNED_STUDENTS: BundleFile = BundleFile {
     required: &["student", "course"],
     optional: &["group"],
     numbered: None,
+    read_only: &[],
     examples: &[&["P0001", "PHYS", "G1"]],
 };
+
+/// Other names people give the columns of SPEC §1 (Russian headers, mostly, as a
+/// department's own spreadsheets have them): `(alias, column)`, the alias compared
+/// lowercase with `ё` as `е` and `_`/`-`/runs of spaces as one space. An alias counts
+/// only for a file that has the column and only when the header does not hold the
+/// column under its own name already ([`BundleFile::canonical`]).
+const ALIASES: &[(&str, &str)] = &[
+    ("код", "id"),
+    ("идентификатор", "id"),
+    ("номер", "id"),
+    ("название", "name"),
+    ("наименование", "name"),
+    ("имя", "name"),
+    ("фио", "name"),
+    ("вид", "kind"),
+    ("тип", "kind"),
+    ("широта", "lat"),
+    ("долгота", "lon"),
+    ("приоритет", "priority"),
+    ("откуда", "from"),
+    ("от", "from"),
+    ("куда", "to"),
+    ("до", "to"),
+    ("минуты", "minutes"),
+    ("минут", "minutes"),
+    ("время в пути", "minutes"),
+    ("способ", "mode"),
+    ("форма", "mode"),
+    ("школа", "school"),
+    ("оо", "school"),
+    ("вместимость", "capacity"),
+    ("мест", "capacity"),
+    ("места", "capacity"),
+    ("мест", "seats"),
+    ("места", "seats"),
+    ("вместимость", "seats"),
+    ("уроки", "periods"),
+    ("периоды", "periods"),
+    ("тип кабинета", "room_kind"),
+    ("кабинет", "room"),
+    ("мин группа", "min_group"),
+    ("минимальная группа", "min_group"),
+    ("макс группа", "max_group"),
+    ("максимальная группа", "max_group"),
+    ("дистанционно", "distance"),
+    ("дистанционный", "distance"),
+    ("классы", "grades"),
+    ("параллели", "grades"),
+    ("курсы", "courses"),
+    ("макс уроков", "max_periods"),
+    ("выезжает", "travels"),
+    ("ездит", "travels"),
+    ("класс", "grade"),
+    ("сколько курсов", "wants"),
+    ("курсов", "wants"),
+    ("учитель", "teacher"),
+    ("курс", "course"),
+    ("первый урок", "first_period"),
+    ("ученик", "student"),
+    ("группа", "group"),
+    ("синонимы", "aliases"),
+    ("другие названия", "aliases"),
+];
+
+/// The alias form of a header: lowercase, `ё`→`е`, `_`, `-`, `.` and runs of spaces as
+/// one space.
+fn alias_key(header: &str) -> String {
+    header
+        .to_lowercase()
+        .replace('ё', "е")
+        .split(|c: char| c.is_whitespace() || matches!(c, '_' | '-' | '.'))
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+impl BundleFile {
+    /// The column of this file that `header` names under another name (see [`ALIASES`];
+    /// for students also `выбор N` / `курс N` for `choice_N`), or `None` when it is
+    /// one of the file's own names or no alias.
+    pub fn canonical(&self, header: &str) -> Option<String> {
+        if self.knows(header) {
+            return None;
+        }
+        let key = alias_key(header);
+        if let Some(prefix) = self.numbered {
+            for word in ["выбор", "курс", "choice", "приоритет"] {
+                if let Some(n) = key
+                    .strip_prefix(word)
+                    .map(|r| r.trim_start_matches([' ', '№']).trim())
+                    .and_then(|n| n.parse::<usize>().ok())
+                    .filter(|&n| n > 0)
+                {
+                    return Some(format!("{prefix}{n}"));
+                }
+            }
+        }
+        ALIASES
+            .iter()
+            .find(|(a, c)| *a == key && self.knows(c))
+            .map(|(_, c)| c.to_string())
+    }
+
+    /// Renames the headers of `headers` that are aliases of this file's columns (see
+    /// [`BundleFile::canonical`]) when the header does not hold that column already;
+    /// returns `(alias as written, column)` for each renamed one.
+    pub fn rename_aliases(&self, headers: &mut [String]) -> Vec<(String, String)> {
+        let mut renamed = Vec::new();
+        for i in 0..headers.len() {
+            let Some(c) = self.canonical(&headers[i]) else {
+                continue;
+            };
+            if headers.contains(&c) {
+                continue;
+            }
+            renamed.push((std::mem::replace(&mut headers[i], c.clone()), c));
+        }
+        renamed
+    }
+}
+
+/// The schema of the bundle file named `name` (`schools.csv` …, pins included).
+pub fn by_name(name: &str) -> Option<&'static BundleFile> {
+    FILES
+        .into_iter()
+        .chain([&PINNED_GROUPS, &PINNED_STUDENTS])
+        .find(|f| f.name == name)
+}
 
 /// Every CSV file of a bundle, in the order of SPEC §1.
 pub const FILES: [&BundleFile; 7] = [
@@ -205,6 +346,25 @@ mod tests {
                 assert_eq!(row.len(), width, "{}", f.name);
             }
         }
+    }
+
+    #[test]
+    fn russian_headers_are_aliases() {
+        let mut h: Vec<String> = ["Код", "Название", "Вид"].map(String::from).into();
+        SCHOOLS.rename_aliases(&mut h);
+        assert_eq!(h, ["id", "name", "kind"]);
+        let mut h: Vec<String> = ["Код ", "школа", "Класс", "Выбор 1", "выбор_2"]
+            .map(|s| s.trim().to_lowercase())
+            .into();
+        STUDENTS.rename_aliases(&mut h);
+        assert_eq!(h, ["id", "school", "grade", "choice_1", "choice_2"]);
+        // Only for a file with the column; never over the column's own name.
+        assert_eq!(LINKS.canonical("школа"), None);
+        let mut h: Vec<String> = ["id", "код", "name"].map(String::from).into();
+        SCHOOLS.rename_aliases(&mut h);
+        assert_eq!(h, ["id", "код", "name"]);
+        assert_eq!(ROOMS.canonical("Вместимость").as_deref(), Some("capacity"));
+        assert_eq!(VEHICLES.canonical("места").as_deref(), Some("seats"));
     }
 
     #[test]

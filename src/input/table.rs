@@ -1,10 +1,12 @@
 //! Reading one CSV file the way SPEC §1 allows people to write it.
 //!
-//! * Encoding: UTF-8 with or without a BOM; anything that is not valid UTF-8 is read
-//!   as Windows-1251 (what Russian Excel saves). UTF-16 and binary data are refused with
-//!   a diagnostic, never a panic.
-//! * Delimiter: `,` or `;`, whichever occurs more often outside quotes in the header line
-//!   (a tie means `,`).
+//! * Encoding: UTF-8 with or without a BOM; UTF-16 (Excel's "Unicode text"), little-
+//!   or big-endian, with a BOM or recognised by its NUL bytes; anything else that is not
+//!   valid UTF-8 is read as Windows-1251 (what Russian Excel saves). Binary data (and
+//!   broken UTF-16) is refused with a diagnostic, never a panic.
+//! * Delimiter: `,`, `;` or TAB (what pasting from Excel and its "Unicode text" give),
+//!   whichever occurs most often outside quotes in the header line (a tie means `,`,
+//!   then `;`).
 //! * Line ends: LF or CRLF. Quoted cells may hold delimiters, quotes (`""`) and newlines.
 //! * Header cells are trimmed and lowercased, so `Id`, ` id ` and `ID` all name `id`;
 //!   data cells are trimmed. Trimming also drops stray byte-order marks (U+FEFF).
@@ -30,7 +32,7 @@ use crate::diag::{line_of, Diagnostic};
 pub const MISSING_FILE: &str = "E0001";
 /// A required column is not in the header.
 pub const MISSING_COLUMN: &str = "E0002";
-/// The bytes are not text in a supported encoding (binary data, UTF-16, …).
+/// The bytes are not text in a supported encoding (binary data, broken UTF-16, …).
 pub const UNREADABLE: &str = "E0003";
 /// A row has a different number of fields than the header.
 pub const FIELD_COUNT: &str = "E0004";
@@ -54,7 +56,7 @@ pub struct Table {
     pub headers: Vec<String>,
     /// Data rows (rows with every cell empty are left out).
     pub rows: Vec<Row>,
-    /// The detected delimiter, `b','` or `b';'`.
+    /// The detected delimiter, `b','`, `b';'` or `b'\t'`.
     pub delimiter: u8,
     /// 1-based line of the header row (1 unless blank lines precede it).
     pub header_line: usize,
@@ -201,13 +203,14 @@ pub fn read_bytes(path: &Path, file_label: &str) -> Result<Vec<u8>, Diagnostic> 
     })
 }
 
-/// Turns file bytes into text: UTF-8 (a BOM is dropped) or else Windows-1251. Refuses
-/// UTF-16 and binary data (NUL or other control characters) with `E0003`, naming the
-/// line where the trouble starts.
+/// Turns file bytes into text: UTF-8 (a BOM is dropped), UTF-16 LE/BE (with a BOM, or
+/// without one when NUL bytes stand beside every ASCII letter), or else Windows-1251.
+/// Refuses binary data (NUL or other control characters) and broken UTF-16 with
+/// `E0003`, naming the line where the trouble starts.
 pub fn decode_text(bytes: &[u8], file_label: &str) -> Result<String, Diagnostic> {
     let unreadable = |msg: String, line: Option<usize>| {
         let d = Diagnostic::error(UNREADABLE, file_label, msg).hint(
-            "save the file as CSV/text in UTF-8 (or Windows-1251); \
+            "save the file as CSV/text in UTF-8 (or Windows-1251, or Excel's 'Unicode text'); \
              in Excel: File → Save As → 'CSV UTF-8'",
         );
         match line {
@@ -215,37 +218,35 @@ pub fn decode_text(bytes: &[u8], file_label: &str) -> Result<String, Diagnostic>
             None => d,
         }
     };
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Err(unreadable(
-            "the file is UTF-16 text, which is not supported".into(),
-            None,
-        ));
-    }
-    if looks_like_utf16(bytes) {
-        return Err(unreadable(
-            "the file looks like UTF-16 text (a NUL byte beside every letter), which is not supported"
-                .into(),
-            None,
-        ));
-    }
-    let text = match std::str::from_utf8(bytes) {
-        Ok(s) => s.strip_prefix('\u{feff}').unwrap_or(s).to_owned(),
-        Err(_) => {
-            if let Some(pos) = bytes.iter().position(|&b| b == 0) {
-                return Err(unreadable(
-                    format!("the file holds binary data (a NUL byte at offset {pos})"),
-                    Some(line_of(bytes, pos)),
-                ));
-            }
-            match encoding_rs::WINDOWS_1251
-                .decode_without_bom_handling_and_without_replacement(bytes)
-            {
-                Some(s) => s.into_owned(),
-                None => {
+    let utf16 = if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
+        Some((rest, false))
+    } else if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
+        Some((rest, true))
+    } else {
+        looks_like_utf16(bytes).map(|big| (bytes, big))
+    };
+    let text = if let Some((body, big)) = utf16 {
+        decode_utf16(body, big).map_err(|(msg, line)| unreadable(msg, line))?
+    } else {
+        match std::str::from_utf8(bytes) {
+            Ok(s) => s.strip_prefix('\u{feff}').unwrap_or(s).to_owned(),
+            Err(_) => {
+                if let Some(pos) = bytes.iter().position(|&b| b == 0) {
                     return Err(unreadable(
-                        "the file is neither UTF-8 nor Windows-1251 text".into(),
-                        None,
-                    ))
+                        format!("the file holds binary data (a NUL byte at offset {pos})"),
+                        Some(line_of(bytes, pos)),
+                    ));
+                }
+                match encoding_rs::WINDOWS_1251
+                    .decode_without_bom_handling_and_without_replacement(bytes)
+                {
+                    Some(s) => s.into_owned(),
+                    None => {
+                        return Err(unreadable(
+                            "the file is neither UTF-8 nor Windows-1251 text".into(),
+                            None,
+                        ))
+                    }
                 }
             }
         }
@@ -266,13 +267,53 @@ pub fn decode_text(bytes: &[u8], file_label: &str) -> Result<String, Diagnostic>
     Ok(text)
 }
 
+/// UTF-16 code units (`big`: big-endian) into text, a BOM after the first dropped.
+/// `Err` (message, line) for an odd number of bytes or an unpaired surrogate.
+fn decode_utf16(body: &[u8], big: bool) -> Result<String, (String, Option<usize>)> {
+    let units = body.chunks(2).map(|c| match (c, big) {
+        ([a, b], false) => Ok(u16::from_le_bytes([*a, *b])),
+        ([a, b], true) => Ok(u16::from_be_bytes([*a, *b])),
+        _ => Err(()),
+    });
+    let mut out = String::with_capacity(body.len() / 2);
+    for u in char::decode_utf16(units.map_while(Result::ok)) {
+        match u {
+            Ok(c) => out.push(c),
+            Err(e) => {
+                let line = out.matches('\n').count() + 1;
+                return Err((
+                    format!(
+                        "the file is UTF-16 text, but it is broken at line {line} (a lone \
+                         surrogate 0x{:04X})",
+                        e.unpaired_surrogate()
+                    ),
+                    Some(line),
+                ));
+            }
+        }
+    }
+    if body.len() % 2 == 1 {
+        return Err((
+            "the file is UTF-16 text, but it ends in half a character (an odd number of bytes): \
+             it was cut short"
+                .into(),
+            None,
+        ));
+    }
+    Ok(out
+        .strip_prefix('\u{feff}')
+        .map(str::to_owned)
+        .unwrap_or(out))
+}
+
 /// UTF-16 without a byte-order mark: in its first bytes, NUL bytes stand in every other
-/// position (the high byte of ASCII letters) and never in the others.
-fn looks_like_utf16(bytes: &[u8]) -> bool {
+/// position (the high byte of ASCII letters) and never in the others. `Some(true)` for
+/// big-endian (the NULs first), `Some(false)` for little-endian.
+fn looks_like_utf16(bytes: &[u8]) -> Option<bool> {
     let head = &bytes[..bytes.len().min(256)];
     let pairs = head.len() / 2;
     if pairs < 2 {
-        return false;
+        return None;
     }
     let zeros = |parity: usize| {
         head.iter()
@@ -283,26 +324,44 @@ fn looks_like_utf16(bytes: &[u8]) -> bool {
             .count()
     };
     let (even, odd) = (zeros(0), zeros(1));
-    (odd * 2 >= pairs && even == 0) || (even * 2 >= pairs && odd == 0)
+    if odd * 2 >= pairs && even == 0 {
+        Some(false)
+    } else if even * 2 >= pairs && odd == 0 {
+        Some(true)
+    } else {
+        None
+    }
 }
 
-/// Detects the delimiter from the first non-blank line: `;` when it has more
-/// semicolons than commas outside double quotes, else `,`.
+/// Detects the delimiter from the first non-blank line: the one of `,`, `;` and TAB
+/// that occurs most often outside double quotes (a tie: `,` before `;` before TAB).
 pub fn detect_delimiter(text: &str) -> u8 {
     let line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    let (mut commas, mut semis, mut quoted) = (0usize, 0usize, false);
+    let (mut commas, mut semis, mut tabs, mut quoted) = (0usize, 0usize, 0usize, false);
     for c in line.chars() {
         match c {
             '"' => quoted = !quoted,
             ',' if !quoted => commas += 1,
             ';' if !quoted => semis += 1,
+            '\t' if !quoted => tabs += 1,
             _ => {}
         }
     }
-    if semis > commas {
+    if tabs > commas && tabs > semis {
+        b'\t'
+    } else if semis > commas {
         b';'
     } else {
         b','
+    }
+}
+
+/// How a delimiter is named to people: `','`, `';'` or `TAB`.
+pub fn delimiter_name(d: u8) -> String {
+    if d == b'\t' {
+        "TAB".into()
+    } else {
+        format!("'{}'", d as char)
     }
 }
 
@@ -407,7 +466,7 @@ pub fn parse_table(text: &str, file_label: &str) -> Result<(Table, Vec<Diagnosti
     let mut header_line = 1;
     let mut rows = Vec::new();
     let mut problems = Vec::new();
-    let sep = delimiter as char;
+    let sep = delimiter_name(delimiter);
     let mut lines = LineCounter::new(text);
     for rec in reader.records() {
         let rec = match rec {
@@ -482,8 +541,8 @@ pub fn parse_table(text: &str, file_label: &str) -> Result<(Table, Vec<Diagnosti
                 )
                 .row(line)
                 .hint(format!(
-                    "the file is read with '{sep}' as delimiter: add the missing '{sep}', \
-                     or put a cell that contains '{sep}' in double quotes"
+                    "the file is read with {sep} as delimiter: add the missing {sep}, \
+                     or put a cell that contains {sep} in double quotes"
                 )),
             );
             continue;
@@ -588,7 +647,8 @@ mod tests {
     fn garbage_is_refused_without_panic() {
         for bytes in [
             &b"id,name\n\x00\x01\x02\xff\xfe"[..],
-            &[0xFF, 0xFE, b'i', 0, b'd', 0][..],
+            &[0xFF, 0xFE, b'i', 0, b'd', 0, b'\n'][..],
+            &[0xFF, 0xFE, b'i', 0, 0x00, 0xD8, b'd', 0][..],
             &b"id,name\nA,\x07bell\n"[..],
             &b"\x89PNG\r\n\x1a\n\x00\x00"[..],
             &b"id\n\x98\x98\n"[..],
@@ -634,20 +694,44 @@ mod tests {
     }
 
     #[test]
-    fn utf16_without_bom_is_named() {
-        let le: Vec<u8> = "id,name\nA,a\n"
-            .encode_utf16()
-            .flat_map(u16::to_le_bytes)
-            .collect();
-        let be: Vec<u8> = "id,name\n"
-            .encode_utf16()
-            .flat_map(u16::to_be_bytes)
-            .collect();
-        for bytes in [le, be] {
-            let e = decode_text(&bytes, "t.csv").unwrap_err();
-            assert_eq!(e.code, UNREADABLE);
-            assert!(e.message.contains("UTF-16"), "{}", e.message);
+    fn utf16_with_and_without_bom_both_orders_is_read() {
+        let text = "id\tname\nS1\tШкола №1\n";
+        let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        let with = |bom: [u8; 2], b: &[u8]| [&bom[..], b].concat();
+        for bytes in [
+            with([0xFF, 0xFE], &le),
+            with([0xFE, 0xFF], &be),
+            le.clone(),
+            be.clone(),
+        ] {
+            let decoded = decode_text(&bytes, "t.csv").unwrap();
+            assert_eq!(decoded, text);
+            let (t, p) = parse(&decoded);
+            assert!(p.is_empty());
+            assert_eq!(t.delimiter, b'\t');
+            assert_eq!(t.rows[0].cells, vec!["S1", "Школа №1"]);
         }
+        // Cut short in the middle of a character: refused, never a panic.
+        let mut cut = with([0xFF, 0xFE], &le);
+        cut.pop();
+        let e = decode_text(&cut, "t.csv").unwrap_err();
+        assert_eq!(e.code, UNREADABLE);
+        assert!(e.message.contains("UTF-16"), "{}", e.message);
+    }
+
+    #[test]
+    fn tab_delimited_as_pasted_from_excel() {
+        let (t, p) = parse("id\tname\tkind\nS1\tШкола, №1\tschool\nS2\t\t\n");
+        assert!(p.is_empty(), "{p:?}");
+        assert_eq!(t.delimiter, b'\t');
+        assert_eq!(t.rows[0].cells, vec!["S1", "Школа, №1", "school"]);
+        assert_eq!(t.rows[1].cells, vec!["S2", "", ""]);
+        let (_, p) = parse("a\tb\n1\n");
+        assert!(p[0].hint.contains("TAB"), "{}", p[0].hint);
+        // Two tabs against one comma or semicolon: TAB; a tie keeps ','.
+        assert_eq!(detect_delimiter("a\tb\tc,d\n"), b'\t');
+        assert_eq!(detect_delimiter("a\tb,c\n"), b',');
     }
 
     #[test]

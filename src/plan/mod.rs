@@ -6,6 +6,7 @@
 
 pub mod kpi;
 pub mod outcome;
+pub mod reason;
 pub mod routes;
 pub mod transport;
 pub mod unserved;

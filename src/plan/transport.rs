@@ -949,7 +949,7 @@ pub struct Dropped {
     pub student: StudentId,
     pub course: crate::model::CourseId,
     /// For unserved.csv.
-    pub reason: String,
+    pub reason: crate::plan::reason::Reason,
 }
 
 /// A plan that the fleet carries, with its bus plan, and what had to give way.
@@ -1031,16 +1031,15 @@ pub fn fit_fleet_keeping_first(
         };
         let pinned = |s: StudentId, gi: usize| first(s, plan.groups[gi].course);
         let mut gave_way: Vec<StudentId> = Vec::new();
-        let mut remove: Vec<(usize, StudentId, String)> = Vec::new();
+        let mut remove: Vec<(usize, StudentId, crate::plan::reason::Reason)> = Vec::new();
         for sh in &transport.shortages {
-            let why = format!(
-                "no seat on a bus from {} to {} between {} and {} ({} students lack seats; see shortages.csv)",
-                net.schools[sh.from.idx()].id,
-                net.schools[sh.to.idx()].id,
-                Hhmm(sh.ready),
-                Hhmm(sh.due),
-                sh.seats
-            );
+            let why = crate::plan::reason::Reason::NoBusSeat {
+                from: net.schools[sh.from.idx()].id.clone(),
+                to: net.schools[sh.to.idx()].id.clone(),
+                ready: Hhmm(sh.ready).to_string(),
+                due: Hhmm(sh.due).to_string(),
+                seats: sh.seats,
+            };
             for &s in &sh.students {
                 let Some(gi) = group_of_leg(s, sh.to, sh.ready, sh.due) else {
                     continue;
@@ -1103,10 +1102,10 @@ pub fn fit_fleet_keeping_first(
                 dropped.push(Dropped {
                     student: s,
                     course: g.course,
-                    reason: format!(
-                        "its group at {} closed: with the students who had no bus seat gone, fewer than {min} were left",
-                        net.schools[g.school.idx()].id
-                    ),
+                    reason: crate::plan::reason::Reason::BusGroupClosed {
+                        school: net.schools[g.school.idx()].id.clone(),
+                        min,
+                    },
                 });
             }
         }

@@ -2,6 +2,7 @@
 
 use crate::graph::TravelTimes;
 use crate::model::{Hhmm, Network, SchoolId, StudentId, TeacherId};
+use crate::plan::reason::Reason;
 use crate::plan::{stay_alone_fits, stays_compatible, Mode, Plan, Stay};
 
 /// One choice within a student's first `wants` that was not granted.
@@ -10,15 +11,7 @@ pub struct Unserved {
     pub student: StudentId,
     pub course: crate::model::CourseId,
     pub rank: usize,
-    pub reason: String,
-}
-
-fn periods_label(first: usize, len: usize) -> String {
-    if len == 1 {
-        format!("period {}", first + 1)
-    } else {
-        format!("periods {}-{}", first + 1, first + len)
-    }
+    pub reason: Reason,
 }
 
 /// Per course: students who chose it, whose grade it admits, and who could attend it
@@ -98,15 +91,15 @@ fn reason_for(
     c: crate::model::CourseId,
     granted: &[usize],
     requesters: usize,
-) -> String {
+) -> Reason {
     let st = &net.students[s];
     let course = &net.courses[c.idx()];
     if !course.admits(st.grade) {
-        let grades = course.grades_label();
-        return format!(
-            "{} admits grade(s) {grades} only; the student is in grade {}",
-            course.id, st.grade
-        );
+        return Reason::GradeNotAdmitted {
+            course: course.id.clone(),
+            grades: course.grades_label(),
+            grade: st.grade.to_string(),
+        };
     }
     let groups: Vec<usize> = (0..plan.groups.len())
         .filter(|&g| plan.groups[g].course == c)
@@ -117,33 +110,31 @@ fn reason_for(
             .filter(|t| net.teachers[t.idx()].can_teach(c))
             .collect();
         if teachers.is_empty() {
-            return format!("no teacher in the network can teach {}", course.id);
+            return Reason::NoTeacher {
+                course: course.id.clone(),
+            };
         }
         if !net.rooms.iter().any(|r| r.kind == course.room_kind) {
-            return format!(
-                "no room of kind '{}' in the network for {}",
-                net.kind_name(course.room_kind),
-                course.id
-            );
+            return Reason::NoRoomKind {
+                kind: net.kind_name(course.room_kind).to_string(),
+                course: course.id.clone(),
+            };
         }
         if requesters < course.min_group as usize {
-            return format!(
-                "only {requesters} students within reach chose it; minimum is {}",
-                course.min_group
-            );
+            return Reason::FewWithinReach {
+                requesters,
+                min: course.min_group,
+            };
         }
-        let names: Vec<&str> = teachers
-            .iter()
-            .map(|t| net.teachers[t.idx()].id.as_str())
-            .collect();
-        return format!(
-            "no group opened: {requesters} students chose it but no {} of them could meet \
-             at one time and place with a free qualified teacher ({}) and a free room of \
-             kind '{}'",
-            course.min_group,
-            names.join(" "),
-            net.kind_name(course.room_kind)
-        );
+        return Reason::NoMeeting {
+            requesters,
+            min: course.min_group,
+            teachers: teachers
+                .iter()
+                .map(|t| net.teachers[t.idx()].id.clone())
+                .collect(),
+            kind: net.kind_name(course.room_kind).to_string(),
+        };
     }
     let rank = st.rank_of(c).unwrap_or(0);
     let alternates: Vec<usize> = granted
@@ -153,10 +144,9 @@ fn reason_for(
         .collect();
     if alternates.is_empty() {
         return why_no_group(net, tt, plan, st, c, &groups, granted).unwrap_or_else(|| {
-            format!(
-                "not placed: the open group(s) of {} were filled by other students",
-                course.id
-            )
+            Reason::GroupsFilled {
+                course: course.id.clone(),
+            }
         });
     }
     // Placed in an alternate instead: say what stood in the way of this choice, counting
@@ -166,33 +156,32 @@ fn reason_for(
         .copied()
         .filter(|&g| st.rank_of(plan.groups[g].course).unwrap_or(0) < rank)
         .collect();
-    let alt_names: Vec<String> = alternates
+    let alts: Vec<(String, usize)> = alternates
         .iter()
         .map(|&g| {
             let ac = plan.groups[g].course;
-            format!(
-                "{} (choice {})",
-                net.courses[ac.idx()].id,
-                st.rank_of(ac).unwrap_or(0)
+            (
+                net.courses[ac.idx()].id.clone(),
+                st.rank_of(ac).unwrap_or(0),
             )
         })
         .collect();
-    let instead = format!("placed in alternate {} instead", alt_names.join(", "));
     match why_no_group(net, tt, plan, st, c, &groups, &higher) {
-        Some(why) => format!("{why}; {instead}"),
+        Some(why) => Reason::AlternateBecause {
+            why: Box::new(why),
+            alternates: alts,
+        },
         None => {
             let needed = alternates.iter().find(|&&g| {
                 let grp = &plan.groups[g];
                 grp.members.len() <= net.courses[grp.course.idx()].min_group as usize
             });
             match needed {
-                Some(&g) => format!(
-                    "{instead}: that group needs this student to keep its minimum of {}",
-                    net.courses[plan.groups[g].course.idx()].min_group
-                ),
-                None => {
-                    format!("{instead}: moving the student would cost another student's placement")
-                }
+                Some(&g) => Reason::AlternateKeepsMinimum {
+                    alternates: alts,
+                    min: net.courses[plan.groups[g].course.idx()].min_group,
+                },
+                None => Reason::AlternateCostsPlacement { alternates: alts },
             }
         }
     }
@@ -208,7 +197,7 @@ fn why_no_group(
     c: crate::model::CourseId,
     groups: &[usize],
     blockers: &[usize],
-) -> Option<String> {
+) -> Option<Reason> {
     let course = &net.courses[c.idx()];
     // Why none of the open groups fits this student.
     let mut clash = None;
@@ -251,54 +240,53 @@ fn why_no_group(
         let other = &plan.groups[h];
         let same_time = grp.start(net) < other.end(net) && other.start(net) < grp.end(net);
         let orank = st.rank_of(other.course).unwrap_or(0);
-        let what = if orank < st.rank_of(c).unwrap_or(0) {
-            "higher-ranked"
-        } else {
-            "granted"
-        };
+        let higher = orank < st.rank_of(c).unwrap_or(0);
         return Some(if same_time {
-            format!(
-                "clashes with {what} choice {} ({}); {} runs in {}",
-                net.courses[other.course.idx()].id,
-                periods_label(other.first, net.courses[other.course.idx()].periods),
-                course.id,
-                periods_label(grp.first, course.periods)
-            )
+            Reason::Clash {
+                higher,
+                other: net.courses[other.course.idx()].id.clone(),
+                other_first: other.first,
+                other_len: net.courses[other.course.idx()].periods,
+                course: course.id.clone(),
+                first: grp.first,
+                len: course.periods,
+            }
         } else {
-            format!(
-                "no time to travel between {} at {} and {} at {}",
-                net.courses[other.course.idx()].id,
-                net.schools[other.student_location(st.school).idx()].id,
-                course.id,
-                net.schools[grp.student_location(st.school).idx()].id
-            )
+            Reason::NoTimeToTravel {
+                other: net.courses[other.course.idx()].id.clone(),
+                other_school: net.schools[other.student_location(st.school).idx()]
+                    .id
+                    .clone(),
+                course: course.id.clone(),
+                school: net.schools[grp.student_location(st.school).idx()]
+                    .id
+                    .clone(),
+            }
         });
     }
     if let Some(g) = travel {
         let grp = &plan.groups[g];
         let host = grp.school;
         return Some(match tt.get(st.school, host) {
-            Some(m) => format!(
-                "travel from {} to {} takes {m} min; the group starts at {} and the day runs {}-{}",
-                net.schools[st.school.idx()].id,
-                net.schools[host.idx()].id,
-                Hhmm(grp.start(net)),
-                Hhmm(net.day_start),
-                Hhmm(net.day_end)
-            ),
-            None => format!(
-                "{} cannot be reached from {} (no road link)",
-                net.schools[host.idx()].id,
-                net.schools[st.school.idx()].id
-            ),
+            Some(m) => Reason::TravelTooLong {
+                from: net.schools[st.school.idx()].id.clone(),
+                to: net.schools[host.idx()].id.clone(),
+                minutes: m,
+                start: Hhmm(grp.start(net)).to_string(),
+                day_start: Hhmm(net.day_start).to_string(),
+                day_end: Hhmm(net.day_end).to_string(),
+            },
+            None => Reason::Unreachable {
+                host: net.schools[host.idx()].id.clone(),
+                from: net.schools[st.school.idx()].id.clone(),
+            },
         });
     }
     if full > 0 {
-        return Some(format!(
-            "all {} open group(s) of {} are full",
-            groups.len(),
-            course.id
-        ));
+        return Some(Reason::AllFull {
+            groups: groups.len(),
+            course: course.id.clone(),
+        });
     }
     None
 }

@@ -51,7 +51,9 @@ pub const ASSIGNMENTS: FileSchema = FileSchema {
 
 pub const UNSERVED: FileSchema = FileSchema {
     name: "unserved.csv",
-    columns: &["student", "course", "rank", "reason"],
+    // `code` and `figures`: our extension, the reason in a language-neutral form
+    // (see crate::plan::reason).
+    columns: &["student", "course", "rank", "reason", "code", "figures"],
 };
 
 pub const ROUTES: FileSchema = FileSchema {
@@ -92,6 +94,9 @@ pub const SHORTAGES: FileSchema = FileSchema {
     name: "shortages.csv",
     columns: &["from", "to", "ready", "due", "seats", "students", "cure"],
 };
+
+/// Columns profnet writes that a plan may lack (written by older versions): (file, column).
+const OPTIONAL_COLUMNS: [(&str, &str); 2] = [("unserved.csv", "code"), ("unserved.csv", "figures")];
 
 /// Every CSV file of a plan directory.
 pub const CSV_FILES: [&FileSchema; 7] = [
@@ -263,6 +268,8 @@ impl PlanCsv {
         for &c in columns {
             match t.col(c) {
                 Some(i) => positions.push(i),
+                // Our optional extensions: absent in older plans, read as empty.
+                None if OPTIONAL_COLUMNS.contains(&(file, c)) => positions.push(usize::MAX),
                 None => {
                     let mut err = PlanFileError::new(
                         file,
@@ -478,6 +485,40 @@ pub struct UnservedRow {
     pub course: String,
     pub rank: String,
     pub reason: String,
+    /// The reason as code and figures, when the file carries them.
+    pub code: Option<crate::plan::reason::Reason>,
+}
+
+impl UnservedRow {
+    /// The reason in `lang` (from its code; the written text when there is none).
+    pub fn reason_text(&self, lang: crate::lang::Lang) -> String {
+        match &self.code {
+            Some(r) => r.text(lang),
+            None => self.reason.clone(),
+        }
+    }
+
+    /// [`UnservedRow::reason_text`] with courses, schools and teachers named as people
+    /// call them, their ids in brackets.
+    pub fn reason_named(&self, lang: crate::lang::Lang, net: &crate::model::Network) -> String {
+        use crate::plan::reason::Named;
+        let label = |what: Named, id: &str| -> String {
+            let name = match what {
+                Named::Course => net.course_index(id).map(|c| &net.courses[c.idx()].name),
+                Named::School => net.school_index(id).map(|s| &net.schools[s.idx()].name),
+                Named::Teacher => net.teachers.iter().find(|t| t.id == id).map(|t| &t.name),
+            };
+            match (name, what) {
+                (Some(n), Named::Teacher) if n != id => format!("{n} ({id})"),
+                (Some(n), _) if n != id => format!("«{n}» ({id})"),
+                _ => id.to_string(),
+            }
+        };
+        match &self.code {
+            Some(r) => r.text_named(lang, &label),
+            None => self.reason.clone(),
+        }
+    }
 }
 
 /// Reads `unserved.csv` of a plan directory; `None` when the plan has no such file.
@@ -495,6 +536,7 @@ pub fn parse_unserved(bytes: &[u8]) -> Result<Vec<UnservedRow>, PlanFileError> {
             course: t.cell(rec, 1).to_string(),
             rank: t.cell(rec, 2).to_string(),
             reason: t.cell(rec, 3).to_string(),
+            code: crate::plan::reason::Reason::parse(t.cell(rec, 4), t.cell(rec, 5)),
         })
         .collect())
 }

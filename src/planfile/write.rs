@@ -75,10 +75,9 @@ impl<'a> PlanFiles<'a> {
                 {
                     u.reason = d.reason.clone();
                 } else if f.homebound.binary_search(&u.student).is_ok() {
-                    u.reason = format!(
-                        "the buses could not carry this student to every school their choices run at (see shortages.csv); {}",
-                        u.reason
-                    );
+                    u.reason = crate::plan::reason::Reason::Homebound {
+                        then: Box::new(u.reason.clone()),
+                    };
                 }
             }
         }
@@ -108,7 +107,11 @@ impl<'a> PlanFiles<'a> {
     /// re-plan says what the change did).
     pub fn with_reasons(
         mut self,
-        reasons: &[(crate::model::StudentId, crate::model::CourseId, String)],
+        reasons: &[(
+            crate::model::StudentId,
+            crate::model::CourseId,
+            crate::plan::reason::Reason,
+        )],
     ) -> Self {
         for u in &mut self.unserved {
             if let Some(r) = reasons.iter().find(|r| r.0 == u.student && r.1 == u.course) {
@@ -208,7 +211,9 @@ impl<'a> PlanFiles<'a> {
                 student(u.student.idx()),
                 net.courses[u.course.idx()].id.as_str(),
                 &u.rank.to_string(),
-                &text(&u.reason),
+                &text(&u.reason.to_string()),
+                &u.reason.code(),
+                &text(&u.reason.figures()),
             ])?;
         }
         w.flush()?;
@@ -647,7 +652,8 @@ pub fn departure_sheet(
 /// Placements and kpis of a plan for printing.
 pub fn text_summary(net: &Network, o: &SolveOutcome, k: &Kpis) -> String {
     format!(
-        "{name}: {status}\n  placements {p} of {r} requested ({rate:.1}%), unserved choices {u}\n  \
+        "{name}: {status}\n  placements {p} of {r} requested ({rate:.1}%); choices lost {lost}, \
+         first choices replaced by an alternate {alt}\n  \
          groups {g} ({d} distance), first-choice rate {fc:.1}%, worst school {ws} at {wr:.1}%\n  \
          travel: students {sm} min, teachers {tm} min{bus}\n  bound {b} ({bk}), gap {gap:.2}%, greedy {gr}, \
          solved in {t:.1} s",
@@ -656,7 +662,12 @@ pub fn text_summary(net: &Network, o: &SolveOutcome, k: &Kpis) -> String {
         p = k.placements,
         r = k.requested,
         rate = 100.0 * k.placement_rate,
-        u = k.unserved,
+        // unserved.csv has every first-`wants` choice not granted: those lost (no
+        // placement instead) and those whose student sits in an alternate instead.
+        lost = k.requested.saturating_sub(k.placements),
+        alt = k
+            .unserved
+            .saturating_sub(k.requested.saturating_sub(k.placements)),
         g = k.groups,
         d = k.distance_groups,
         fc = 100.0 * k.first_choice_rate,

@@ -280,7 +280,8 @@ fn computed_unserved(input: &ReportInput) -> Vec<UnservedRow> {
             student: net.students[u.student.idx()].id.clone(),
             course: net.courses[u.course.idx()].id.clone(),
             rank: u.rank.to_string(),
-            reason: u.reason,
+            reason: u.reason.to_string(),
+            code: Some(u.reason),
         })
         .collect()
 }
@@ -690,20 +691,26 @@ pub fn network_map(net: &Network, tt: &TravelTimes, lang: Lang) -> String {
         .schools
         .iter()
         .zip(&reach)
-        .map(|(s, r)| {
-            format!(
-                "{} ({}): {} {}, {} {} {} {} {} ({})",
+        .map(|(s, r)| match lang {
+            Lang::Ru => format!(
+                "{} ({}): учащихся: {}; выборов в пределах досягаемости: {} из {} ({})",
                 s.name,
                 s.id,
                 r.students,
-                lang.pick("учащихся", "students"),
                 r.within,
-                lang.pick("из", "of"),
                 r.choices,
-                lang.pick("выборов", "choices"),
-                lang.pick("в пределах досягаемости", "within reach"),
                 percent(ratio(r.within, r.choices), lang)
-            )
+            ),
+            Lang::En => format!(
+                "{} ({}): {}, {} of {} {} within reach ({})",
+                s.name,
+                s.id,
+                lang.count(r.students, ["", "", ""], ["student", "students"]),
+                r.within,
+                r.choices,
+                lang.noun(r.choices, ["", "", ""], ["choice", "choices"]),
+                percent(ratio(r.within, r.choices), lang)
+            ),
         })
         .collect();
     let map = MapInput {
@@ -857,13 +864,20 @@ fn map_flows(h: &mut Html, input: &ReportInput, facts: &Facts, lay: &Layout, rad
             width: width(n, max),
             bend: if role == 0 { (0.14, 16.0) } else { (0.3, 34.0) },
         };
+        let trips = input
+            .lang
+            .noun(n, ["поездка", "поездки", "поездок"], ["trip", "trips"]);
         let what = if role == 0 {
-            input.lang.pick("поездок учащихся", "student trips")
+            input.lang.pick("учащихся", "student")
         } else {
-            input.lang.pick("поездок учителей", "teacher trips")
+            input.lang.pick("учителей", "teacher")
+        };
+        let (first, second) = match input.lang {
+            Lang::Ru => (trips, what),
+            Lang::En => (what, trips),
         };
         let title = format!(
-            "{} → {}: {n} {what}",
+            "{} → {}: {n} {first} {second}",
             school_name(net, SchoolId::from(a)),
             school_name(net, SchoolId::from(b))
         );
@@ -1387,7 +1401,7 @@ fn movement_cell(
             .iter()
             .map(|(other, list)| format!("{arrow} {} {}", input.net.schools[*other].id, list.len()))
             .collect();
-        let text = format!("{n} {} ", lang.pick("уч.", "students"));
+        let text = format!("{n} {} ", lang.noun(n, ["уч."; 3], ["student", "students"]));
         h.text(&text).el(
             "span",
             &[("class", "muted")],
@@ -1398,7 +1412,10 @@ fn movement_cell(
         if n > 0 {
             h.raw("<br>");
         }
-        let text = format!("{teachers} {}", lang.pick("учит.", "teachers"));
+        let text = format!(
+            "{teachers} {}",
+            lang.noun(teachers, ["учит."; 3], ["teacher", "teachers"])
+        );
         h.text(&text);
     }
     h.close("td");
@@ -1519,8 +1536,15 @@ fn room_header(h: &mut Html, input: &ReportInput, r: usize) {
     let (net, lang) = (input.net, input.lang);
     let room = &net.rooms[r];
     h.open("th", &[]).text(&room.id).raw("<br>");
-    let kind = net.kind_name(room.kind);
-    let detail = format!("{kind}, {} {}", room.capacity, lang.pick("мест", "seats"));
+    let kind = crate::lang::kind_label(net.kind_name(room.kind), lang);
+    let detail = format!(
+        "{kind}, {}",
+        lang.count(
+            room.capacity as usize,
+            ["место", "места", "мест"],
+            ["seat", "seats"]
+        )
+    );
     h.el("span", &[("class", "muted")], &detail).close("th");
 }
 
@@ -1668,7 +1692,7 @@ fn group_details(h: &mut Html, input: &ReportInput, gi: usize) {
         group_time(net, g),
         net.teachers[g.teacher.idx()].name,
         g.members.len(),
-        lang.pick("уч.", "students"),
+        lang.noun(g.members.len(), ["уч."; 3], ["student", "students"]),
     );
     h.text(&text);
     if g.mode == Mode::Distance {
@@ -1777,13 +1801,13 @@ fn unserved_table(h: &mut Html, input: &ReportInput, rows: &[UnservedRow]) {
         h.el("th", &[], lang.pick(ru, en));
     }
     h.close("tr");
-    for UnservedRow {
-        student,
-        course,
-        rank,
-        reason,
-    } in rows
-    {
+    for row in rows {
+        let UnservedRow {
+            student,
+            course,
+            rank,
+            ..
+        } = row;
         let school = home
             .get(student.as_str())
             .map_or("—", |&s| school_name(net, s));
@@ -1792,7 +1816,7 @@ fn unserved_table(h: &mut Html, input: &ReportInput, rows: &[UnservedRow]) {
         h.el("td", &[], school);
         h.el("td", &[], &course_label(net, course));
         h.el("td", &[("class", "n")], rank);
-        h.el("td", &[("class", "reason")], reason);
+        h.el("td", &[("class", "reason")], &row.reason_text(lang));
         h.close("tr");
     }
     h.close("table");
@@ -1862,7 +1886,7 @@ mod tests {
             "{circle}"
         );
         let title = format!(
-            "{} ({}): {} учащихся, {} из {} выборов в пределах досягаемости",
+            "{} ({}): учащихся: {}; выборов в пределах досягаемости: {} из {}",
             escape(&s.name),
             s.id,
             big.students,

@@ -45,8 +45,8 @@ pub fn write(input: &ReportInput, dir: &Path) -> anyhow::Result<()> {
             .with_context(|| format!("cannot create {}", dir.join(sub).display()))?;
     }
     let mut names: HashMap<&str, FileNames> = HashMap::new();
-    let mut index = csv::Writer::from_writer(Vec::new());
-    index.write_record(["kind", "id", "name", "file", "events"])?;
+    let lang = input.lang;
+    let mut index: Vec<Vec<String>> = Vec::new();
     for cal in &cals {
         let file = format!(
             "{}/{}.ics",
@@ -56,16 +56,23 @@ pub fn write(input: &ReportInput, dir: &Path) -> anyhow::Result<()> {
         let path = dir.join(&file);
         std::fs::write(&path, render(input.date, input.lang, cal))
             .with_context(|| format!("cannot write {}", path.display()))?;
-        index.write_record([
-            cal.kind.as_str(),
-            cal.id.as_str(),
-            cal.name.as_str(),
-            file.as_str(),
-            cal.events.len().to_string().as_str(),
-        ])?;
+        index.push(vec![
+            cal.kind.label(lang).to_string(),
+            cal.id.clone(),
+            cal.name.clone(),
+            file,
+            cal.events.len().to_string(),
+        ]);
     }
+    let header = [
+        lang.pick("Чей календарь", "kind"),
+        lang.pick("Код", "id"),
+        lang.pick("Имя", "name"),
+        lang.pick("Файл", "file"),
+        lang.pick("Событий", "events"),
+    ];
     let path = dir.join("index.csv");
-    std::fs::write(&path, index.into_inner()?)
+    std::fs::write(&path, super::people_csv(&header, &index))
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }
@@ -79,11 +86,12 @@ pub enum Owner {
 }
 
 impl Owner {
-    fn as_str(self) -> &'static str {
+    /// As a person reads it.
+    fn label(self, lang: Lang) -> &'static str {
         match self {
-            Owner::Student => "student",
-            Owner::Teacher => "teacher",
-            Owner::School => "school",
+            Owner::Student => lang.pick("ученик", "student"),
+            Owner::Teacher => lang.pick("учитель", "teacher"),
+            Owner::School => lang.pick("школа", "school"),
         }
     }
 
@@ -202,9 +210,9 @@ pub fn calendars(input: &ReportInput) -> Vec<Calendar> {
     let leg_event = |owner: &str, l: &LegRow| -> Event {
         let (from, to) = (name_of(l.from), name_of(l.to));
         let summary = match (l.vehicle.is_empty(), lang) {
-            (false, Lang::Ru) => format!("Автобус {} из {from} в {to}", l.vehicle),
+            (false, Lang::Ru) => format!("Автобус {}: {from} → {to}", l.vehicle),
             (false, Lang::En) => format!("Bus {} from {from} to {to}", l.vehicle),
-            (true, Lang::Ru) => format!("Переезд из {from} в {to}"),
+            (true, Lang::Ru) => format!("Переезд: {from} → {to}"),
             (true, Lang::En) => format!("Travel from {from} to {to}"),
         };
         let mut d = Desc::default();
@@ -269,7 +277,7 @@ pub fn calendars(input: &ReportInput) -> Vec<Calendar> {
                         lang.pick("Дистанционно", "Distance"),
                         match lang {
                             Lang::Ru => {
-                                format!("занятие в своей школе; учитель ведёт из {}", room_label(g))
+                                format!("занятие в своей школе; где учитель: {}", room_label(g))
                             }
                             Lang::En => {
                                 format!("at your own school; taught from {}", room_label(g))
@@ -424,7 +432,7 @@ pub fn calendars(input: &ReportInput) -> Vec<Calendar> {
                     lang.pick("Дистанционно", "Distance"),
                     match lang {
                         Lang::Ru => format!(
-                            "ученики этой школы занимаются у себя; учитель ведёт из {}",
+                            "ученики этой школы занимаются у себя; где учитель: {}",
                             room_label(g)
                         ),
                         Lang::En => format!(
@@ -484,15 +492,19 @@ pub fn calendars(input: &ReportInput) -> Vec<Calendar> {
             };
             let (a, d) = (Hhmm(arrive), Hhmm(depart));
             let summary = match (mv, lang) {
-                (Move::Arrival, Lang::Ru) => format!("Прибытие в {a}: {who} из {other_name}{by}"),
+                (Move::Arrival, Lang::Ru) => {
+                    format!("Прибытие в {a}: {who}; откуда: {other_name}{by}")
+                }
                 (Move::Arrival, Lang::En) => {
                     format!("Arrival at {a}: {who} from {other_name}{by}")
                 }
                 (Move::Return, Lang::Ru) => {
-                    format!("Возвращение в {a}: {who} из {other_name}{by}")
+                    format!("Возвращение в {a}: {who}; откуда: {other_name}{by}")
                 }
                 (Move::Return, Lang::En) => format!("Back at {a}: {who} from {other_name}{by}"),
-                (Move::Departure, Lang::Ru) => format!("Отъезд в {d}: {who} в {other_name}{by}"),
+                (Move::Departure, Lang::Ru) => {
+                    format!("Отъезд в {d}: {who}; куда: {other_name}{by}")
+                }
                 (Move::Departure, Lang::En) => {
                     format!("Departure at {d}: {who} to {other_name}{by}")
                 }
@@ -638,17 +650,7 @@ fn count(lang: Lang, noun: Noun, n: usize) -> String {
         Noun::Teacher => (["учитель", "учителя", "учителей"], ["teacher", "teachers"]),
         Noun::Seat => (["место", "места", "мест"], ["seat", "seats"]),
     };
-    let form = match lang {
-        Lang::En if n == 1 => en[0],
-        Lang::En => en[1],
-        Lang::Ru => match (n % 10, n % 100) {
-            (_, 11..=14) => ru[2],
-            (1, _) => ru[0],
-            (2..=4, _) => ru[1],
-            _ => ru[2],
-        },
-    };
-    format!("{n} {form}")
+    lang.count(n, ru, en)
 }
 
 /// A DESCRIPTION built of `Label: value` lines.

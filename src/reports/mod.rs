@@ -145,6 +145,21 @@ pub fn escape_markup(s: &str, apos: &str) -> String {
     out
 }
 
+/// A CSV file meant for people: `;`-separated, UTF-8 with a BOM, so that Excel on a
+/// Russian Windows opens it in columns with Cyrillic intact.
+pub fn people_csv<S: AsRef<str>>(header: &[S], rows: &[Vec<String>]) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .flexible(true)
+        .from_writer(b"\xEF\xBB\xBF".to_vec());
+    // Writing into memory cannot fail.
+    let _ = w.write_record(header.iter().map(|h| h.as_ref()));
+    for r in rows {
+        let _ = w.write_record(r);
+    }
+    w.into_inner().unwrap_or_default()
+}
+
 /// Writes every report into `dir` (which must exist): index.html, plan.xlsx, ics/,
 /// registers/ and fet/.
 pub fn write_reports(input: &ReportInput, dir: &Path) -> anyhow::Result<()> {

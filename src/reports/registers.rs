@@ -288,15 +288,6 @@ fn credit_rows(
     (rows, groups.len())
 }
 
-/// `;`-separated CSV, UTF-8 with a BOM (Excel opens Cyrillic right).
 fn csv(header: Vec<String>, rows: Vec<Vec<String>>) -> Vec<u8> {
-    let mut w = csv::WriterBuilder::new()
-        .delimiter(b';')
-        .from_writer(b"\xEF\xBB\xBF".to_vec());
-    // Writing into memory cannot fail.
-    let _ = w.write_record(&header);
-    for r in &rows {
-        let _ = w.write_record(r);
-    }
-    w.into_inner().unwrap_or_default()
+    super::people_csv(&header, &rows)
 }

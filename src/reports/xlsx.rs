@@ -209,6 +209,8 @@ struct Sheet<'w> {
     row: u32,
     /// The row of the table header, if the sheet is one table.
     header: Option<(u32, u16)>,
+    /// Rows that start a new printed page (the timetable: one school per page).
+    breaks: Vec<u32>,
 }
 
 impl<'w> Sheet<'w> {
@@ -220,6 +222,7 @@ impl<'w> Sheet<'w> {
             widths: Vec::new(),
             row: 0,
             header: None,
+            breaks: Vec::new(),
         })
     }
 
@@ -300,16 +303,33 @@ impl<'w> Sheet<'w> {
         Ok(())
     }
 
-    /// Sets column widths; freezes and filters the header row of a table sheet.
+    /// Sets column widths; freezes and filters the header row of a table sheet; sets
+    /// up printing: A4, landscape where the columns are wide, fitted to the page width,
+    /// the header row repeated on every page, the sheet's name and page numbers.
     fn finish(self) -> Result<(), XlsxError> {
+        let mut total = 0.0;
         for (j, w) in self.widths.iter().enumerate() {
-            self.ws
-                .set_column_width(j as u16, (*w + 2).clamp(6, 60) as f64)?;
+            let width = (*w + 2).clamp(6, 60) as f64;
+            total += width;
+            self.ws.set_column_width(j as u16, width)?;
         }
         if let Some((hr, cols)) = self.header {
             self.ws.set_freeze_panes(hr + 1, 0)?;
             self.ws
                 .autofilter(hr, 0, self.row.saturating_sub(1).max(hr), cols - 1)?;
+            self.ws.set_repeat_rows(hr, hr)?;
+        }
+        self.ws.set_paper_size(9); // A4
+                                   // About 90 characters of the default font fit across a portrait A4 page.
+        if total > 90.0 {
+            self.ws.set_landscape();
+        }
+        self.ws.set_print_fit_to_pages(1, 0);
+        self.ws.set_margins(0.4, 0.4, 0.6, 0.6, 0.3, 0.3);
+        self.ws.set_header("&L&A");
+        self.ws.set_footer("&C&P / &N");
+        if !self.breaks.is_empty() {
+            self.ws.set_page_breaks(&self.breaks)?;
         }
         Ok(())
     }
@@ -333,9 +353,10 @@ fn kpi_sheet(input: &ReportInput, mut sh: Sheet, f: &Formats) -> Result<(), Xlsx
         .and_then(|s| s.get("status"))
         .and_then(|v| v.as_str())
         .map(|s| match (l, s) {
-            (Lang::Ru, "optimal") => "оптимальный (optimal)".to_string(),
-            (Lang::Ru, "feasible") => "допустимый (feasible)".to_string(),
-            (Lang::Ru, "infeasible") => "недопустимый (infeasible)".to_string(),
+            (Lang::Ru, "optimal") => "оптимальный".to_string(),
+            (Lang::Ru, "feasible") => "допустимый".to_string(),
+            (Lang::Ru, "infeasible") => "недопустимый".to_string(),
+            (Lang::Ru, "error") => "ошибка".to_string(),
             _ => s.to_string(),
         });
     let num = |key: &str| {
@@ -457,6 +478,10 @@ fn timetable_sheet(input: &ReportInput, mut sh: Sheet, f: &Formats) -> Result<()
         let rooms: Vec<usize> = (0..net.rooms.len())
             .filter(|&r| net.rooms[r].school.idx() == si)
             .collect();
+        if sh.row > 0 {
+            // Each school's timetable on its own page.
+            sh.breaks.push(sh.row);
+        }
         sh.line(&format!("{} — {}", school.id, school.name), Some(&f.title))?;
         if rooms.is_empty() {
             sh.line(
@@ -482,8 +507,12 @@ fn timetable_sheet(input: &ReportInput, mut sh: Sheet, f: &Formats) -> Result<()
             let label = format!(
                 "{} ({}, {})",
                 room.id,
-                net.kind_name(room.kind),
-                room.capacity
+                crate::lang::kind_label(net.kind_name(room.kind), l),
+                l.count(
+                    room.capacity as usize,
+                    ["место", "места", "мест"],
+                    ["seat", "seats"]
+                )
             );
             sh.text(col_of[&r], &label, Some(&f.header))?;
         }
@@ -570,12 +599,12 @@ fn students_sheet(input: &ReportInput, mut sh: Sheet, f: &Formats) -> Result<(),
         ],
         f,
     )?;
-    let reasons: HashMap<(&str, &str), &str> = input
+    let reasons: HashMap<(&str, &str), String> = input
         .disk
         .unserved
         .iter()
         .flatten()
-        .map(|u| ((u.student.as_str(), u.course.as_str()), u.reason.as_str()))
+        .map(|u| ((u.student.as_str(), u.course.as_str()), u.reason_text(l)))
         .collect();
     let by_student = plan.student_groups(net);
     for (s, st) in net.students.iter().enumerate() {
@@ -614,7 +643,7 @@ fn students_sheet(input: &ReportInput, mut sh: Sheet, f: &Formats) -> Result<(),
                     row.push(t(l.pick("не обеспечен", "unserved")));
                     row.extend((0..8).map(|_| Cell::Empty));
                     let why = reasons.get(&(st.id.as_str(), course.id.as_str()));
-                    row.push(why.map_or(Cell::Empty, |w| t(*w)));
+                    row.push(why.map_or(Cell::Empty, |w| t(w.clone())));
                 } else {
                     row.push(t(
                         l.pick("запасной выбор, не понадобился", "alternate, not needed")
@@ -876,13 +905,13 @@ fn unserved_sheet(input: &ReportInput, mut sh: Sheet, f: &Formats) -> Result<(),
         net.students.iter().map(|s| (s.id.as_str(), s)).collect();
     let course: HashMap<&str, &crate::model::Course> =
         net.courses.iter().map(|c| (c.id.as_str(), c)).collect();
-    for crate::planfile::UnservedRow {
-        student: s,
-        course: c,
-        rank,
-        reason,
-    } in rows
-    {
+    for row in rows {
+        let crate::planfile::UnservedRow {
+            student: s,
+            course: c,
+            rank,
+            ..
+        } = row;
         let st = student.get(s.as_str());
         let home = st.map(|st| &net.schools[st.school.idx()]);
         sh.cells(
@@ -896,7 +925,7 @@ fn unserved_sheet(input: &ReportInput, mut sh: Sheet, f: &Formats) -> Result<(),
                     .get(c.as_str())
                     .map_or(Cell::Empty, |c| t(c.name.clone())),
                 rank.parse::<usize>().map_or_else(|_| t(rank.clone()), n),
-                t(reason.clone()),
+                t(row.reason_text(l)),
             ],
             f,
         )?;

@@ -862,7 +862,7 @@ pub fn day(app: &App, run: &Run, query: &str) -> String {
                         h3 { "Невыполненные выборы" }
                         table.list {
                             thead { tr { th { "Выбор" } th { "Курс" } th { "Почему" } } }
-                            tbody { @for u in &unserved { tr { td { (u.rank) } td { (u.course) } td { (u.reason) } } } }
+                            tbody { @for u in &unserved { tr { td { (u.rank) } td { (u.course) } td { (u.reason_text(Lang::Ru)) } } } }
                         }
                     }
                 }

@@ -21,6 +21,7 @@
 //! unless a group of theirs has to close.
 
 use crate::model::{CourseId, Network, RoomId, StudentId, TeacherId};
+use crate::plan::reason::Reason;
 use crate::plan::{Group, Mode, Plan};
 
 use super::prep::Prep;
@@ -39,7 +40,7 @@ pub enum Fate {
     /// Another teacher and another room.
     NewTeacherAndRoom(TeacherId, RoomId),
     /// Cancelled, with the reason.
-    Cancelled(String),
+    Cancelled(Reason),
     /// Opened by the repair.
     New,
 }
@@ -49,7 +50,7 @@ pub enum Fate {
 pub struct Lost {
     pub student: StudentId,
     pub course: CourseId,
-    pub reason: String,
+    pub reason: Reason,
 }
 
 /// The repaired plan.
@@ -159,7 +160,7 @@ impl Work<'_, '_> {
         !matches!(self.fate[gi], Fate::Cancelled(_))
     }
 
-    fn remove_member(&mut self, gi: usize, s: StudentId, reason: String) {
+    fn remove_member(&mut self, gi: usize, s: StudentId, reason: Reason) {
         self.st.leave(s, gi);
         self.affected[s.idx()] = true;
         self.touched[s.idx()] |= self.direct;
@@ -174,7 +175,7 @@ impl Work<'_, '_> {
         self.st.join_in_order(s, gi);
     }
 
-    fn cancel(&mut self, gi: usize, reason: String) {
+    fn cancel(&mut self, gi: usize, reason: Reason) {
         if self.live(gi) {
             self.st.unbook(gi);
             self.cancel_released(gi, reason);
@@ -189,7 +190,7 @@ impl Work<'_, '_> {
             for gi in self.st.of_student(s).to_vec() {
                 let c = self.st.group(gi).course;
                 if !self.st.prep.admissible[s.idx()].contains(&c) {
-                    self.remove_member(gi, s, "no longer among the student's choices".into());
+                    self.remove_member(gi, s, Reason::NoLongerChosen);
                 }
             }
         }
@@ -215,11 +216,10 @@ impl Work<'_, '_> {
                 match self.free_room(gi) {
                     Some(r) => to.room = r,
                     None => {
-                        let why = format!(
-                            "its room {} is closed and no other room of its kind at {} is free in its periods",
-                            net.rooms[old_room.idx()].id,
-                            net.schools[to.school.idx()].id
-                        );
+                        let why = Reason::RoomClosed {
+                            room: net.rooms[old_room.idx()].id.clone(),
+                            school: net.schools[to.school.idx()].id.clone(),
+                        };
                         self.cancel_released(gi, why);
                         continue;
                     }
@@ -229,10 +229,9 @@ impl Work<'_, '_> {
                 match self.free_teacher(gi) {
                     Some(t) => to.teacher = t,
                     None => {
-                        let why = format!(
-                            "its teacher {} is absent and no other qualified teacher is free in its periods",
-                            net.teachers[old_teacher.idx()].id
-                        );
+                        let why = Reason::TeacherAbsent {
+                            teacher: net.teachers[old_teacher.idx()].id.clone(),
+                        };
                         self.cancel_released(gi, why);
                         continue;
                     }
@@ -249,7 +248,7 @@ impl Work<'_, '_> {
     }
 
     /// Cancels group `gi` whose room and teacher are already released.
-    fn cancel_released(&mut self, gi: usize, reason: String) {
+    fn cancel_released(&mut self, gi: usize, reason: Reason) {
         for s in self.st.group(gi).members.clone() {
             self.remove_member(gi, s, reason.clone());
         }
@@ -332,11 +331,10 @@ impl Work<'_, '_> {
                         };
                     }
                     None => {
-                        let why = format!(
-                            "its teacher {} can no longer travel to {} and back, and nobody else can take it",
-                            net.teachers[t.idx()].id,
-                            net.schools[self.st.group(gi).school.idx()].id
-                        );
+                        let why = Reason::TeacherCannotTravel {
+                            teacher: net.teachers[t.idx()].id.clone(),
+                            school: net.schools[self.st.group(gi).school.idx()].id.clone(),
+                        };
                         self.cancel_released(gi, why);
                     }
                 }
@@ -383,11 +381,10 @@ impl Work<'_, '_> {
             };
             for gi in out {
                 let place = self.st.group(gi).student_location(home);
-                let why = format!(
-                    "the way between {} and {} is closed under the change",
-                    net.schools[home.idx()].id,
-                    net.schools[place.idx()].id
-                );
+                let why = Reason::WayClosed {
+                    from: net.schools[home.idx()].id.clone(),
+                    to: net.schools[place.idx()].id.clone(),
+                };
                 self.remove_member(gi, sid, why);
             }
         }
@@ -519,10 +516,11 @@ impl Work<'_, '_> {
             }
             let have = self.st.group(gi).members.len();
             if have < min {
-                let why = format!(
-                    "its group at {} closed: only {have} of its students could still come; minimum is {min}",
-                    self.net().schools[g.school.idx()].id
-                );
+                let why = Reason::ChangeGroupClosed {
+                    school: self.net().schools[g.school.idx()].id.clone(),
+                    have,
+                    min,
+                };
                 self.cancel(gi, why);
             }
         }

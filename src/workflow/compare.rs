@@ -51,26 +51,64 @@ fn fmt_diff(d: f64, share: bool) -> String {
     }
 }
 
+/// What re-running the search moves each numeric KPI (in the order of the table's
+/// rows): the spread between two searches of the same network, `|a - b|` per KPI. A
+/// scenario's difference to the base no larger than it is search noise, not an effect
+/// of the scenario.
+pub fn search_noise(a: &Kpis, b: &Kpis) -> Vec<f64> {
+    numeric()
+        .map(|(_, _, kpi)| (kpi.number(a).unwrap_or(0.0) - kpi.number(b).unwrap_or(0.0)).abs())
+        .collect()
+}
+
+/// Whether a difference `d` is within the measured `noise` (and not none at all).
+fn within_noise(d: f64, noise: Option<f64>) -> bool {
+    noise.is_some_and(|n| d.abs() >= 1e-9 && d.abs() <= n + 1e-9)
+}
+
+/// What a comparison knows besides the solved networks: the search noise per numeric
+/// KPI ([`search_noise`]) and, per network, the name of the network whose search found
+/// the plan it shows (a network may take another's plan that obeys every rule in it
+/// and is better by its own objective).
+#[derive(Clone, Debug, Default)]
+pub struct Extras {
+    pub noise: Option<Vec<f64>>,
+    pub found_by: Option<Vec<String>>,
+}
+
 /// The comparison as a table of strings: a header row, then one row per KPI with the
 /// base's value and each scenario's "value (difference)".
 pub fn table(all: &[Solved]) -> Vec<Vec<String>> {
+    table_with(all, &Extras::default())
+}
+
+/// [`table`] with the search noise (a difference within it is marked "within search
+/// noise" instead of better or worse, and a last column gives the noise) and a row
+/// "plan found by".
+pub fn table_with(all: &[Solved], extras: &Extras) -> Vec<Vec<String>> {
     let mut out = Vec::new();
     let mut head = vec!["KPI".to_string()];
     head.extend(all.iter().map(|s| s.name.clone()));
+    let noise = extras.noise.as_ref();
+    if noise.is_some() {
+        head.push("search noise".into());
+    }
     out.push(head);
     let Some(base) = all.first() else {
         return out;
     };
-    for (_, label, kpi) in numeric() {
+    for (k, (_, label, kpi)) in numeric().enumerate() {
         let share = kpi.unit == Unit::Share;
         let value = |k: &Kpis| kpi.number(k).unwrap_or(0.0);
         let b = value(&base.kpis);
         let mut row = vec![label, fmt_value(b, share)];
+        let n = noise.and_then(|n| n.get(k).copied());
         for s in &all[1..] {
             let v = value(&s.kpis);
             let d = v - b;
             let mark = match kpi.better {
                 _ if d.abs() < 1e-9 => "",
+                _ if within_noise(d, n) => ", within search noise",
                 Better::Higher if d > 0.0 => ", better",
                 Better::Lower if d < 0.0 => ", better",
                 Better::Neutral => "",
@@ -82,8 +120,16 @@ pub fn table(all: &[Solved]) -> Vec<Vec<String>> {
                 fmt_diff(d, share)
             ));
         }
+        if let Some(n) = n {
+            row.push(format!("±{}", fmt_value(n, share)));
+        }
         out.push(row);
     }
+    let pad = |row: &mut Vec<String>| {
+        if noise.is_some() {
+            row.push(String::new());
+        }
+    };
     let mut bound = vec![
         "bound on placements".to_string(),
         fmt_value(base.bound, false),
@@ -95,13 +141,27 @@ pub fn table(all: &[Solved]) -> Vec<Vec<String>> {
             fmt_diff(s.bound - base.bound, false)
         ));
     }
+    pad(&mut bound);
     out.push(bound);
     let mut worst = vec!["worst school".to_string()];
     worst.extend(
         all.iter()
             .map(|s| s.kpis.worst_school.clone().unwrap_or_else(|| "-".into())),
     );
+    pad(&mut worst);
     out.push(worst);
+    if let Some(found) = &extras.found_by {
+        let mut row = vec!["plan found by".to_string()];
+        row.extend(all.iter().zip(found).map(|(s, f)| {
+            if *f == s.name {
+                "own search".to_string()
+            } else {
+                format!("{f}'s search")
+            }
+        }));
+        pad(&mut row);
+        out.push(row);
+    }
     out
 }
 
@@ -164,6 +224,13 @@ pub fn markdown_table(t: &[Vec<String>]) -> String {
 /// comparison.csv: `kpi,<base>,<scenario>,<scenario>_diff,...`, raw numbers; each
 /// network's column is headed by its [`Solved::name`].
 pub fn csv_rows(all: &[Solved]) -> Vec<Vec<String>> {
+    csv_rows_with(all, &Extras::default())
+}
+
+/// [`csv_rows`] with, when the noise is known, the columns `search_noise` (what
+/// re-running the search moves the KPI) and `<scenario>_within_noise` (`yes` when the
+/// scenario's difference is not zero and no larger than that) after the others.
+pub fn csv_rows_with(all: &[Solved], extras: &Extras) -> Vec<Vec<String>> {
     let mut out = Vec::new();
     let mut head = vec!["kpi".to_string()];
     for (i, s) in all.iter().enumerate() {
@@ -172,11 +239,20 @@ pub fn csv_rows(all: &[Solved]) -> Vec<Vec<String>> {
             head.push(format!("{}_diff", s.name));
         }
     }
+    let noise = extras.noise.as_ref();
+    if noise.is_some() {
+        head.push("search_noise".into());
+        head.extend(
+            all.iter()
+                .skip(1)
+                .map(|s| format!("{}_within_noise", s.name)),
+        );
+    }
     out.push(head);
     let Some(base) = all.first() else {
         return out;
     };
-    for (key, _, kpi) in numeric() {
+    for (k, (key, _, kpi)) in numeric().enumerate() {
         let value = |k: &Kpis| kpi.number(k).unwrap_or(0.0);
         let b = value(&base.kpis);
         let mut row = vec![key.to_string(), num(b)];
@@ -185,12 +261,30 @@ pub fn csv_rows(all: &[Solved]) -> Vec<Vec<String>> {
             row.push(num(v));
             row.push(num(v - b));
         }
+        if let Some(n) = noise.map(|n| n.get(k).copied().unwrap_or(0.0)) {
+            row.push(num(n));
+            for s in &all[1..] {
+                let d = value(&s.kpis) - b;
+                row.push(
+                    if within_noise(d, Some(n)) {
+                        "yes"
+                    } else {
+                        "no"
+                    }
+                    .into(),
+                );
+            }
+        }
         out.push(row);
     }
     let mut bound = vec!["bound".to_string(), num(base.bound)];
     for s in &all[1..] {
         bound.push(num(s.bound));
         bound.push(num(s.bound - base.bound));
+    }
+    if noise.is_some() {
+        bound.push(String::new());
+        bound.extend(all.iter().skip(1).map(|_| String::new()));
     }
     out.push(bound);
     out

@@ -95,6 +95,55 @@ pub struct ReplanStats {
     /// Who counts as touched by the change (the rule, in words).
     pub touched_rule: String,
     pub keep_weight: f64,
+    /// Every plan the re-plan weighed, the chosen one included, and (with
+    /// `--compare-fresh`) the plan from scratch: what each places and how many
+    /// untouched students it moves, so that people see what they did not get.
+    pub alternatives: Vec<Alternative>,
+}
+
+/// One plan a re-plan weighed (see [`ReplanStats::alternatives`]).
+#[derive(Clone, Debug, Default, serde::Serialize, PartialEq)]
+pub struct Alternative {
+    /// `repair`, `re-optimised`, `relaxed` or `fresh` (from scratch, never chosen).
+    pub name: String,
+    pub placements: usize,
+    /// Untouched students who would not keep exactly their groups.
+    pub untouched_moved: usize,
+    pub chosen: bool,
+}
+
+impl ReplanStats {
+    /// The plans not chosen, in words for people: "a fresh plan would place 1173 but
+    /// move 212 untouched students", one per plan (a plan the same as the chosen one
+    /// in both figures is left out).
+    pub fn not_chosen(&self) -> Vec<String> {
+        let Some(chosen) = self.alternatives.iter().find(|a| a.chosen) else {
+            return Vec::new();
+        };
+        self.alternatives
+            .iter()
+            .filter(|a| !a.chosen)
+            .filter(|a| {
+                (a.placements, a.untouched_moved) != (chosen.placements, chosen.untouched_moved)
+            })
+            .map(|a| {
+                let what = if a.name == "fresh" {
+                    "a fresh plan".to_string()
+                } else {
+                    format!("the {} plan", a.name)
+                };
+                let but = if a.placements > chosen.placements {
+                    "but"
+                } else {
+                    "and"
+                };
+                format!(
+                    "{what} would place {} {but} move {} untouched student(s)",
+                    a.placements, a.untouched_moved
+                )
+            })
+            .collect()
+    }
 }
 
 /// A re-plan, ready to write.
@@ -105,7 +154,7 @@ pub struct Replan {
     /// Id of each group of `outcome.plan`, in its order.
     pub group_ids: Vec<String>,
     /// Reasons for placements the change took away.
-    pub reasons: Vec<(StudentId, CourseId, String)>,
+    pub reasons: Vec<(StudentId, CourseId, crate::plan::reason::Reason)>,
     pub stats: ReplanStats,
     pub lang: Lang,
 }
@@ -151,7 +200,7 @@ pub fn replan(
         .zip(&lost_bus)
         .map(|(&a, &b)| a || b)
         .collect();
-    let mut reasons: Vec<(StudentId, CourseId, String)> = Vec::new();
+    let mut reasons: Vec<(StudentId, CourseId, crate::plan::reason::Reason)> = Vec::new();
     for Lost {
         student,
         course,
@@ -377,6 +426,22 @@ pub fn replan(
         relaxed_placements: placements_of[2],
         touched_rule: TOUCHED_RULE.into(),
         keep_weight: keep_w,
+        alternatives: names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| Alternative {
+                name: (*n).into(),
+                placements: placements_of[i],
+                untouched_moved: moved_of[i],
+                chosen: i == pick,
+            })
+            .chain(fresh.map(|f| Alternative {
+                name: "fresh".into(),
+                placements: f.0,
+                untouched_moved: f.1,
+                chosen: false,
+            }))
+            .collect(),
     };
     let outcome = SolveOutcome {
         bound_kind,
@@ -646,7 +711,13 @@ pub fn write_replan(
                 old_net.students[st.idx()].id.clone(),
                 old_net.courses[c.idx()].id.clone(),
             ))
-            .or_insert_with(|| why.clone());
+            .or_insert_with(|| crate::planfile::UnservedRow {
+                student: old_net.students[st.idx()].id.clone(),
+                course: old_net.courses[c.idx()].id.clone(),
+                rank: String::new(),
+                reason: why.to_string(),
+                code: Some(why.clone()),
+            });
     }
     let mut w = csv::Writer::from_path(dir.join("changes.csv"))?;
     w.write_record(["kind", "id", "before", "after"])?;
@@ -654,13 +725,60 @@ pub fn write_replan(
         w.write_record(row)?;
     }
     w.flush()?;
+    // SPEC §6 columns first; `school` (the recipient's home school) and `name` are our
+    // extension. Rows come grouped per school: the school, its teachers, its students.
+    let messages = diff.notify(old_net, r.lang);
     let mut w = csv::Writer::from_path(dir.join("notify.csv"))?;
-    w.write_record(["recipient_role", "recipient", "message"])?;
-    for row in diff.notify(old_net, r.lang) {
-        w.write_record(row)?;
+    w.write_record(["recipient_role", "recipient", "message", "school", "name"])?;
+    for m in &messages {
+        w.write_record([&m.role, &m.id, &m.message, &m.school, &m.name])?;
     }
     w.flush()?;
+    std::fs::write(
+        dir.join("notify.txt"),
+        notify_text(old_net, r.lang, &messages),
+    )?;
     Ok(())
+}
+
+/// One message of notify.csv.
+struct Message {
+    role: String,
+    /// The recipient's id.
+    id: String,
+    message: String,
+    /// The recipient's home school (its id).
+    school: String,
+    /// The recipient as people call them.
+    name: String,
+}
+
+/// notify.txt: the messages per school, each school's block ready to paste into its
+/// chat.
+fn notify_text(net: &Network, lang: Lang, messages: &[Message]) -> String {
+    let mut out = String::new();
+    for school in &net.schools {
+        let mine: Vec<&Message> = messages.iter().filter(|m| m.school == school.id).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        out.push_str(&format!(
+            "=== {}: {} ({}) — {} ===\n",
+            lang.pick("Школа", "School"),
+            school.name,
+            school.id,
+            lang.count(
+                mine.len(),
+                ["сообщение", "сообщения", "сообщений"],
+                ["message", "messages"]
+            )
+        ));
+        for m in mine {
+            out.push_str(&format!("{}: {}\n", m.name, m.message));
+        }
+        out.push('\n');
+    }
+    out
 }
 
 /// A course of a student that moved: (course id, group before, group after).
@@ -679,7 +797,7 @@ struct Diff {
     /// Vehicles whose trips changed.
     vehicles: BTreeSet<String>,
     /// Reasons of unserved choices in the new plan, by (student, course).
-    reasons: HashMap<(String, String), String>,
+    reasons: HashMap<(String, String), crate::planfile::UnservedRow>,
     /// Members (student ids) after, of the groups in `groups`.
     members: BTreeMap<String, BTreeSet<String>>,
 }
@@ -956,7 +1074,7 @@ impl Diff {
             .unserved
             .iter()
             .flatten()
-            .map(|u| ((u.student.clone(), u.course.clone()), u.reason.clone()))
+            .map(|u| ((u.student.clone(), u.course.clone()), u.clone()))
             .collect();
         Diff {
             rows,
@@ -970,28 +1088,39 @@ impl Diff {
     }
 
     /// notify.csv rows: one message per school, teacher and student whose day changed.
-    fn notify(&self, net: &Network, lang: Lang) -> Vec<[String; 3]> {
-        let mut out = Vec::new();
+    fn notify(&self, net: &Network, lang: Lang) -> Vec<Message> {
+        let mut out: Vec<Message> = Vec::new();
+        let teacher_label = |id: &str| {
+            net.teachers
+                .iter()
+                .find(|t| t.id == id)
+                .map_or(id.to_string(), |t| format!("{} ({id})", t.name))
+        };
+        let school_label = |id: &str| {
+            net.school_index(id).map_or(id.to_string(), |s| {
+                format!("{} ({id})", net.schools[s.idx()].name)
+            })
+        };
         let course_name = |id: &str| {
             net.course_index(id)
                 .map_or(id.to_string(), |c| net.courses[c.idx()].name.clone())
         };
-        let school_name = |id: &str| {
-            net.school_index(id)
-                .map_or(id.to_string(), |s| net.schools[s.idx()].name.clone())
-        };
         let where_ = |d: &GroupDesc| {
             let place = match d.mode {
                 Mode::Distance => lang.pick("дистанционно", "at a distance").to_string(),
-                Mode::InPerson => school_name(&d.school),
+                Mode::InPerson => format!(
+                    "{}: {}",
+                    lang.pick("школа", "school"),
+                    school_label(&d.school)
+                ),
             };
             format!(
-                "{} ({}), {place}, {}, {} {}",
+                "«{}» ({}), {place}, {}, {}: {}",
                 course_name(&d.course),
                 d.course,
                 d.period_text(lang),
                 lang.pick("учитель", "teacher"),
-                d.teacher
+                teacher_label(&d.teacher)
             )
         };
         let group_of = |id: &Option<String>| -> Option<GroupDesc> {
@@ -1018,7 +1147,7 @@ impl Diff {
                         "{id} ({}, {} {})",
                         where_(a),
                         a.size,
-                        lang.pick("уч.", "students")
+                        lang.noun(a.size, ["уч."; 3], ["student", "students"])
                     )),
                     (Some(b), Some(a)) if b.same_place(a) => {
                         resized.push(format!("{id} {}→{}", b.size, a.size))
@@ -1101,15 +1230,22 @@ impl Diff {
                 ));
             }
             if !parts.is_empty() {
-                out.push([
-                    "school".into(),
-                    school.id.clone(),
-                    format!(
+                out.push(Message {
+                    role: "school".into(),
+                    id: school.id.clone(),
+                    message: format!(
                         "{}. {}",
                         parts.join("; "),
                         lang.pick("Подробно: changes.csv.", "Details: changes.csv.")
                     ),
-                ]);
+                    school: school.id.clone(),
+                    name: format!(
+                        "{}: {} ({})",
+                        lang.pick("Школа", "School"),
+                        school.name,
+                        school.id
+                    ),
+                });
             }
         }
 
@@ -1129,7 +1265,7 @@ impl Diff {
                             "{} {id} {} {}",
                             lang.pick("вашу группу", "your group"),
                             lang.pick("ведёт", "is taught by"),
-                            a.teacher
+                            teacher_label(&a.teacher)
                         ),
                     }),
                     (false, true) => parts.push(format!(
@@ -1142,7 +1278,7 @@ impl Diff {
                             "{} {id}: {} {} ({} {})",
                             lang.pick("в вашей группе", "your group"),
                             a.size,
-                            lang.pick("уч.", "students"),
+                            lang.noun(a.size, ["уч."; 3], ["student", "students"]),
                             lang.pick("было", "was"),
                             b.size
                         )),
@@ -1159,11 +1295,13 @@ impl Diff {
                 parts.push(route_text(lang, after));
             }
             if !parts.is_empty() {
-                out.push([
-                    "teacher".into(),
-                    t.id.clone(),
-                    format!("{}.", parts.join("; ")),
-                ]);
+                out.push(Message {
+                    role: "teacher".into(),
+                    id: t.id.clone(),
+                    message: format!("{}.", parts.join("; ")),
+                    school: net.schools[t.school.idx()].id.clone(),
+                    name: format!("{}: {} ({})", lang.pick("Учитель", "Teacher"), t.name, t.id),
+                });
             }
         }
 
@@ -1177,7 +1315,7 @@ impl Diff {
                         let why = self
                             .reasons
                             .get(&(st.id.clone(), course.clone()))
-                            .map(|r| format!(" ({r})"))
+                            .map(|r| format!(" ({})", r.reason_named(lang, net)))
                             .unwrap_or_default();
                         parts.push(format!(
                             "{} «{name}» {}{why}",
@@ -1221,13 +1359,32 @@ impl Diff {
                 parts.push(route_text(lang, after));
             }
             if !parts.is_empty() {
-                out.push([
-                    "student".into(),
-                    st.id.clone(),
-                    format!("{}.", parts.join("; ")),
-                ]);
+                out.push(Message {
+                    role: "student".into(),
+                    id: st.id.clone(),
+                    message: format!("{}.", parts.join("; ")),
+                    school: net.schools[st.school.idx()].id.clone(),
+                    name: match lang {
+                        Lang::Ru => format!("Ученик {}, {} класс", st.id, st.grade),
+                        Lang::En => format!("Student {}, grade {}", st.id, st.grade),
+                    },
+                });
             }
         }
+        // Grouped per school (in the order of schools.csv): the school, its teachers,
+        // its students; within each, the order above.
+        let rank = |m: &Message| {
+            let role = match m.role.as_str() {
+                "school" => 0,
+                "teacher" => 1,
+                _ => 2,
+            };
+            (
+                net.school_index(&m.school).map_or(usize::MAX, |s| s.idx()),
+                role,
+            )
+        };
+        out.sort_by_key(rank);
         out
     }
 
