@@ -876,7 +876,7 @@ fn exact_optimum_of_a_bundle() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(600.0);
-    let net = profnet::input::load(std::path::Path::new(&dir)).expect("the bundle loads");
+    let (net, _) = profnet::input::load(std::path::Path::new(&dir)).expect("the bundle loads");
     let t = std::time::Instant::now();
     let ex = exact_within(&net, secs);
     println!(
