@@ -3,10 +3,12 @@
 # each with `profnet solve`, checks the plan with `profnet check`, and prints a markdown
 # table (placements, greedy baseline, bound, gap, time, peak memory, check result).
 #
-# usage: scripts/bench-solve.sh [--big] [--growth] [--time-limit S] [--threads N] [--work DIR] [--keep] [--bin PATH]
+# usage: scripts/bench-solve.sh [--big] [--growth] [--scarce] [--time-limit S] [--threads N] [--work DIR] [--keep] [--bin PATH]
 #   --big           also run city 60 schools / 6000 students / 80 courses
 #   --growth        instead: rural networks of 500 … 16000 students (about 67 students
 #                   per school, 30 courses): how time grows with size
+#   --scarce        instead: teacher-limited districts (`generate --family scarce`, 15
+#                   schools, 30 courses), 1000 and 3000 students, seeds 1-3
 #   --region N      instead: N rural districts (15 schools, 1000 students, 30 courses,
 #                   seeds 1..N) solved together by `profnet solve-many`
 #   --time-limit S  profnet solve --time-limit (default 120)
@@ -24,6 +26,7 @@ cd "$(dirname "$0")/.."
 
 big=0
 growth=0
+scarce=0
 region=0
 time_limit=120
 threads=""
@@ -34,6 +37,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --big) big=1 ;;
         --growth) growth=1 ;;
+        --scarce) scarce=1 ;;
         --region) region="$2"; shift ;;
         --time-limit) time_limit="$2"; shift ;;
         --time-limit=*) time_limit="${1#*=}" ;;
@@ -68,6 +72,15 @@ if [ "$growth" = 1 ]; then
         "rural 120 8000 30"
         "rural 240 16000 30"
     )
+fi
+
+if [ "$scarce" = 1 ]; then
+    sizes=()
+    for k in 1000 3000; do
+        for seed in 1 2 3; do
+            sizes+=("scarce 15 $k 30 $seed")
+        done
+    done
 fi
 
 # /usr/bin/time (GNU time) gives the peak resident set size.
@@ -147,18 +160,19 @@ PY
     exit $status
 fi
 
-echo "| family | schools | students | courses | placements | greedy | bound | gap % | solve s | wall s | peak RSS MiB | check |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+echo "| family | schools | students | courses | seed | placements | greedy | bound | bound kind | gap % | solve s | wall s | peak RSS MiB | check |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---|"
 
 status=0
 for size in "${sizes[@]}"; do
-    read -r fam ns nk nc <<<"$size"
-    tag="$fam-$ns-$nk-$nc"
+    read -r fam ns nk nc seed <<<"$size"
+    seed="${seed:-1}"
+    tag="$fam-$ns-$nk-$nc-$seed"
     bundle="$work/$tag"
     plan="$work/$tag-plan"
     echo "bench-solve: $tag: generate" >&2
     "$bin" generate --family "$fam" --schools "$ns" --students "$nk" --courses "$nc" \
-        --seed 1 --out "$bundle" >/dev/null
+        --seed "$seed" --out "$bundle" >/dev/null
     echo "bench-solve: $tag: solve (time limit ${time_limit}s)" >&2
     rm -rf "$plan"
     solve_rc=0
@@ -180,7 +194,7 @@ PY
     rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$work/$tag.time")
     if [ "$solve_rc" != 0 ] || [ ! -f "$plan/summary.json" ]; then
         echo "bench-solve: $tag: solve exited $solve_rc; log in $work/$tag.solve.log" >&2
-        echo "| $fam | $ns | $nk | $nc | solve exit $solve_rc | | | | | $wall | ${rss:-?} | – |"
+        echo "| $fam | $ns | $nk | $nc | $seed | solve exit $solve_rc | | | | | | $wall | ${rss:-?} | – |"
         status=1
         continue
     fi
@@ -191,17 +205,17 @@ PY
         check=FAIL
         status=1
     fi
-    python3 - "$plan/summary.json" "$fam" "$ns" "$nk" "$nc" "$wall" "${rss:-?}" "$check" <<'PY'
+    python3 - "$plan/summary.json" "$fam" "$ns" "$nk" "$nc" "$seed" "$wall" "${rss:-?}" "$check" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))
-fam, ns, nk, nc, wall, rss, check = sys.argv[2:]
+fam, ns, nk, nc, seed, wall, rss, check = sys.argv[2:]
 bound = s.get("bound")
 bound_s = "%g" % bound if isinstance(bound, (int, float)) else str(bound)
 gap = s.get("gap")
 gap_s = "%.2f" % (100 * gap) if isinstance(gap, (int, float)) else str(gap)
-print("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
-    fam, ns, nk, nc, s.get("objective"), s.get("greedy_placements"), bound_s, gap_s,
-    s.get("solve_seconds"), wall, rss, check))
+print("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+    fam, ns, nk, nc, seed, s.get("objective"), s.get("greedy_placements"), bound_s,
+    s.get("bound_kind", "?"), gap_s, s.get("solve_seconds"), wall, rss, check))
 for n in s.get("solver_notes", []):
     print("bench-solve:   %s" % n, file=sys.stderr)
 PY

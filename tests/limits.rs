@@ -262,3 +262,39 @@ fn ctrl_c_writes_the_best_plan_so_far_and_a_second_ctrl_c_writes_nothing() {
     assert!(before == after, "the earlier plan at --out changed");
     assert!(leftovers(&plan).is_empty(), "{:?}", leftovers(&plan));
 }
+
+/// Where teachers are scarce the reachable choices are far above the truth; the
+/// relaxation must bring the bound down to near the plan, and never below it.
+#[test]
+fn the_bound_on_a_scarce_district_is_the_relaxation_and_close_to_the_plan() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bundle = generate(tmp.path(), "scarce", 15, 1000, 30);
+    let plan = tmp.path().join("plan");
+    let (code, text) = solve(&bundle, &plan, &["--time-limit", "60"]);
+    assert_eq!(code, 0, "{text}");
+    check(&bundle, &plan);
+    let s = summary(&plan);
+    let placed = s["objective"].as_f64().unwrap();
+    let bound = s["bound"].as_f64().unwrap();
+    let notes = s["solver_notes"].to_string();
+    let reachable: f64 = notes
+        .split("bound from the reachable choices: ")
+        .nth(1)
+        .and_then(|t| t.split('"').next())
+        .and_then(|t| t.parse().ok())
+        .unwrap_or_else(|| panic!("no reachable bound in {notes}"));
+    assert!(bound >= placed, "bound {bound} below the plan {placed}");
+    assert!(
+        s["bound_kind"].as_str().unwrap().starts_with("relaxation"),
+        "{s}"
+    );
+    // The reachable choices leave a gap of over 5 % here; the relaxation under 2 %.
+    assert!(
+        reachable - placed > 0.05 * reachable,
+        "{reachable} vs {placed}"
+    );
+    assert!(
+        bound - placed <= 0.02 * bound,
+        "bound {bound}, plan {placed}: {notes}"
+    );
+}

@@ -30,7 +30,8 @@ pub enum BoundKind {
     #[default]
     ReachableChoices,
     /// A relaxation of the whole problem (the compact one of `solve::relax`, or stage
-    /// 1 on small networks), stopped at its time limit: its best proven dual bound.
+    /// 1 on small networks), stopped at its time limit or once its bound stopped
+    /// improving: its best proven dual bound.
     RelaxationAtLimit,
     /// A relaxation solved to optimality (the best bound it can give), or stopped once
     /// its bound proved the plan optimal.
@@ -52,7 +53,9 @@ impl BoundKind {
             BoundKind::ReachableChoices => {
                 "the choices some group could serve (an easy bound: where teachers are scarce the true gap is smaller)"
             }
-            BoundKind::RelaxationAtLimit => "the relaxation, stopped at its time limit",
+            BoundKind::RelaxationAtLimit => {
+                "the relaxation, stopped at the time limit or once its bound stopped improving"
+            }
             BoundKind::RelaxationOptimal => {
                 "the relaxation, solved to the end or until it proved the plan optimal"
             }

@@ -95,6 +95,14 @@ impl Mip {
         v
     }
 
+    /// A continuous variable in `[0, ub]`.
+    pub fn real(&mut self, ub: f64) -> Variable {
+        let v = self.vars.add(variable().min(0.0).max(ub));
+        self.index.insert(v, self.start.len());
+        self.start.push(0.0);
+        v
+    }
+
     /// A binary variable.
     pub fn bin(&mut self) -> Variable {
         self.int(1.0)
@@ -209,6 +217,7 @@ impl Mip {
                     Arc::as_ptr(w) as *mut std::os::raw::c_void,
                 );
                 highs_sys::Highs_startCallback(ptr, highs_sys::kHighsCallbackMipInterrupt);
+                highs_sys::Highs_startCallback(ptr, highs_sys::kHighsCallbackSimplexInterrupt);
             }
         }
         let solved = model
@@ -277,15 +286,19 @@ pub struct Watch {
     target: AtomicU64,
     stop: AtomicBool,
     user_stop: Option<Arc<AtomicBool>>,
+    /// HiGHS checks its own time limit only now and then; this one is checked at
+    /// every callback, in the LPs too.
+    deadline: Option<Instant>,
 }
 
 impl Watch {
-    pub fn new(user_stop: Option<Arc<AtomicBool>>) -> Self {
+    pub fn new(user_stop: Option<Arc<AtomicBool>>, deadline: Option<Instant>) -> Self {
         Watch {
             dual_bound: AtomicU64::new(f64::INFINITY.to_bits()),
             target: AtomicU64::new(f64::NEG_INFINITY.to_bits()),
             stop: AtomicBool::new(false),
             user_stop,
+            deadline,
         }
     }
 
@@ -306,6 +319,7 @@ impl Watch {
 
     fn should_stop(&self) -> bool {
         self.stop.load(Ordering::Relaxed)
+            || self.deadline.is_some_and(|d| Instant::now() >= d)
             || self
                 .user_stop
                 .as_ref()
@@ -321,18 +335,16 @@ unsafe extern "C" fn on_mip_interrupt(
     input: *mut highs_sys::HighsCallbackDataIn,
     user: *mut std::os::raw::c_void,
 ) {
-    if kind != highs_sys::kHighsCallbackMipInterrupt as std::os::raw::c_int
-        || out.is_null()
-        || input.is_null()
-        || user.is_null()
-    {
+    let mip = kind == highs_sys::kHighsCallbackMipInterrupt as std::os::raw::c_int;
+    let simplex = kind == highs_sys::kHighsCallbackSimplexInterrupt as std::os::raw::c_int;
+    if !(mip || simplex) || out.is_null() || input.is_null() || user.is_null() {
         return;
     }
     // SAFETY: `user` is the Watch passed to Highs_setCallback, alive for the solve;
     // `out` and `input` are HiGHS's, valid during the call.
     let (watch, out, input) = unsafe { (&*(user as *const Watch), &*out, &mut *input) };
     let b = out.mip_dual_bound;
-    if b.is_finite() && b < watch.dual_bound() {
+    if mip && b.is_finite() && b < watch.dual_bound() {
         watch.dual_bound.store(b.to_bits(), Ordering::Relaxed);
     }
     if watch.should_stop() {

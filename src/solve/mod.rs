@@ -152,7 +152,7 @@ pub fn solve(net: &Network, opts: &SolveOptions, progress: &dyn Fn(&str)) -> Sol
             rel_gap: 0.0,
             verbose: opts.verbose,
         };
-        let watch = Arc::new(lp::Watch::new(opts.stop.clone()));
+        let watch = Arc::new(lp::Watch::new(opts.stop.clone(), Some(settings.deadline)));
         let w = watch.clone();
         (watch, std::thread::spawn(move || r.solve(settings, w)))
     });
@@ -276,17 +276,51 @@ pub fn solve(net: &Network, opts: &SolveOptions, progress: &dyn Fn(&str)) -> Sol
     if let Some((watch, handle)) = relaxation {
         let placed = plan.placements() as f64;
         watch.set_target(placed);
-        // Worth the rest of the time only while the bound could move the gap; a bound
-        // read at the moment of stopping would depend on the clock, so it is used only
-        // when it proves the plan optimal (then it is the plan's own figure).
-        let proven = bound.min(watch.dual_bound());
-        let cut_short = proven - placed < RELAX_WORTH * proven.max(1.0);
-        if cut_short {
+        // Already proven by the reachable choices (or stage 1): the relaxation has
+        // nothing to add and is left to stop on its own. Otherwise it runs until it
+        // proves the plan optimal, solves to the end, or meets the time limit.
+        let proven = bound <= placed;
+        if proven {
             watch.stop();
         } else {
             progress("proving the bound");
+            // HiGHS looks at its clock only now and then: past the time limit, take
+            // the best dual bound it has reported and leave it to stop on its own.
+            // It also stops once its bound has not moved by a whole placement for
+            // a while ([`RELAX_STALL`]): the planner gets the plan, not a wait.
+            let stall = Duration::from_secs_f64(
+                (RELAX_STALL * opts.time_limit.max(0.0)).max(RELAX_STALL_MIN),
+            );
+            let (mut last, mut moved) = (watch.dual_bound().floor(), Instant::now());
+            while !handle.is_finished() && Instant::now() < end && !stopped() {
+                std::thread::sleep(Duration::from_millis(10));
+                let b = watch.dual_bound().floor();
+                if b < last {
+                    (last, moved) = (b, Instant::now());
+                } else if last.is_finite() && moved.elapsed() >= stall {
+                    break;
+                }
+            }
         }
-        match handle.join() {
+        let result = if proven {
+            Ok(Ok(relax::Proof {
+                bound: f64::INFINITY,
+                optimal: false,
+                groups: Vec::new(),
+                seconds: 0.0,
+            }))
+        } else if handle.is_finished() {
+            handle.join()
+        } else {
+            watch.stop();
+            Ok(Ok(relax::Proof {
+                bound: watch.dual_bound(),
+                optimal: false,
+                groups: Vec::new(),
+                seconds: t0.elapsed().as_secs_f64(),
+            }))
+        };
+        match result {
             Ok(Ok(proof)) if proof.bound.is_finite() => {
                 let b = (proof.bound + 1e-6).floor();
                 let (kind, how) = if proof.optimal {
@@ -296,13 +330,16 @@ pub fn solve(net: &Network, opts: &SolveOptions, progress: &dyn Fn(&str)) -> Sol
                         BoundKind::RelaxationOptimal,
                         "stopped once it proved the plan optimal",
                     )
-                } else if cut_short || stopped() {
+                } else if stopped() {
                     (
                         BoundKind::ReachableChoices,
-                        "stopped with the plan, its bound not used",
+                        "interrupted, its bound not used",
                     )
                 } else {
-                    (BoundKind::RelaxationAtLimit, "stopped at its time limit")
+                    (
+                        BoundKind::RelaxationAtLimit,
+                        "stopped at its time limit or once its bound stopped improving",
+                    )
                 };
                 notes.push(format!(
                     "compact relaxation: bound {b}, {how} ({:.2} s)",
@@ -312,6 +349,9 @@ pub fn solve(net: &Network, opts: &SolveOptions, progress: &dyn Fn(&str)) -> Sol
                     bound = b;
                     bound_kind = kind;
                 }
+            }
+            Ok(Ok(_)) if proven => {
+                notes.push("compact relaxation: not needed, the plan is proven optimal".into())
             }
             Ok(Ok(_)) => notes.push("compact relaxation: no bound before it stopped".into()),
             Ok(Err(e)) => notes.push(format!("compact relaxation failed: {e}")),
@@ -1133,12 +1173,12 @@ const SECTION_LIMIT: usize = 20_000;
 const STAGE1_LIMIT: usize = 20_000;
 
 /// The share of the time limit the compact relaxation may take.
-const RELAX_SHARE: f64 = 0.9;
+const RELAX_SHARE: f64 = 0.85;
 
-/// When the search's plan is done and the gap to the best bound so far is below this
-/// share, the relaxation stops there rather than taking the rest of the time limit for a
-/// bound that could tell the planner little.
-const RELAX_WORTH: f64 = 0.01;
+/// Once the plan is done, the relaxation stops when its bound has not improved for this
+/// share of the time limit (at least [`RELAX_STALL_MIN`] seconds).
+const RELAX_STALL: f64 = 0.1;
+const RELAX_STALL_MIN: f64 = 5.0;
 
 /// Greedy starts listed one by one in the notes (the rest are summed up).
 const VARIANTS_NOTED: usize = 4;
