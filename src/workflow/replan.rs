@@ -1410,3 +1410,38 @@ fn route_text(lang: Lang, after: &str) -> String {
         format!("{}: {after}", lang.pick("новые поездки", "new journeys"))
     }
 }
+
+#[cfg(test)]
+mod not_chosen_tests {
+    use super::{Alternative, ReplanStats};
+
+    fn alt(name: &str, placements: usize, untouched_moved: usize, chosen: bool) -> Alternative {
+        Alternative {
+            name: name.into(),
+            placements,
+            untouched_moved,
+            chosen,
+        }
+    }
+
+    #[test]
+    fn the_plans_not_chosen_are_said_with_their_price() {
+        let stats = ReplanStats {
+            alternatives: vec![
+                alt("repair", 1160, 0, false),
+                alt("re-optimised", 1170, 3, true),
+                alt("relaxed", 1170, 3, false),
+                alt("fresh", 1173, 212, false),
+            ],
+            ..Default::default()
+        };
+        assert_eq!(
+            stats.not_chosen(),
+            vec![
+                "the repair plan would place 1160 and move 0 untouched student(s)".to_string(),
+                "a fresh plan would place 1173 but move 212 untouched student(s)".to_string(),
+            ]
+        );
+        assert!(ReplanStats::default().not_chosen().is_empty());
+    }
+}
