@@ -89,6 +89,29 @@ pub struct Proof {
     pub seconds: f64,
 }
 
+/// Roughly how many variables [`build`] would make: the (home, course, host) sites and
+/// the (cohort, course, start) times. Cheap, so that a network too big for the
+/// relaxation to pay is never built.
+pub fn estimated_variables(prep: &Prep) -> usize {
+    let net = prep.net;
+    let mut hosts = vec![std::collections::BTreeSet::new(); net.courses.len()];
+    let mut firsts = vec![std::collections::BTreeSet::new(); net.courses.len()];
+    for o in &prep.offers {
+        hosts[o.course.idx()].insert(o.host);
+        firsts[o.course.idx()].insert(o.first);
+    }
+    let mut pairs = std::collections::BTreeSet::new();
+    let mut cohort_vars = 0;
+    for (st, adm) in net.students.iter().zip(&prep.admissible) {
+        for c in adm {
+            pairs.insert((st.school, *c));
+            cohort_vars += firsts[c.idx()].len();
+        }
+    }
+    let site_vars: usize = pairs.iter().map(|(_, c)| hosts[c.idx()].len()).sum();
+    prep.offers.len() + site_vars + cohort_vars
+}
+
 /// Builds the relaxation of `prep`'s network over its candidate offers.
 pub fn build(prep: &Prep) -> Relaxation {
     let net = prep.net;
