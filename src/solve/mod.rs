@@ -309,7 +309,6 @@ pub fn solve(net: &Network, opts: &SolveOptions, progress: &dyn Fn(&str)) -> Sol
             Ok(Ok(relax::Proof {
                 bound: f64::INFINITY,
                 optimal: false,
-                groups: Vec::new(),
                 seconds: 0.0,
             }))
         } else if handle.is_finished() {
@@ -319,7 +318,6 @@ pub fn solve(net: &Network, opts: &SolveOptions, progress: &dyn Fn(&str)) -> Sol
             Ok(Ok(relax::Proof {
                 bound: watch.dual_bound(),
                 optimal: false,
-                groups: Vec::new(),
                 seconds: t0.elapsed().as_secs_f64(),
             }))
         };

@@ -71,8 +71,6 @@ enum Site {
 pub struct Relaxation {
     mip: Mip,
     objective: Expression,
-    /// Per offer: its groups.
-    y: Vec<Variable>,
     /// Variables and rows, for the notes.
     pub size: (usize, usize),
 }
@@ -84,8 +82,6 @@ pub struct Proof {
     pub bound: f64,
     /// Whether the relaxation was solved to optimality.
     pub optimal: bool,
-    /// Per offer, the groups the relaxation's best solution opens (empty without one).
-    pub groups: Vec<u32>,
     pub seconds: f64,
 }
 
@@ -291,7 +287,15 @@ pub fn build(prep: &Prep) -> Relaxation {
             mip.add(sum(xs).leq(demand[&(*home, *c)] as f64));
         }
     }
-    cohort_times(prep, &mut mip, &y, &seats, &per_home_course, &demand);
+    cohort_times(
+        prep,
+        &mut mip,
+        &y,
+        &seats,
+        &per_home_course,
+        &demand,
+        &offered,
+    );
     for (h, xs) in per_home.iter().enumerate() {
         let total: u32 = demand
             .range((SchoolId::from(h), CourseId::from(0))..)
@@ -306,7 +310,6 @@ pub fn build(prep: &Prep) -> Relaxation {
     Relaxation {
         mip,
         objective,
-        y,
         size,
     }
 }
@@ -328,14 +331,11 @@ fn cohort_times(
     seats: &[f64],
     per_home_course: &BTreeMap<(SchoolId, CourseId), Vec<Variable>>,
     demand: &BTreeMap<(SchoolId, CourseId), u32>,
+    offered: &[bool],
 ) {
     let net = prep.net;
     let tt = &prep.tt;
     let np = net.num_periods();
-    let mut offered = vec![false; net.courses.len()];
-    for o in &prep.offers {
-        offered[o.course.idx()] = true;
-    }
     // Offers per (home, course, first) that the home can reach.
     let mut reach: BTreeMap<(SchoolId, CourseId, usize), Vec<usize>> = BTreeMap::new();
     for h in 0..net.schools.len() {
@@ -410,19 +410,11 @@ fn cohort_times(
 }
 
 impl Relaxation {
-    /// Solves within `settings` and returns the proven bound (and the groups of the
-    /// best solution found, which a search may follow).
+    /// Solves within `settings` and returns the proven bound.
     pub fn solve(self, settings: MipSettings, watch: Arc<Watch>) -> Result<Proof, String> {
         let t = std::time::Instant::now();
-        let Relaxation {
-            mip, objective, y, ..
-        } = self;
+        let Relaxation { mip, objective, .. } = self;
         let r: MipResult = mip.solve_watched(objective, true, &settings, false, Some(watch))?;
-        let groups = if r.values.is_empty() {
-            Vec::new()
-        } else {
-            y.iter().map(|&v| r.int(v)).collect()
-        };
         let bound = match r.status {
             MipStatus::Infeasible => 0.0,
             _ if r.dual_bound.is_finite() => r.dual_bound,
@@ -431,7 +423,6 @@ impl Relaxation {
         Ok(Proof {
             bound,
             optimal: r.status == MipStatus::Optimal,
-            groups,
             seconds: t.elapsed().as_secs_f64(),
         })
     }
